@@ -1,0 +1,157 @@
+"""Configuration classes, read from environment variables when instantiated."""
+
+import os
+import secrets
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = BASE_DIR / "instance"
+
+
+def _env_bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class Config:
+    """Settings shared by every environment; instantiate to read the environment."""
+
+    ENV_NAME = "base"
+    #: seed-demo may create logins with published demo passwords.
+    ALLOW_DEMO_DATA = False
+
+    def __init__(self) -> None:
+        self.SECRET_KEY = os.environ.get("SECRET_KEY") or self._fallback_secret_key()
+        self.SQLALCHEMY_DATABASE_URI = self._database_url()
+        self.SQLALCHEMY_ENGINE_OPTIONS = engine_options(self.SQLALCHEMY_DATABASE_URI)
+        self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+        self.MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
+        self.MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+        self.MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
+        self.MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+        self.MAIL_USE_TLS = _env_bool("MAIL_USE_TLS")
+        self.MAIL_USE_SSL = _env_bool("MAIL_USE_SSL")
+        self.MAIL_DEFAULT_SENDER = os.environ.get(
+            "MAIL_DEFAULT_SENDER", "Learning Platform <no-reply@localhost>"
+        )
+        self.MAIL_SEND_AFTER_REQUEST = _env_bool(
+            "MAIL_SEND_AFTER_REQUEST", self.MAIL_SEND_AFTER_REQUEST
+        )
+        self.PROXY_FIX_HOPS = int(os.environ.get("PROXY_FIX_HOPS", "0"))
+        self.BABEL_DEFAULT_LOCALE = os.environ.get("DEFAULT_LANGUAGE", "en")
+
+    # Sessions and cookies
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = False
+    SECURITY_HSTS = False
+
+    #: Request bodies above this size are answered with 413.
+    MAX_CONTENT_LENGTH = 1024 * 1024
+    MAX_FORM_MEMORY_SIZE = 1024 * 1024
+
+    WTF_CSRF_ENABLED = True
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+
+    LANGUAGES = ("ko", "en")
+    BABEL_DEFAULT_TIMEZONE = "UTC"
+
+    RATELIMIT_HEADERS_ENABLED = True
+    #: Failed logins allowed per account and per client address.
+    LOGIN_LIMIT = "10 per 15 minutes"
+    LOGIN_IP_LIMIT = "50 per 15 minutes"
+    #: Password-reset and sign-up requests allowed per client address.
+    MAIL_REQUEST_LIMIT = "10 per hour"
+
+    #: argon2id parameters (RFC 9106 second recommendation: 64 MiB, 3 passes).
+    ARGON2_TIME_COST = 3
+    ARGON2_MEMORY_COST = 65536
+    ARGON2_PARALLELISM = 4
+
+    PASSWORD_RESET_HOURS = 2
+    EMAIL_VERIFY_HOURS = 48
+    LOGIN_SESSION_DAYS = 1
+    REMEMBER_DAYS = 30
+
+    #: Send the outbox right after the request that filled it (dev); else run a worker.
+    MAIL_SEND_AFTER_REQUEST = False
+    MAIL_MAX_ATTEMPTS = 10
+    MAIL_OUTBOX_DIR = str(INSTANCE_DIR / "mail")
+
+    def _database_url(self) -> str:
+        return (
+            os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'learning_platform.db'}"
+        )
+
+    def _fallback_secret_key(self) -> str:
+        key_file = INSTANCE_DIR / "secret_key"
+        if key_file.exists():
+            return key_file.read_text().strip()
+        return secrets.token_hex(32)
+
+
+class DevelopmentConfig(Config):
+    ENV_NAME = "development"
+    MAIL_SEND_AFTER_REQUEST = True
+    ALLOW_DEMO_DATA = True
+
+
+class TestingConfig(Config):
+    ENV_NAME = "testing"
+    TESTING = True
+    ALLOW_DEMO_DATA = True
+    MAIL_SEND_AFTER_REQUEST = False
+    # Cheap argon2id parameters keep the suite fast; production uses the defaults above.
+    ARGON2_TIME_COST = 1
+    ARGON2_MEMORY_COST = 1024
+    ARGON2_PARALLELISM = 1
+
+    def _fallback_secret_key(self) -> str:
+        return secrets.token_hex(32)
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+    ALLOW_DEMO_DATA = False
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    SECURITY_HSTS = True
+    PREFERRED_URL_SCHEME = "https"
+
+    def __init__(self) -> None:
+        missing = [name for name in ("SECRET_KEY", "DATABASE_URL") if not os.environ.get(name)]
+        if missing:
+            raise RuntimeError(
+                "Production needs these environment variables: " + ", ".join(missing)
+            )
+        super().__init__()
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_from_env() -> Config:
+    """The configuration named by APP_ENV (development when unset)."""
+    name = os.environ.get("APP_ENV", "development")
+    try:
+        return CONFIGS[name]()
+    except KeyError:
+        raise RuntimeError(f"APP_ENV must be one of {', '.join(CONFIGS)}, not {name!r}") from None
+
+
+def engine_options(url: str) -> dict:
+    """Engine options per backend: SQLite waits for writers, PostgreSQL fails fast."""
+    if url.startswith("sqlite"):
+        return {"connect_args": {"timeout": 30}}
+    if url.startswith("postgresql"):
+        return {"pool_pre_ping": True, "connect_args": {"connect_timeout": 5}}
+    return {}

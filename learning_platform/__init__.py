@@ -1,0 +1,89 @@
+"""The learning platform: ESD workshops and lifelong-learning courses, with calendar feeds."""
+
+from pathlib import Path
+
+from flask import Flask
+from sqlalchemy import event
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from config import Config, config_from_env
+from learning_platform.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: Config | None = None) -> Flask:
+    """Build the app; no side effects beyond reading the configuration."""
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        instance_path=str(ROOT / "instance"),
+    )
+    app.config.from_object(config if config is not None else config_from_env())
+    if app.config["PROXY_FIX_HOPS"]:
+        hops = app.config["PROXY_FIX_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from learning_platform import i18n, security
+    from learning_platform.accounts import services as account_services
+    from learning_platform.mail import outbox
+
+    db.init_app(app)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        with app.app_context():
+            event.listen(db.engine, "connect", _sqlite_pragmas)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = i18n.lazy_gettext("Please log in to see this page.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+    login_manager.user_loader(account_services.load_session_person)
+    security.init_app(app)
+    i18n.init_app(app)
+    outbox.init_app(app)
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    # WAL lets readers run beside one writer; the busy timeout makes writers queue, not fail.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def register_blueprints(app: Flask) -> None:
+    from learning_platform.accounts.routes import bp as accounts_bp
+    from learning_platform.main.routes import bp as main_bp
+    from learning_platform.partners.admin import bp as partner_admin_bp
+    from learning_platform.partners.routes import bp as partners_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(partners_bp)
+    app.register_blueprint(partner_admin_bp)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from learning_platform import errors
+
+    errors.init_app(app)
+
+
+def register_commands(app: Flask) -> None:
+    from learning_platform import cli
+    from learning_platform.mail.cli import mail_cli
+
+    cli.init_app(app)
+    app.cli.add_command(mail_cli)

@@ -1,0 +1,1 @@
+"""Accounts: sign-up, login, logout, password and profile."""

@@ -1,0 +1,206 @@
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from learning_platform.accounts import forms, services
+from learning_platform.extensions import db, limiter
+from learning_platform.forms import ConfirmForm
+from learning_platform.security import safe_next
+
+bp = Blueprint("accounts", __name__)
+
+
+def _login_failed(response) -> bool:
+    return response.status_code not in (302, 303)
+
+
+def _email_key() -> str:
+    return "email:" + services.normalize_email(request.form.get("email", ""))[:254]
+
+
+def _invalid(template: str, **context):
+    """Re-render a form that did not validate, with 422 so clients can tell."""
+    return render_template(template, **context), 422
+
+
+def _log_in(person, *, remember: bool) -> None:
+    language = session.get("lang")
+    session.clear()  # nothing from before the login carries over
+    if language:
+        session["lang"] = language
+    services.start_session(person, remember=remember)
+    login_user(person, remember=remember)
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["MAIL_REQUEST_LIMIT"], methods=["POST"])
+def signup():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    form = forms.SignupForm()
+    if request.method == "GET":
+        form.preferred_language.data = session.get("lang") or request.accept_languages.best_match(
+            current_app.config["LANGUAGES"], current_app.config["BABEL_DEFAULT_LOCALE"]
+        )
+    if not form.validate_on_submit():
+        if form.is_submitted():
+            return _invalid("accounts/signup.html", form=form)
+        return render_template("accounts/signup.html", form=form)
+    services.sign_up(
+        form.email.data, form.display_name.data, form.password.data, form.preferred_language.data
+    )
+    db.session.commit()
+    return redirect(url_for("accounts.check_email", reason="signup"))
+
+
+@bp.get("/check-email")
+def check_email():
+    reason = request.args.get("reason", "signup")
+    return render_template("accounts/check_email.html", reason=reason)
+
+
+@bp.route("/verify/<token>", methods=["GET", "POST"])
+def verify(token: str):
+    # The link opens a page with a button: mail scanners that follow links must not use it up.
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            person = services.verify_email(token)
+        except services.InvalidToken:
+            return render_template("accounts/link_invalid.html", kind="verify"), 404
+        _log_in(person, remember=False)
+        db.session.commit()
+        flash(_("Your email address is confirmed. Welcome!"), "success")
+        return redirect(url_for("main.index"))
+    return render_template("accounts/verify.html", form=form)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(
+    lambda: current_app.config["LOGIN_IP_LIMIT"], methods=["POST"], deduct_when=_login_failed
+)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT"],
+    methods=["POST"],
+    key_func=_email_key,
+    deduct_when=_login_failed,
+)
+def login():
+    next_url = safe_next(request.args.get("next"), url_for("main.index"))
+    if current_user.is_authenticated:
+        return redirect(next_url)
+    form = forms.LoginForm()
+    if not form.validate_on_submit():
+        if form.is_submitted():
+            return _invalid("accounts/login.html", form=form)
+        return render_template("accounts/login.html", form=form)
+    person = services.authenticate(form.email.data, form.password.data)
+    if person is None:
+        form.password.errors.append(_("The email or password is not right. Please try again."))
+        db.session.commit()
+        return _invalid("accounts/login.html", form=form)
+    if person.email_verified_at is None:
+        services.send_verification(person)
+        db.session.commit()
+        flash(_("Please confirm your email address first. We have sent you a new link."), "info")
+        return _invalid("accounts/login.html", form=form)
+    _log_in(person, remember=form.remember.data)
+    db.session.commit()
+    flash(_("Welcome back, %(name)s.", name=person.display_name), "success")
+    return redirect(next_url)
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    services.end_session(current_user.session_token)
+    db.session.commit()
+    language = session.get("lang")
+    logout_user()
+    session.clear()
+    if language:
+        session["lang"] = language
+    flash(_("You are logged out."), "info")
+    return redirect(url_for("main.index"))
+
+
+@bp.route("/reset", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["MAIL_REQUEST_LIMIT"], methods=["POST"])
+@limiter.limit(
+    lambda: current_app.config["MAIL_REQUEST_LIMIT"], methods=["POST"], key_func=_email_key
+)
+def reset_request():
+    form = forms.ResetRequestForm()
+    if not form.validate_on_submit():
+        if form.is_submitted():
+            return _invalid("accounts/reset_request.html", form=form)
+        return render_template("accounts/reset_request.html", form=form)
+    services.request_password_reset(form.email.data)
+    db.session.commit()
+    return redirect(url_for("accounts.check_email", reason="reset"))
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    try:
+        services.check_reset_token(token)
+    except services.InvalidToken:
+        return render_template("accounts/link_invalid.html", kind="reset"), 404
+    form = forms.ResetPasswordForm()
+    if not form.validate_on_submit():
+        if form.is_submitted():
+            return _invalid("accounts/reset_password.html", form=form)
+        return render_template("accounts/reset_password.html", form=form)
+    try:
+        services.reset_password(token, form.password.data)
+    except services.InvalidToken:
+        return render_template("accounts/link_invalid.html", kind="reset"), 404
+    if current_user.is_authenticated:
+        logout_user()
+    db.session.commit()
+    flash(_("Your password is changed. Please log in with the new one."), "success")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def profile():
+    form = forms.ProfileForm(obj=current_user)
+    if not form.validate_on_submit():
+        if form.is_submitted():
+            return _invalid("accounts/profile.html", form=form)
+        return render_template("accounts/profile.html", form=form)
+    current_user.display_name = form.display_name.data
+    current_user.preferred_language = form.preferred_language.data
+    session["lang"] = form.preferred_language.data
+    db.session.commit()
+    flash(_("Your profile is saved."), "success")
+    return redirect(url_for("accounts.profile"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = forms.ChangePasswordForm()
+    if form.validate_on_submit():
+        if services.authenticate(current_user.email, form.current_password.data) is None:
+            form.current_password.errors.append(_("This is not your current password."))
+        else:
+            person = current_user._get_current_object()
+            services.set_password(person, form.password.data)
+            _log_in(person, remember=False)
+            db.session.commit()
+            flash(_("Your password is changed. Other devices have been logged out."), "success")
+            return redirect(url_for("accounts.profile"))
+    if form.is_submitted():
+        return _invalid("accounts/change_password.html", form=form)
+    return render_template("accounts/change_password.html", form=form)

@@ -1,0 +1,72 @@
+"""Management commands: `flask --app wsgi create-admin`, `seed-themes`, `seed-demo`."""
+
+import click
+from flask import Flask, current_app
+from sqlalchemy import func, select
+
+from learning_platform import demo
+from learning_platform.accounts import forms as account_forms
+from learning_platform.accounts.services import create_person, find_person, normalize_email
+from learning_platform.extensions import db
+from learning_platform.models import Person, utcnow
+
+
+@click.command("create-admin")
+@click.argument("email")
+@click.option("--name", help="Display name (default: the part of EMAIL before @).")
+@click.option(
+    "--password",
+    envvar="ADMIN_PASSWORD",
+    prompt=True,
+    hide_input=True,
+    confirmation_prompt=True,
+    help="Asked for when not given (or set ADMIN_PASSWORD).",
+)
+def create_admin(email: str, name: str | None, password: str) -> None:
+    """Make EMAIL a site admin, creating the account if needed."""
+    email = normalize_email(email)
+    if "@" not in email or len(email) > 254:
+        raise click.BadParameter("not an email address", param_hint="EMAIL")
+    person = find_person(email)
+    if person is None:
+        problem = account_forms.password_problem(password, email)
+        if problem:
+            raise click.BadParameter(str(problem), param_hint="--password")
+        person = create_person(
+            email, name or email.split("@")[0], password, "en", verified=True, is_admin=True
+        )
+        click.echo(f"Created admin {email}.")
+    else:
+        person.is_admin = True
+        person.email_verified_at = person.email_verified_at or utcnow()
+        click.echo(f"{email} is now an admin (password unchanged).")
+    db.session.commit()
+
+
+@click.command("seed-themes")
+def seed_themes() -> None:
+    """Create or update the themes and their SDG targets (safe in production)."""
+    created = demo.seed_themes()
+    db.session.commit()
+    click.echo(f"Themes ready ({created} new).")
+
+
+@click.command("seed-demo")
+@click.option("--if-empty", is_flag=True, help="Do nothing when the database has any account.")
+def seed_demo(if_empty: bool) -> None:
+    """Load demo partners, themes and logins (idempotent; development only)."""
+    if not current_app.config["ALLOW_DEMO_DATA"]:
+        raise click.ClickException("Demo data with public passwords is refused in production.")
+    if if_empty and db.session.scalar(select(func.count()).select_from(Person)):
+        click.echo("The database already has accounts; demo data not loaded.")
+        return
+    rows = demo.seed_demo()
+    db.session.commit()
+    click.echo(f"Demo data ready. Every demo login uses the password: {demo.DEMO_PASSWORD}")
+    for email, role in rows:
+        click.echo(f"  {email:<24} {role}")
+
+
+def init_app(app: Flask) -> None:
+    for command in (create_admin, seed_themes, seed_demo):
+        app.cli.add_command(command)

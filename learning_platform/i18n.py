@@ -1,0 +1,35 @@
+"""Language choice: the person's preference, then the session, then Accept-Language."""
+
+from flask import Flask, current_app, request, session
+from flask_babel import get_locale, lazy_gettext
+from flask_login import current_user
+
+__all__ = ["LANGUAGE_NAMES", "current_language", "init_app", "lazy_gettext", "select_locale"]
+
+#: Each language named in itself, as a switcher shows it.
+LANGUAGE_NAMES = {"ko": "한국어", "en": "English", "th": "ไทย"}
+
+
+def select_locale() -> str:
+    languages = current_app.config["LANGUAGES"]
+    if current_user.is_authenticated and current_user.preferred_language in languages:
+        return current_user.preferred_language
+    chosen = session.get("lang")
+    if chosen in languages:
+        return chosen
+    return (
+        request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    )
+
+
+def current_language() -> str:
+    return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+def init_app(app: Flask) -> None:
+    @app.context_processor
+    def language_context() -> dict:
+        return {
+            "current_language": current_language(),
+            "language_names": {code: LANGUAGE_NAMES[code] for code in app.config["LANGUAGES"]},
+        }

@@ -1,0 +1,1 @@
+"""Mail: building messages, the durable outbox and its sender."""

@@ -1,0 +1,147 @@
+"""Delivering the outbox: claim due messages, send each once, back off on failure."""
+
+import logging
+import secrets
+import smtplib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email.utils import parseaddr
+from pathlib import Path
+
+from flask import Flask, current_app
+from sqlalchemy import and_, event, or_, select, update
+from sqlalchemy.orm import Session
+
+from learning_platform.extensions import db
+from learning_platform.mail.services import ENQUEUED
+from learning_platform.models import OutboxMessage, utcnow
+
+log = logging.getLogger(__name__)
+
+#: A claim older than this is taken to belong to a worker that died.
+CLAIM_LEASE = timedelta(minutes=10)
+#: Session.info key: the transaction that enqueued a message has committed.
+COMMITTED = "outbox_committed"
+
+
+@dataclass
+class DeliveryReport:
+    sent: int = 0
+    failed: int = 0
+
+
+def backoff(attempts: int) -> timedelta:
+    """Wait before retry number `attempts`: 1, 2, 4 … minutes, at most six hours."""
+    return min(timedelta(minutes=2 ** (attempts - 1)), timedelta(hours=6))
+
+
+def _claim(token: str, limit: int, now: datetime) -> None:
+    due = (
+        select(OutboxMessage.id)
+        .where(
+            or_(
+                and_(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now),
+                and_(
+                    OutboxMessage.status == "sending",
+                    OutboxMessage.claimed_at < now - CLAIM_LEASE,
+                ),
+            )
+        )
+        .order_by(OutboxMessage.id)
+        .limit(limit)
+    )
+    if db.session.get_bind().dialect.name == "postgresql":
+        # Workers skip each other's rows instead of queueing behind them.
+        due = due.with_for_update(skip_locked=True)
+    # One statement: SQLite runs it under its write lock, PostgreSQL under the row locks,
+    # so two workers never claim the same message.
+    db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(due.scalar_subquery()))
+        .values(status="sending", claim_token=token, claimed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+
+
+def deliver_due(limit: int = 100) -> DeliveryReport:
+    """Send the messages that are due; each is sent by exactly one worker."""
+    token = secrets.token_hex(16)
+    _claim(token, limit, utcnow())
+    report = DeliveryReport()
+    claimed = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.claim_token == token).order_by(OutboxMessage.id)
+    ).all()
+    for message in claimed:
+        try:
+            transmit(message)
+        except Exception as error:  # any failure keeps the message for a later try
+            _record_failure(message, error)
+            report.failed += 1
+        else:
+            message.status = "sent"
+            message.sent_at = utcnow()
+            message.claim_token = None
+            message.last_error = None
+            report.sent += 1
+        db.session.commit()
+    return report
+
+
+def _record_failure(message: OutboxMessage, error: Exception) -> None:
+    message.attempts += 1
+    message.claim_token = None
+    message.last_error = f"{type(error).__name__}: {error}"[:500]
+    if message.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]:
+        message.status = "failed"
+        log.error("Giving up on mail %s to %s: %s", message.id, message.recipient, error)
+    else:
+        message.status = "pending"
+        message.next_attempt_at = utcnow() + backoff(message.attempts)
+        log.warning("Mail %s to %s failed, will retry: %s", message.id, message.recipient, error)
+
+
+def transmit(message: OutboxMessage) -> None:
+    """Hand one message to SMTP, or write it under instance/ when no server is set."""
+    config = current_app.config
+    if not config["MAIL_SERVER"]:
+        _write_file(message, Path(config["MAIL_OUTBOX_DIR"]))
+        return
+    smtp_class = smtplib.SMTP_SSL if config["MAIL_USE_SSL"] else smtplib.SMTP
+    with smtp_class(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=30) as smtp:
+        if config["MAIL_USE_TLS"]:
+            smtp.starttls()
+        if config["MAIL_USERNAME"]:
+            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
+        sender = parseaddr(config["MAIL_DEFAULT_SENDER"])[1]
+        smtp.sendmail(sender, [message.recipient], message.raw.encode("ascii"))
+
+
+def _write_file(message: OutboxMessage, folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{message.created_at:%Y%m%d-%H%M%S}-{message.id}.eml"
+    path.write_text(message.raw, encoding="ascii")
+    log.warning("Mail to %s (%s) written to %s", message.recipient, message.subject, path)
+
+
+@event.listens_for(Session, "after_commit")
+def _note_commit(session: Session) -> None:
+    if session.info.pop(ENQUEUED, False):
+        session.info[COMMITTED] = True
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_rollback(session: Session, _previous) -> None:
+    session.info.pop(ENQUEUED, None)
+
+
+def init_app(app: Flask) -> None:
+    @app.after_request
+    def send_after_request(response):
+        if app.config["MAIL_SEND_AFTER_REQUEST"] and db.session.info.pop(COMMITTED, False):
+            try:
+                deliver_due()
+            except Exception:  # the change is committed; a worker sends the mail later
+                log.exception("Sending the outbox after the request failed")
+                db.session.rollback()
+        return response

@@ -1,0 +1,53 @@
+"""Building messages in the recipient's language and putting them in the outbox."""
+
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import formatdate, make_msgid
+
+from flask import current_app, render_template
+from flask_babel import force_locale
+
+from learning_platform.extensions import db
+from learning_platform.models import OutboxMessage
+
+#: Session.info key set when a flush is due to put a message in the outbox.
+ENQUEUED = "outbox_enqueued"
+
+
+def build_message(recipient: str, subject: str, body: str) -> EmailMessage:
+    message = EmailMessage(policy=SMTP)
+    message["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
+    message["To"] = recipient
+    message["Subject"] = subject
+    message["Date"] = formatdate(localtime=False)
+    message["Message-ID"] = make_msgid(domain="learning-platform.local")
+    message["Auto-Submitted"] = "auto-generated"
+    message.set_content(body, charset="utf-8", cte="quoted-printable")
+    return message
+
+
+def enqueue(message: EmailMessage) -> OutboxMessage:
+    """Store `message` in the outbox; it is sent once the caller's transaction commits."""
+    row = OutboxMessage(
+        recipient=str(message["To"]),
+        subject=str(message["Subject"])[:300],
+        raw=message.as_string(),
+    )
+    db.session.add(row)
+    db.session.info[ENQUEUED] = True
+    return row
+
+
+def send_template(
+    recipient: str, language: str, subject: str, template: str, **context
+) -> OutboxMessage:
+    """Render templates/mail/`template`.txt in `language` and enqueue it.
+
+    `subject` is a msgid: it is translated here, in the recipient's language.
+    """
+    from flask_babel import gettext
+
+    with force_locale(language):
+        body = render_template(f"mail/{template}.txt", **context)
+        translated_subject = gettext(subject)
+    return enqueue(build_message(recipient, translated_subject, body))

@@ -1,0 +1,73 @@
+"""Partner organisations and the people who organise for them."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from learning_platform.models.base import Base, utcnow
+from learning_platform.models.person import Person
+
+
+class PartnerKind(enum.StrEnum):
+    UN_AGENCY = "un_agency"
+    CITY = "city"
+    NATIONAL_COMMISSION = "national_commission"
+    NGO = "ngo"
+    UNIVERSITY = "university"
+    OTHER = "other"
+
+
+class MembershipRole(enum.StrEnum):
+    ORGANIZER = "organizer"
+    MANAGER = "manager"
+
+
+def _in_list(column: str, enum_cls: type[enum.StrEnum]) -> str:
+    return f"{column} IN ({', '.join(repr(member.value) for member in enum_cls)})"
+
+
+class Partner(Base):
+    __tablename__ = "partner"
+    __table_args__ = (CheckConstraint(_in_list("kind", PartnerKind), name="kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(30))
+    description: Mapped[str] = mapped_column(Text, default="")
+    website: Mapped[str] = mapped_column(String(500), default="")
+    #: IANA zone name; the default zone of the partner's offerings.
+    timezone: Mapped[str] = mapped_column(String(64))
+    #: Only approved partners are public and may publish.
+    approved: Mapped[bool] = mapped_column(default=False, index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    memberships: Mapped[list[Membership]] = relationship(
+        back_populates="partner", cascade="all, delete-orphan"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Partner {self.slug}>"
+
+
+class Membership(Base):
+    __tablename__ = "membership"
+    __table_args__ = (
+        UniqueConstraint("person_id", "partner_id"),
+        CheckConstraint(_in_list("role", MembershipRole), name="role"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
+    partner_id: Mapped[int] = mapped_column(
+        ForeignKey("partner.id", ondelete="CASCADE"), index=True
+    )
+    role: Mapped[str] = mapped_column(String(20), default=MembershipRole.ORGANIZER.value)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    person: Mapped[Person] = relationship(back_populates="memberships")
+    partner: Mapped[Partner] = relationship(back_populates="memberships")

@@ -1,0 +1,1 @@
+"""Partner organisations: public pages, proposals, admin approval and memberships."""

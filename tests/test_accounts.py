@@ -1,0 +1,357 @@
+"""Sign-up, address confirmation, login, logout, password change and reset."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from sqlalchemy import func, select
+
+from learning_platform.extensions import db
+from learning_platform.models import AccountToken, LoginSession, Person, utcnow
+from tests.conftest import link_in, mail_body
+from tests.factories import PASSWORD
+
+
+def count_people(app) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(Person))
+
+
+def signup(client, **fields):
+    data = {
+        "email": "minji@example.org",
+        "display_name": "김민지",
+        "password": "바다를 지키는 시민 2026",
+        "preferred_language": "ko",
+        **fields,
+    }
+    return client.submit("/signup", data)
+
+
+def test_signup_mails_a_confirmation_link_that_logs_the_person_in(app, client, outbox):
+    response = signup(client)
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/check-email")
+
+    [message] = outbox("minji@example.org")
+    assert "이메일" in message["Subject"]  # the person chose Korean
+    path = link_in(message, "/verify/")
+
+    # Opening the link does not use it (mail scanners follow links); the button does.
+    assert client.get(path).status_code == 200
+    response = client.submit(path)
+    assert response.status_code == 302
+    page = client.get("/account").get_data(as_text=True)
+    assert "minji@example.org" in page
+
+    assert client.submit(path, page=path).status_code == 404  # used once
+
+
+def test_unconfirmed_account_cannot_log_in_and_gets_a_new_link(client, outbox):
+    signup(client)
+    response = client.submit(
+        "/login", {"email": "minji@example.org", "password": "바다를 지키는 시민 2026"}
+    )
+    assert response.status_code == 422
+    assert len(outbox("minji@example.org")) == 2
+    assert client.get("/account").status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("password", "message"),
+    [
+        ("short7!", "at least 8 characters"),
+        ("password123", "too easy to guess"),
+        ("Password123", "too easy to guess"),
+        ("minji@example.org", "too easy to guess"),
+        ("x" * 1001, "at most 1,000"),
+    ],
+)
+def test_weak_password_is_refused_next_to_the_field(app, client, password, message):
+    response = signup(client, password=password)
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+    assert count_people(app) == 0
+
+
+def test_long_password_in_any_script_works_without_truncation(app, client, outbox):
+    password = "ความรู้คือพลัง🌏🌱" * 4  # 64 characters of Thai and emoji
+    assert len(password) == 64
+    signup(client, password=password)
+    client.submit(link_in(outbox()[0], "/verify/"))
+    client.submit("/logout", page="/account")
+    assert (
+        client.submit("/login", {"email": "minji@example.org", "password": password}).status_code
+        == 302
+    )
+    client.submit("/logout", page="/account")
+    wrong = client.submit("/login", {"email": "minji@example.org", "password": password[:-1]})
+    assert wrong.status_code == 422
+
+
+def test_password_is_stored_with_argon2id(app, make_person):
+    person = make_person()
+    with app.app_context():
+        stored = db.session.get(Person, person.id).password_hash
+    assert stored.startswith("$argon2id$")
+    assert PASSWORD not in stored
+
+
+def test_production_hash_parameters_meet_owasp_minimums():
+    from config import Config
+
+    assert Config.ARGON2_MEMORY_COST >= 19 * 1024  # KiB
+    assert Config.ARGON2_TIME_COST >= 2
+
+
+@pytest.mark.parametrize("field", ["display_name", "email"])
+def test_nul_byte_in_a_field_is_refused(app, client, field):
+    value = "Min\x00ji" if field == "display_name" else "min\x00ji@example.org"
+    response = signup(client, **{field: value})
+    assert response.status_code == 422
+    assert count_people(app) == 0
+
+
+def test_signup_answers_the_same_for_a_known_email(app, client, make_person, outbox):
+    known = make_person("taken@example.org")
+    first = signup(client, email="taken@example.org")
+    second = signup(client, email="new@example.org")
+    assert first.status_code == second.status_code == 302
+    assert first.headers["Location"] == second.headers["Location"]
+    assert count_people(app) == 2  # no second account for the known address
+    [notice] = outbox(known.email)
+    assert "already have an account" in mail_body(notice)
+
+
+def test_login_answers_the_same_for_unknown_email_and_wrong_password(
+    client, make_person, monkeypatch
+):
+    from learning_platform import security
+
+    person = make_person()
+    dummy_runs = []
+    original = security.dummy_verify
+    monkeypatch.setattr(security, "dummy_verify", lambda pw: dummy_runs.append(1) or original(pw))
+
+    wrong = client.submit("/login", {"email": person.email, "password": "not the password"})
+    unknown = client.submit(
+        "/login", {"email": "nobody@example.org", "password": "not the password"}
+    )
+    assert wrong.status_code == unknown.status_code == 422
+    message = "The email or password is not right"
+    assert message in wrong.get_data(as_text=True)
+    assert message in unknown.get_data(as_text=True)
+    assert dummy_runs == [1]  # a hash was checked for the unknown address too
+
+
+def test_login_starts_a_new_session_and_logout_ends_it_on_the_server(
+    app, client, make_person, login
+):
+    person = make_person()
+    client.get("/login")
+    before = client.get_cookie("session").value
+    login(person)
+    after = client.get_cookie("session").value
+    assert before != after
+
+    stolen = after
+    assert client.get("/account").status_code == 200
+    client.submit("/logout", page="/account")
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(LoginSession)) == 0
+
+    replay = app.test_client()
+    replay.set_cookie("session", stolen)
+    assert replay.get("/account").status_code == 302  # the copied cookie no longer works
+
+
+def test_password_change_logs_out_other_devices(app, client, make_person, login):
+    person = make_person()
+    other_device = app.test_client()
+    other_device.set_cookie("session", login(person) and client.get_cookie("session").value)
+    assert other_device.get("/account").status_code == 200
+
+    new_password = "a brand new sentence"
+    response = client.submit(
+        "/account/password", {"current_password": PASSWORD, "password": new_password}
+    )
+    assert response.status_code == 302
+    assert client.get("/account").status_code == 200  # this device stays logged in
+    assert other_device.get("/account").status_code == 302
+
+
+def test_password_change_needs_the_current_password(client, make_person, login):
+    person = make_person()
+    login(person)
+    response = client.submit(
+        "/account/password", {"current_password": "guess guess", "password": "a brand new sentence"}
+    )
+    assert response.status_code == 422
+    assert "not your current password" in response.get_data(as_text=True)
+
+
+def test_remember_me_cookie_is_httponly_and_lax(client, make_person, login):
+    person = make_person()
+    response = login(person, remember="y")
+    cookies = {c.split("=", 1)[0]: c for c in response.headers.getlist("Set-Cookie")}
+    for name in ("session", "remember_token"):
+        assert "HttpOnly" in cookies[name]
+        assert "SameSite=Lax" in cookies[name]
+        assert "Secure" not in cookies[name]  # only in production, see test_app
+
+
+def test_remember_cookie_alone_restores_the_login_until_logout(app, client, make_person, login):
+    person = make_person()
+    login(person, remember="y")
+    remember = client.get_cookie("remember_token").value
+    fresh = app.test_client()
+    fresh.set_cookie("remember_token", remember)
+    assert fresh.get("/account").status_code == 200
+    client.submit("/logout", page="/account")
+    later = app.test_client()
+    later.set_cookie("remember_token", remember)
+    assert later.get("/account").status_code == 302
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "https://evil.example",
+        "//evil.example",
+        "///evil.example",
+        "/\\evil.example",
+        "javascript:alert(1)",
+        "/account\r\nLocation: https://evil.example",
+        "http:/evil.example",
+    ],
+)
+def test_login_ignores_a_next_that_leaves_the_site(client, make_person, target):
+    person = make_person()
+    response = client.submit(
+        "/login",
+        {"email": person.email, "password": PASSWORD},
+        page="/login",
+        query_string={"next": target},
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"
+
+
+def test_login_follows_a_local_next(client, make_person):
+    person = make_person()
+    response = client.submit(
+        "/login",
+        {"email": person.email, "password": PASSWORD},
+        query_string={"next": "/partners/?q=1"},
+    )
+    assert response.headers["Location"] == "/partners/?q=1"
+
+
+def test_protected_page_sends_anonymous_people_to_login_and_back(client, make_person):
+    response = client.get("/account")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/login?next=%2Faccount"
+
+
+def test_failed_logins_are_rate_limited_and_the_real_password_works_after_the_window(
+    make_app, make_person
+):
+    app = make_app(LOGIN_LIMIT="3 per 15 minutes")
+    client = app.test_client()
+    person = make_person()
+    for _ in range(3):
+        assert (
+            client.submit("/login", {"email": person.email, "password": "wrong wrong"}).status_code
+            == 422
+        )
+    blocked = client.submit("/login", {"email": person.email, "password": PASSWORD})
+    assert blocked.status_code == 429
+    assert "Too many attempts" in blocked.get_data(as_text=True)
+
+    with time_machine.travel(utcnow() + timedelta(minutes=16)):
+        assert (
+            client.submit("/login", {"email": person.email, "password": PASSWORD}).status_code
+            == 302
+        )
+
+
+def test_reset_link_sets_a_new_password_once(app, client, make_person, outbox, login):
+    person = make_person()
+    logged_in = app.test_client()
+    logged_in.set_cookie("session", login(person) and client.get_cookie("session").value)
+    client.submit("/logout", page="/account")
+
+    response = client.submit("/reset", {"email": person.email.upper()})
+    assert response.headers["Location"] == "/check-email?reason=reset"
+    path = link_in(outbox(person.email)[-1], "/reset/")
+
+    assert client.get(path).status_code == 200
+    response = client.submit(path, {"password": "the new sentence here"})
+    assert response.headers["Location"] == "/login"
+    assert (
+        client.submit(path, {"password": "another new sentence"}, page="/reset").status_code == 404
+    )
+    assert client.get(path).status_code == 404
+
+    assert logged_in.get("/account").status_code == 302  # sessions ended by the reset
+    login(person, password="the new sentence here")
+
+
+def test_reset_link_expires(app, client, make_person, outbox):
+    person = make_person()
+    client.submit("/reset", {"email": person.email})
+    path = link_in(outbox(person.email)[-1], "/reset/")
+    with time_machine.travel(
+        utcnow() + timedelta(hours=app.config["PASSWORD_RESET_HOURS"], minutes=1)
+    ):
+        assert client.get(path).status_code == 404
+        assert (
+            client.submit(path, {"password": "the new sentence here"}, page="/reset").status_code
+            == 404
+        )
+
+
+def test_reset_for_unknown_email_answers_the_same_and_sends_nothing(client, make_person, outbox):
+    person = make_person()
+    known = client.submit("/reset", {"email": person.email})
+    unknown = client.submit("/reset", {"email": "nobody@example.org"})
+    assert known.status_code == unknown.status_code == 302
+    assert known.headers["Location"] == unknown.headers["Location"]
+    assert outbox("nobody@example.org") == []
+
+
+def test_guessed_reset_token_is_refused(client):
+    assert client.get("/reset/" + "A" * 43).status_code == 404
+
+
+def test_reset_tokens_are_stored_hashed(app, client, make_person, outbox):
+    person = make_person()
+    client.submit("/reset", {"email": person.email})
+    token = link_in(outbox(person.email)[-1], "/reset/").rsplit("/", 1)[1]
+    assert len(token) >= 43  # 256 bits, URL-safe base64
+    with app.app_context():
+        stored = db.session.scalars(select(AccountToken.token_hash)).all()
+    assert token not in stored
+
+
+def test_profile_edit_saves_name_and_language(app, client, make_person, login):
+    person = make_person()
+    login(person)
+    response = client.submit("/account", {"display_name": "이지은", "preferred_language": "ko"})
+    assert response.status_code == 302
+    page = client.get("/account").get_data(as_text=True)
+    assert "이지은" in page
+    assert '<html lang="ko">' in page
+
+
+def test_profile_refuses_a_language_we_do_not_offer(client, make_person, login):
+    login(make_person())
+    response = client.submit("/account", {"display_name": "X", "preferred_language": "xx"})
+    assert response.status_code == 422
+
+
+def test_logout_is_post_only_and_needs_the_csrf_token(client, make_person, login):
+    login(make_person())
+    assert client.get("/logout").status_code == 405
+    assert client.post("/logout").status_code == 400
+    assert client.get("/account").status_code == 200
