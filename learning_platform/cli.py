@@ -2,6 +2,7 @@
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
 from learning_platform import demo
@@ -12,6 +13,7 @@ from learning_platform.models import Person, utcnow
 
 
 @click.command("create-admin")
+@with_appcontext
 @click.argument("email")
 @click.option("--name", help="Display name (default: the part of EMAIL before @).")
 @click.option(
@@ -44,6 +46,7 @@ def create_admin(email: str, name: str | None, password: str) -> None:
 
 
 @click.command("seed-themes")
+@with_appcontext
 def seed_themes() -> None:
     """Create or update the themes and their SDG targets (safe in production)."""
     created = demo.seed_themes()
@@ -52,6 +55,7 @@ def seed_themes() -> None:
 
 
 @click.command("seed-demo")
+@with_appcontext
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database has any account.")
 def seed_demo(if_empty: bool) -> None:
     """Load demo partners, themes and logins (idempotent; development only)."""

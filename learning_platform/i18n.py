@@ -1,6 +1,6 @@
 """Language choice: the person's preference, then the session, then Accept-Language."""
 
-from flask import Flask, current_app, request, session
+from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import get_locale, lazy_gettext
 from flask_login import current_user
 
@@ -12,6 +12,8 @@ LANGUAGE_NAMES = {"ko": "한국어", "en": "English", "th": "ไทย"}
 
 def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # CLI and workers: the site's default
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user.is_authenticated and current_user.preferred_language in languages:
         return current_user.preferred_language
     chosen = session.get("lang")

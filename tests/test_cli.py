@@ -1,0 +1,94 @@
+"""Management commands: create-admin, seed-themes and seed-demo."""
+
+from sqlalchemy import func, select
+
+from learning_platform.demo import DEMO_PASSWORD, THEMES
+from learning_platform.extensions import db
+from learning_platform.models import Membership, Partner, Person, Theme
+
+
+def counts(app) -> dict[str, int]:
+    with app.app_context():
+        return {
+            model.__name__: db.session.scalar(select(func.count()).select_from(model))
+            for model in (Person, Partner, Membership, Theme)
+        }
+
+
+def test_create_admin_makes_a_new_account_that_can_log_in(app, runner, client):
+    result = runner.invoke(
+        args=["create-admin", "Boss@Example.org"],
+        input="a long admin sentence\na long admin sentence\n",
+    )
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        person = db.session.scalar(select(Person))
+        assert (person.email, person.is_admin) == ("boss@example.org", True)
+        assert person.email_verified_at is not None
+    client.submit("/login", {"email": "boss@example.org", "password": "a long admin sentence"})
+    assert client.get("/admin/partners/").status_code == 200
+
+
+def test_create_admin_promotes_an_existing_account(app, runner, make_person):
+    person = make_person("organizer@example.org")
+    result = runner.invoke(args=["create-admin", "organizer@example.org", "--password", "unused"])
+    assert result.exit_code == 0
+    assert "now an admin" in result.output
+    with app.app_context():
+        assert db.session.get(Person, person.id).is_admin
+
+
+def test_create_admin_refuses_a_weak_password(app, runner):
+    result = runner.invoke(args=["create-admin", "boss@example.org"], input="password\npassword\n")
+    assert result.exit_code != 0
+    assert "too easy to guess" in result.output
+    assert counts(app)["Person"] == 0
+
+
+def test_seed_demo_loads_partners_logins_and_themes_once(app, runner, client):
+    first = runner.invoke(args=["seed-demo"])
+    assert first.exit_code == 0, first.output
+    assert DEMO_PASSWORD in first.output
+    assert "changwon@example.org" in first.output
+    after_first = counts(app)
+    assert after_first["Theme"] == len(THEMES)
+    assert after_first["Partner"] == 5
+
+    second = runner.invoke(args=["seed-demo"])
+    assert second.exit_code == 0
+    assert counts(app) == after_first
+
+    with app.app_context():
+        zones = dict(db.session.execute(select(Partner.slug, Partner.timezone)).all())
+        pending = db.session.scalar(select(Partner).where(Partner.approved.is_(False)))
+    assert zones["unesco-bangkok"] == "Asia/Bangkok"
+    assert zones["changwon-city"] == zones["kncu"] == "Asia/Seoul"
+    assert pending is not None  # one proposal waits for the demo admin
+
+    response = client.submit("/login", {"email": "changwon@example.org", "password": DEMO_PASSWORD})
+    assert response.status_code == 302
+
+
+def test_seed_demo_if_empty_leaves_a_used_database_alone(app, runner, make_person):
+    make_person()
+    result = runner.invoke(args=["seed-demo", "--if-empty"])
+    assert "not loaded" in result.output
+    assert counts(app)["Partner"] == 0
+
+
+def test_seed_demo_is_refused_in_production(make_app):
+    app = make_app(ALLOW_DEMO_DATA=False)
+    result = app.test_cli_runner().invoke(args=["seed-demo"])
+    assert result.exit_code != 0
+    assert "refused in production" in result.output
+    assert counts(app)["Person"] == 0
+
+
+def test_seed_themes_is_safe_to_repeat(app, runner):
+    assert runner.invoke(args=["seed-themes"]).exit_code == 0
+    assert runner.invoke(args=["seed-themes"]).exit_code == 0
+    assert counts(app)["Theme"] == len(THEMES)
+    with app.app_context():
+        esd = db.session.scalar(select(Theme).where(Theme.slug == "esd"))
+    assert esd.sdg_targets == ["4.7"]
+    assert esd.name_ko == "지속가능발전교육"
