@@ -4,12 +4,13 @@ import os
 import re
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from email import message_from_string, policy
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import create_engine, event, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
@@ -197,6 +198,28 @@ def outbox(app):
             return [message_from_string(row.raw, policy=policy.default) for row in rows]
 
     return read
+
+
+@pytest.fixture
+def count_queries(app):
+    """count_queries() is a context manager yielding the list of SQL statements run inside it."""
+
+    @contextmanager
+    def counting():
+        statements: list[str] = []
+
+        def record(_conn, _cursor, statement, *_args) -> None:
+            statements.append(statement)
+
+        with app.app_context():
+            engine = db.engine
+        event.listen(engine, "before_cursor_execute", record)
+        try:
+            yield statements
+        finally:
+            event.remove(engine, "before_cursor_execute", record)
+
+    return counting
 
 
 def mail_body(message) -> str:

@@ -5,6 +5,7 @@ import unicodedata
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import contains_eager
 
 from learning_platform.accounts.services import find_person
 from learning_platform.extensions import db
@@ -80,6 +81,7 @@ def members(partner: Partner) -> list[Membership]:
         db.session.scalars(
             select(Membership)
             .join(Membership.person)
+            .options(contains_eager(Membership.person))
             .where(Membership.partner_id == partner.id)
             .order_by(Person.display_name)
         )
