@@ -355,3 +355,13 @@ def test_logout_is_post_only_and_needs_the_csrf_token(client, make_person, login
     assert client.get("/logout").status_code == 405
     assert client.post("/logout").status_code == 400
     assert client.get("/account").status_code == 200
+
+
+def test_reset_requests_are_rate_limited_per_address(make_app, make_person, outbox):
+    app = make_app(MAIL_REQUEST_LIMIT="2 per hour")
+    client = app.test_client()
+    person = make_person()
+    for _ in range(2):
+        assert client.submit("/reset", {"email": person.email}).status_code == 302
+    assert client.submit("/reset", {"email": person.email}).status_code == 429
+    assert len(outbox(person.email)) == 2
