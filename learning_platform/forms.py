@@ -4,6 +4,7 @@ import zoneinfo
 from functools import cache
 from urllib.parse import urlsplit
 
+from flask import render_template
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import Field, StringField, TextAreaField
@@ -58,3 +59,9 @@ def iana_timezone(_form, field: Field) -> None:
 
 class ConfirmForm(Form):
     """A form with only the CSRF token, for one-button actions."""
+
+
+def render_form(template: str, form: FlaskForm, **context):
+    """Render a form page: 200 when first shown, 422 when a submission did not validate."""
+    status = 422 if form.is_submitted() else 200
+    return render_template(template, form=form, **context), status

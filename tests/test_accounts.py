@@ -120,7 +120,15 @@ def test_signup_answers_the_same_for_a_known_email(app, client, make_person, out
     assert first.headers["Location"] == second.headers["Location"]
     assert count_people(app) == 2  # no second account for the known address
     [notice] = outbox(known.email)
+    assert notice["Subject"] == "You already have an account"
     assert "already have an account" in mail_body(notice)
+
+
+def test_account_exists_mail_speaks_the_account_holders_language(client, make_person, outbox):
+    known = make_person("taken@example.org", language="ko")
+    signup(client, email="taken@example.org")
+    [notice] = outbox(known.email)
+    assert notice["Subject"] == "이미 가입된 계정이 있습니다"
 
 
 def test_login_answers_the_same_for_unknown_email_and_wrong_password(

@@ -13,7 +13,8 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from learning_platform.accounts import forms, services
 from learning_platform.extensions import db, limiter
-from learning_platform.forms import ConfirmForm
+from learning_platform.forms import ConfirmForm, render_form
+from learning_platform.i18n import current_language
 from learning_platform.security import safe_next
 
 bp = Blueprint("accounts", __name__)
@@ -25,11 +26,6 @@ def _login_failed(response) -> bool:
 
 def _email_key() -> str:
     return "email:" + services.normalize_email(request.form.get("email", ""))[:254]
-
-
-def _invalid(template: str, **context):
-    """Re-render a form that did not validate, with 422 so clients can tell."""
-    return render_template(template, **context), 422
 
 
 def _log_in(person, *, remember: bool) -> None:
@@ -48,13 +44,9 @@ def signup():
         return redirect(url_for("main.index"))
     form = forms.SignupForm()
     if request.method == "GET":
-        form.preferred_language.data = session.get("lang") or request.accept_languages.best_match(
-            current_app.config["LANGUAGES"], current_app.config["BABEL_DEFAULT_LOCALE"]
-        )
+        form.preferred_language.data = current_language()
     if not form.validate_on_submit():
-        if form.is_submitted():
-            return _invalid("accounts/signup.html", form=form)
-        return render_template("accounts/signup.html", form=form)
+        return render_form("accounts/signup.html", form)
     services.sign_up(
         form.email.data, form.display_name.data, form.password.data, form.preferred_language.data
     )
@@ -100,19 +92,17 @@ def login():
         return redirect(next_url)
     form = forms.LoginForm()
     if not form.validate_on_submit():
-        if form.is_submitted():
-            return _invalid("accounts/login.html", form=form)
-        return render_template("accounts/login.html", form=form)
+        return render_form("accounts/login.html", form)
     person = services.authenticate(form.email.data, form.password.data)
     if person is None:
         form.password.errors.append(_("The email or password is not right. Please try again."))
         db.session.commit()
-        return _invalid("accounts/login.html", form=form)
+        return render_form("accounts/login.html", form)
     if person.email_verified_at is None:
         services.send_verification(person)
         db.session.commit()
         flash(_("Please confirm your email address first. We have sent you a new link."), "info")
-        return _invalid("accounts/login.html", form=form)
+        return render_form("accounts/login.html", form)
     _log_in(person, remember=form.remember.data)
     db.session.commit()
     flash(_("Welcome back, %(name)s.", name=person.display_name), "success")
@@ -141,9 +131,7 @@ def logout():
 def reset_request():
     form = forms.ResetRequestForm()
     if not form.validate_on_submit():
-        if form.is_submitted():
-            return _invalid("accounts/reset_request.html", form=form)
-        return render_template("accounts/reset_request.html", form=form)
+        return render_form("accounts/reset_request.html", form)
     services.request_password_reset(form.email.data)
     db.session.commit()
     return redirect(url_for("accounts.check_email", reason="reset"))
@@ -157,9 +145,7 @@ def reset_password(token: str):
         return render_template("accounts/link_invalid.html", kind="reset"), 404
     form = forms.ResetPasswordForm()
     if not form.validate_on_submit():
-        if form.is_submitted():
-            return _invalid("accounts/reset_password.html", form=form)
-        return render_template("accounts/reset_password.html", form=form)
+        return render_form("accounts/reset_password.html", form)
     try:
         services.reset_password(token, form.password.data)
     except services.InvalidToken:
@@ -176,9 +162,7 @@ def reset_password(token: str):
 def profile():
     form = forms.ProfileForm(obj=current_user)
     if not form.validate_on_submit():
-        if form.is_submitted():
-            return _invalid("accounts/profile.html", form=form)
-        return render_template("accounts/profile.html", form=form)
+        return render_form("accounts/profile.html", form)
     current_user.display_name = form.display_name.data
     current_user.preferred_language = form.preferred_language.data
     session["lang"] = form.preferred_language.data
@@ -201,6 +185,4 @@ def change_password():
             db.session.commit()
             flash(_("Your password is changed. Other devices have been logged out."), "success")
             return redirect(url_for("accounts.profile"))
-    if form.is_submitted():
-        return _invalid("accounts/change_password.html", form=form)
-    return render_template("accounts/change_password.html", form=form)
+    return render_form("accounts/change_password.html", form)

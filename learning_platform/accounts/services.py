@@ -6,6 +6,7 @@ Services flush but never commit; the view owns the transaction.
 from datetime import timedelta
 
 from flask import current_app, url_for
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select, update
 
 from learning_platform import security
@@ -60,7 +61,7 @@ def sign_up(email: str, display_name: str, password: str, language: str) -> None
         send_template(
             existing.email,
             existing.preferred_language,
-            "You already have an account",
+            _l("You already have an account"),
             "account_exists",
             person=existing,
             login_url=url_for("accounts.login", _external=True),
@@ -72,16 +73,7 @@ def sign_up(email: str, display_name: str, password: str, language: str) -> None
 
 
 def send_verification(person: Person) -> None:
-    token = _issue_token(person, "verify", current_app.config["EMAIL_VERIFY_HOURS"])
-    send_template(
-        person.email,
-        person.preferred_language,
-        "Confirm your email address",
-        "verify_email",
-        person=person,
-        url=url_for("accounts.verify", token=token, _external=True),
-        hours=current_app.config["EMAIL_VERIFY_HOURS"],
-    )
+    _mail_link(person, "verify", _l("Confirm your email address"), "accounts.verify")
 
 
 def verify_email(token: str) -> Person:
@@ -162,16 +154,7 @@ def request_password_reset(email: str) -> None:
     if person is None:
         security.token_hash(email)
         return
-    token = _issue_token(person, "reset", current_app.config["PASSWORD_RESET_HOURS"])
-    send_template(
-        person.email,
-        person.preferred_language,
-        "Reset your password",
-        "reset_password",
-        person=person,
-        url=url_for("accounts.reset_password", token=token, _external=True),
-        hours=current_app.config["PASSWORD_RESET_HOURS"],
-    )
+    _mail_link(person, "reset", _l("Reset your password"), "accounts.reset_password")
 
 
 def check_reset_token(token: str) -> AccountToken:
@@ -196,6 +179,28 @@ def reset_password(token: str, password: str) -> Person:
     ):
         other.used_at = utcnow()
     return person
+
+
+#: Purpose of a mailed token -> (template, config key of its lifetime in hours).
+MAILED_TOKENS = {
+    "verify": ("verify_email", "EMAIL_VERIFY_HOURS"),
+    "reset": ("reset_password", "PASSWORD_RESET_HOURS"),
+}
+
+
+def _mail_link(person: Person, purpose: str, subject, endpoint: str) -> None:
+    template, hours_key = MAILED_TOKENS[purpose]
+    hours = current_app.config[hours_key]
+    token = _issue_token(person, purpose, hours)
+    send_template(
+        person.email,
+        person.preferred_language,
+        subject,
+        template,
+        person=person,
+        url=url_for(endpoint, token=token, _external=True),
+        hours=hours,
+    )
 
 
 def _issue_token(person: Person, purpose: str, hours: int) -> str:

@@ -39,15 +39,9 @@ def enqueue(message: EmailMessage) -> OutboxMessage:
 
 
 def send_template(
-    recipient: str, language: str, subject: str, template: str, **context
+    recipient: str, language: str, subject, template: str, **context
 ) -> OutboxMessage:
-    """Render templates/mail/`template`.txt in `language` and enqueue it.
-
-    `subject` is a msgid: it is translated here, in the recipient's language.
-    """
-    from flask_babel import gettext
-
+    """Render templates/mail/`template`.txt and the lazy `subject` in `language`; enqueue it."""
     with force_locale(language):
         body = render_template(f"mail/{template}.txt", **context)
-        translated_subject = gettext(subject)
-    return enqueue(build_message(recipient, translated_subject, body))
+        return enqueue(build_message(recipient, str(subject), body))

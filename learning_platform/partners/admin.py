@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from learning_platform.extensions import db
-from learning_platform.forms import ConfirmForm
+from learning_platform.forms import ConfirmForm, render_form
 from learning_platform.models import Membership, Partner
 from learning_platform.partners import forms, services
 from learning_platform.permissions import admin_required
@@ -48,8 +48,7 @@ def create():
             db.session.commit()
             flash(_("%(name)s is created and approved.", name=partner.name), "success")
             return redirect(url_for("partner_admin.members", slug=partner.slug))
-    status = 422 if form.is_submitted() else 200
-    return render_template("admin/partner_form.html", form=form, partner=None), status
+    return render_form("admin/partner_form.html", form, partner=None)
 
 
 @bp.route("/<slug>/edit", methods=["GET", "POST"])
@@ -67,8 +66,7 @@ def edit(slug: str):
             db.session.commit()
             flash(_("%(name)s is saved.", name=partner.name), "success")
             return redirect(url_for("partner_admin.index"))
-    status = 422 if form.is_submitted() else 200
-    return render_template("admin/partner_form.html", form=form, partner=partner), status
+    return render_form("admin/partner_form.html", form, partner=partner)
 
 
 @bp.post("/<slug>/approve")
@@ -112,15 +110,14 @@ def members(slug: str):
                 "success",
             )
             return redirect(url_for("partner_admin.members", slug=slug))
-    status = 422 if form.is_submitted() else 200
-    return render_template(
+    return render_form(
         "admin/members.html",
+        form,
         partner=partner,
         memberships=services.members(partner),
-        form=form,
         remove_form=ConfirmForm(),
         role_labels=forms.ROLE_LABELS,
-    ), status
+    )
 
 
 @bp.post("/<slug>/members/<int:membership_id>/remove")

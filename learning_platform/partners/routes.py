@@ -4,6 +4,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from learning_platform.extensions import db
+from learning_platform.forms import render_form
 from learning_platform.models import Partner
 from learning_platform.partners import forms, services
 
@@ -50,5 +51,4 @@ def propose():
                 "success",
             )
             return redirect(url_for("partners.detail", slug=partner.slug))
-    status = 422 if form.is_submitted() else 200
-    return render_template("partners/propose.html", form=form), status
+    return render_form("partners/propose.html", form)
