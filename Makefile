@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 PORT ?= 5000
+# `make run` is the development server; wsgi.py alone defaults to production.
+export APP_ENV ?= development
 TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 TRANSLATIONS := learning_platform/translations
 

@@ -3,6 +3,7 @@
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = BASE_DIR / "instance"
@@ -40,6 +41,10 @@ class Config:
             "MAIL_SEND_AFTER_REQUEST", self.MAIL_SEND_AFTER_REQUEST
         )
         self.PROXY_FIX_HOPS = int(os.environ.get("PROXY_FIX_HOPS", "0"))
+        #: The site's public address; links in mail are built on it, never on the request's Host.
+        self.BASE_URL = os.environ.get("BASE_URL", "").rstrip("/")
+        if self.BASE_URL:
+            self.TRUSTED_HOSTS = [urlsplit(self.BASE_URL).hostname]
         self.BABEL_DEFAULT_LOCALE = os.environ.get("DEFAULT_LANGUAGE", "en")
 
     # Sessions and cookies
@@ -124,7 +129,8 @@ class ProductionConfig(Config):
     PREFERRED_URL_SCHEME = "https"
 
     def __init__(self) -> None:
-        missing = [name for name in ("SECRET_KEY", "DATABASE_URL") if not os.environ.get(name)]
+        required = ("SECRET_KEY", "DATABASE_URL", "BASE_URL")
+        missing = [name for name in required if not os.environ.get(name)]
         if missing:
             raise RuntimeError(
                 "Production needs these environment variables: " + ", ".join(missing)
@@ -140,8 +146,8 @@ CONFIGS = {
 
 
 def config_from_env() -> Config:
-    """The configuration named by APP_ENV (development when unset)."""
-    name = os.environ.get("APP_ENV", "development")
+    """The configuration named by APP_ENV; production when unset, so a forgotten variable fails closed."""
+    name = os.environ.get("APP_ENV", "production")
     try:
         return CONFIGS[name]()
     except KeyError:

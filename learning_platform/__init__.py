@@ -22,7 +22,8 @@ def create_app(config: Config | None = None) -> Flask:
     app.config.from_object(config if config is not None else config_from_env())
     if app.config["PROXY_FIX_HOPS"]:
         hops = app.config["PROXY_FIX_HOPS"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+        # Not x_host: the Host header is never trusted (mail links use BASE_URL).
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)

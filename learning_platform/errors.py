@@ -1,6 +1,7 @@
 """Error pages that say what happened in the person's language and leak nothing."""
 
 from flask import Flask, render_template, request
+from flask.globals import request_ctx
 from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -49,6 +50,9 @@ def _messages() -> dict[int, tuple[str, str]]:
 
 def render_error(code: int):
     title, text = _messages().get(code, _messages()[500])
+    if request_ctx.url_adapter is None:
+        # An untrusted Host header: no URL can be built, so no page with links either.
+        return f"{code} {title}", code, {"Content-Type": "text/plain; charset=utf-8"}
     if request.accept_mimetypes.best == "application/json":
         return {"error": title}, code
     return render_template("errors/error.html", code=code, title=title, text=text), code

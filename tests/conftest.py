@@ -48,6 +48,8 @@ def make_config(database_url: str, **overrides) -> TestingConfig:
     config.SQLALCHEMY_ENGINE_OPTIONS = engine_options(database_url)
     config.RATELIMIT_STORAGE_URI = "memory://"
     config.MAIL_SERVER = ""
+    config.BASE_URL = "http://localhost"
+    config.TRUSTED_HOSTS = ["localhost"]
     for key, value in overrides.items():
         setattr(config, key, value)
     return config

@@ -5,7 +5,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from config import ProductionConfig
+from config import ProductionConfig, config_from_env
 from learning_platform import create_app
 from learning_platform.extensions import db
 from learning_platform.models import Person
@@ -103,26 +103,36 @@ def test_forced_error_shows_a_generic_page_and_rolls_back(make_app):
         assert db.session.scalar(select(func.count()).select_from(Person)) == 0
 
 
-def test_production_refuses_to_start_without_secret_key(monkeypatch):
+PRODUCTION_ENV = {
+    "SECRET_KEY": "s" * 64,
+    "DATABASE_URL": "sqlite:///unused.db",
+    "BASE_URL": "https://learn.example.org",
+}
+
+
+@pytest.mark.parametrize("missing", sorted(PRODUCTION_ENV))
+def test_production_refuses_to_start_without_its_settings(monkeypatch, missing):
+    for name, value in PRODUCTION_ENV.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv(missing)
+    with pytest.raises(RuntimeError, match=missing):
+        ProductionConfig()
+
+
+def test_unset_app_env_means_production(monkeypatch):
+    monkeypatch.delenv("APP_ENV", raising=False)
     monkeypatch.delenv("SECRET_KEY", raising=False)
-    monkeypatch.setenv("DATABASE_URL", "sqlite:///unused.db")
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
-        ProductionConfig()
-
-
-def test_production_refuses_to_start_without_database_url(monkeypatch):
-    monkeypatch.setenv("SECRET_KEY", "s" * 64)
-    monkeypatch.delenv("DATABASE_URL", raising=False)
-    with pytest.raises(RuntimeError, match="DATABASE_URL"):
-        ProductionConfig()
+        config_from_env()
 
 
 def test_production_sends_hsts_and_secure_cookies(monkeypatch, tmp_path):
-    monkeypatch.setenv("SECRET_KEY", "s" * 64)
+    for name, value in PRODUCTION_ENV.items():
+        monkeypatch.setenv(name, value)
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'prod.db'}")
     app = create_app(ProductionConfig())
     assert not app.config["ALLOW_DEMO_DATA"]
-    response = app.test_client().get("/login", base_url="https://example.org")
+    response = app.test_client().get("/login", base_url="https://learn.example.org")
     assert response.headers["Strict-Transport-Security"].startswith("max-age=")
     cookie = response.headers["Set-Cookie"]
     assert cookie.startswith("session=")
@@ -137,3 +147,25 @@ def test_assets_are_served_by_the_app_not_a_cdn(client):
     with client.get("/static/css/app.css") as response:
         assert response.status_code == 200
         assert response.mimetype == "text/css"
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [{"Host": "evil.example"}, {"X-Forwarded-Host": "evil.example"}],
+)
+def test_mail_links_never_follow_a_forged_host(make_app, make_person, outbox, headers):
+    app = make_app(PROXY_FIX_HOPS=1)
+    person = make_person()
+    client = app.test_client()
+    token = client.csrf_token("/reset")
+    response = client.post(
+        "/reset", data={"csrf_token": token, "email": person.email}, headers=headers
+    )
+    if "Host" in headers:
+        assert response.status_code == 400  # not a host of ours: refused outright
+        assert outbox(person.email) == []
+    else:
+        assert response.status_code == 302
+        [message] = outbox(person.email)
+        assert "evil.example" not in message.as_string()
+        assert "http://localhost/reset/" in message.as_string()

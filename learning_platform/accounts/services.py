@@ -5,13 +5,13 @@ Services flush but never commit; the view owns the transaction.
 
 from datetime import timedelta
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select, update
 
 from learning_platform import security
 from learning_platform.extensions import db
-from learning_platform.mail.services import send_template
+from learning_platform.mail.services import external_url, send_template
 from learning_platform.models import AccountToken, LoginSession, Person, utcnow
 
 
@@ -64,8 +64,8 @@ def sign_up(email: str, display_name: str, password: str, language: str) -> None
             _l("You already have an account"),
             "account_exists",
             person=existing,
-            login_url=url_for("accounts.login", _external=True),
-            reset_url=url_for("accounts.reset_request", _external=True),
+            login_url=external_url("accounts.login"),
+            reset_url=external_url("accounts.reset_request"),
         )
         return
     person = create_person(email, display_name, password, language)
@@ -198,7 +198,7 @@ def _mail_link(person: Person, purpose: str, subject, endpoint: str) -> None:
         subject,
         template,
         person=person,
-        url=url_for(endpoint, token=token, _external=True),
+        url=external_url(endpoint, token=token),
         hours=hours,
     )
 

@@ -4,7 +4,7 @@ from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import formatdate, make_msgid
 
-from flask import current_app, render_template
+from flask import current_app, has_request_context, render_template, url_for
 from flask_babel import force_locale
 
 from learning_platform.extensions import db
@@ -12,6 +12,21 @@ from learning_platform.models import OutboxMessage
 
 #: Session.info key set when a flush is due to put a message in the outbox.
 ENQUEUED = "outbox_enqueued"
+
+
+def external_url(endpoint: str, **values) -> str:
+    """An absolute URL for a mail: on BASE_URL, never on the Host header of a request.
+
+    Without BASE_URL (development only; production refuses to start without it) the
+    request's own address is used.
+    """
+    base = current_app.config["BASE_URL"]
+    if not base:
+        if not has_request_context():
+            raise RuntimeError("Set BASE_URL to build links outside a request.")
+        return url_for(endpoint, _external=True, **values)
+    adapter = current_app.url_map.bind("base-url.invalid")
+    return base + adapter.build(endpoint, values)
 
 
 def build_message(recipient: str, subject: str, body: str) -> EmailMessage:
