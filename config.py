@@ -67,8 +67,10 @@ class Config:
     BABEL_DEFAULT_TIMEZONE = "UTC"
 
     RATELIMIT_HEADERS_ENABLED = True
-    #: Failed logins allowed per account and per client address.
+    #: Login attempts allowed per account from one client address, per account from anywhere,
+    #: and per client address.
     LOGIN_LIMIT = "10 per 15 minutes"
+    LOGIN_ACCOUNT_LIMIT = "100 per hour"
     LOGIN_IP_LIMIT = "50 per 15 minutes"
     #: Password-reset and sign-up requests allowed per client address.
     MAIL_REQUEST_LIMIT = "10 per hour"

@@ -1,5 +1,6 @@
 """Sign-up, address confirmation, login, logout, password change and reset."""
 
+import threading
 from datetime import timedelta
 
 import pytest
@@ -281,6 +282,47 @@ def test_failed_logins_are_rate_limited_and_the_real_password_works_after_the_wi
             client.submit("/login", {"email": person.email, "password": PASSWORD}).status_code
             == 302
         )
+
+
+def test_a_stranger_cannot_lock_the_real_user_out(make_app, make_person):
+    app = make_app(LOGIN_LIMIT="3 per 15 minutes")
+    person = make_person()
+    attacker = app.test_client()
+    attacker.environ_base["REMOTE_ADDR"] = "203.0.113.9"
+    for _ in range(4):
+        attacker.submit("/login", {"email": person.email, "password": "guess guess"})
+    assert (
+        attacker.submit("/login", {"email": person.email, "password": PASSWORD}).status_code == 429
+    )
+
+    owner = app.test_client()
+    owner.environ_base["REMOTE_ADDR"] = "198.51.100.7"
+    assert owner.submit("/login", {"email": person.email, "password": PASSWORD}).status_code == 302
+
+
+def test_parallel_guesses_cannot_slip_past_the_limit(make_app, make_person):
+    app = make_app(LOGIN_LIMIT="3 per 15 minutes")
+    person = make_person()
+    clients = [app.test_client() for _ in range(12)]
+    tokens = [client.csrf_token("/login") for client in clients]
+    start = threading.Barrier(len(clients))
+    statuses = []
+
+    def guess(client, token):
+        start.wait()
+        response = client.post(
+            "/login", data={"csrf_token": token, "email": person.email, "password": "guess guess"}
+        )
+        statuses.append(response.status_code)
+
+    threads = [
+        threading.Thread(target=guess, args=pair) for pair in zip(clients, tokens, strict=True)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(statuses) == [422] * 3 + [429] * 9
 
 
 def test_reset_link_sets_a_new_password_once(app, client, make_person, outbox, login):

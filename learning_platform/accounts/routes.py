@@ -9,6 +9,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 
 from learning_platform.accounts import forms, services
@@ -20,12 +21,12 @@ from learning_platform.security import safe_next
 bp = Blueprint("accounts", __name__)
 
 
-def _login_failed(response) -> bool:
-    return response.status_code not in (302, 303)
-
-
 def _email_key() -> str:
     return "email:" + services.normalize_email(request.form.get("email", ""))[:254]
+
+
+def _email_and_address_key() -> str:
+    return f"{_email_key()}|{get_remote_address()}"
 
 
 def _log_in(person, *, remember: bool) -> None:
@@ -77,15 +78,15 @@ def verify(token: str):
 
 
 @bp.route("/login", methods=["GET", "POST"])
+# Every attempt counts before the password is checked, so parallel guesses cannot slip through.
+# The tight limit is per account *and* address: a stranger cannot lock the real user out.
 @limiter.limit(
-    lambda: current_app.config["LOGIN_IP_LIMIT"], methods=["POST"], deduct_when=_login_failed
+    lambda: current_app.config["LOGIN_LIMIT"], methods=["POST"], key_func=_email_and_address_key
 )
 @limiter.limit(
-    lambda: current_app.config["LOGIN_LIMIT"],
-    methods=["POST"],
-    key_func=_email_key,
-    deduct_when=_login_failed,
+    lambda: current_app.config["LOGIN_ACCOUNT_LIMIT"], methods=["POST"], key_func=_email_key
 )
+@limiter.limit(lambda: current_app.config["LOGIN_IP_LIMIT"], methods=["POST"])
 def login():
     next_url = safe_next(request.args.get("next"), url_for("main.index"))
     if current_user.is_authenticated:
