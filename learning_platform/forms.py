@@ -4,31 +4,39 @@ import zoneinfo
 from functools import cache
 from urllib.parse import urlsplit
 
+from email_validator import EmailNotValidError, validate_email
 from flask import render_template
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import Field, StringField, TextAreaField
+from wtforms import Field, PasswordField, StringField, TextAreaField
 from wtforms.validators import ValidationError
 
-_CONTROL = {chr(c) for c in range(32)} - {"\t", "\n", "\r"}
+#: Characters refused in any text: NUL and the other C0 controls, and DEL.
+_CONTROL = frozenset(chr(c) for c in [*range(32), 127])
+#: Line breaks and tabs are fine in a multi-line text, nowhere else.
+_MULTILINE_OK = frozenset("\t\n\r")
 
 
 class Form(FlaskForm):
-    """A form that strips text and refuses NUL and other control characters in it."""
+    """A form that strips one-line text and refuses control characters (NUL included)."""
 
     class Meta:
         def bind_field(self, form, unbound_field, options):
-            if issubclass(unbound_field.field_class, StringField | TextAreaField):
-                filters = list(unbound_field.kwargs.get("filters", ()))
-                if not issubclass(unbound_field.field_class, TextAreaField):
-                    filters.append(_strip)
-                unbound_field.kwargs["filters"] = filters
+            field_class = unbound_field.field_class
+            one_line = issubclass(field_class, StringField) and not issubclass(
+                field_class, TextAreaField | PasswordField
+            )
+            if one_line:
+                unbound_field.kwargs["filters"] = [*unbound_field.kwargs.get("filters", ()), _strip]
             return unbound_field.bind(form=form, **options)
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
         for field in self:
-            if isinstance(field.data, str) and _CONTROL.intersection(field.data):
+            if not isinstance(field.data, str):
+                continue
+            refused = _CONTROL - _MULTILINE_OK if isinstance(field, TextAreaField) else _CONTROL
+            if refused.intersection(field.data):
                 field.errors = [*field.errors, _l("Remove the control characters from this field.")]
                 valid = False
         return valid
@@ -42,9 +50,26 @@ def web_url(_form, field: Field) -> None:
     """An http(s) address with a host, or nothing."""
     if not field.data:
         return
-    parts = urlsplit(field.data)
-    if parts.scheme.lower() not in {"http", "https"} or not parts.hostname or " " in field.data:
+    try:
+        parts = urlsplit(field.data)
+        hostname = parts.hostname
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        hostname = None
+    if not hostname or parts.scheme.lower() not in {"http", "https"} or " " in field.data:
         raise ValidationError(_l("Enter a web address starting with https:// or http://."))
+
+
+def email_address(_form, field: Field) -> None:
+    """A deliverable-looking address, stored in its ASCII form (IDN domains as punycode).
+
+    Addresses with non-ASCII local parts need SMTPUTF8, which many mail servers lack, so
+    they are refused here rather than failing in the outbox forever.
+    """
+    try:
+        result = validate_email(field.data or "", check_deliverability=False, allow_smtputf8=False)
+    except EmailNotValidError:
+        raise ValidationError(_l("Enter an email address like name@example.com.")) from None
+    field.data = result.ascii_email.lower()
 
 
 @cache

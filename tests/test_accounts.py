@@ -29,7 +29,10 @@ def signup(client, **fields):
     return client.submit("/signup", data)
 
 
-def test_signup_mails_a_confirmation_link_that_logs_the_person_in(app, client, outbox):
+MINJI_PASSWORD = "바다를 지키는 시민 2026"
+
+
+def test_signup_mails_a_link_that_confirms_with_the_password_and_logs_in(app, client, outbox):
     response = signup(client)
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/check-email")
@@ -38,21 +41,81 @@ def test_signup_mails_a_confirmation_link_that_logs_the_person_in(app, client, o
     assert "이메일" in message["Subject"]  # the person chose Korean
     path = link_in(message, "/verify/")
 
-    # Opening the link does not use it (mail scanners follow links); the button does.
+    # Opening the link uses nothing up (mail scanners follow links); the form does.
     assert client.get(path).status_code == 200
-    response = client.submit(path)
+    wrong = client.submit(path, {"password": "not my password"})
+    assert wrong.status_code == 422
+    response = client.submit(path, {"password": MINJI_PASSWORD})
     assert response.status_code == 302
-    page = client.get("/account").get_data(as_text=True)
-    assert "minji@example.org" in page
+    assert "minji@example.org" in client.get("/account").get_data(as_text=True)
 
-    assert client.submit(path, page=path).status_code == 404  # used once
+    assert client.submit(path, {"password": MINJI_PASSWORD}).status_code == 404  # used once
+
+
+def test_confirmation_mail_carries_no_text_chosen_by_the_signer(client, outbox):
+    signup(client, display_name="YOUR ACCOUNT IS LOCKED. Unlock at evil.example")
+    [message] = outbox("minji@example.org")
+    assert "LOCKED" not in mail_body(message)
+
+
+def test_signing_up_with_someone_elses_address_gives_no_hold_on_it(app, client, outbox):
+    """The pre-hijack: an attacker opens an account in the victim's name first."""
+    signup(client, password="attacker knows this one")
+    victim = app.test_client()
+    signup(victim, password=MINJI_PASSWORD)  # the real owner signs up too
+    path = link_in(outbox("minji@example.org")[-1], "/verify/")
+    assert victim.submit(path, {"password": MINJI_PASSWORD}).status_code == 302
+
+    attacker = app.test_client()
+    response = attacker.submit(
+        "/login", {"email": "minji@example.org", "password": "attacker knows this one"}
+    )
+    assert response.status_code == 422
+
+
+def test_the_owner_cannot_confirm_an_account_with_a_password_they_do_not_know(app, client, outbox):
+    signup(client, password="attacker knows this one")
+    path = link_in(outbox("minji@example.org")[-1], "/verify/")
+    owner = app.test_client()
+    assert owner.submit(path, {"password": MINJI_PASSWORD}).status_code == 422
+    with app.app_context():
+        assert db.session.scalar(select(Person.email_verified_at)) is None
+
+
+def test_parallel_sign_ups_with_one_address_make_one_account(app):
+    clients = [app.test_client() for _ in range(6)]
+    tokens = [client.csrf_token("/signup") for client in clients]
+    start = threading.Barrier(len(clients))
+    statuses = []
+
+    def sign_up(client, token):
+        start.wait()
+        response = client.post(
+            "/signup",
+            data={
+                "csrf_token": token,
+                "email": "twice@example.org",
+                "display_name": "Twice",
+                "password": MINJI_PASSWORD,
+                "preferred_language": "en",
+            },
+        )
+        statuses.append(response.status_code)
+
+    threads = [
+        threading.Thread(target=sign_up, args=pair) for pair in zip(clients, tokens, strict=True)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert statuses == [302] * 6
+    assert count_people(app) == 1
 
 
 def test_unconfirmed_account_cannot_log_in_and_gets_a_new_link(client, outbox):
     signup(client)
-    response = client.submit(
-        "/login", {"email": "minji@example.org", "password": "바다를 지키는 시민 2026"}
-    )
+    response = client.submit("/login", {"email": "minji@example.org", "password": MINJI_PASSWORD})
     assert response.status_code == 422
     assert len(outbox("minji@example.org")) == 2
     assert client.get("/account").status_code == 302
@@ -79,7 +142,7 @@ def test_long_password_in_any_script_works_without_truncation(app, client, outbo
     password = "ความรู้คือพลัง🌏🌱" * 4  # 64 characters of Thai and emoji
     assert len(password) == 64
     signup(client, password=password)
-    client.submit(link_in(outbox()[0], "/verify/"))
+    client.submit(link_in(outbox()[0], "/verify/"), {"password": password})
     client.submit("/logout", page="/account")
     assert (
         client.submit("/login", {"email": "minji@example.org", "password": password}).status_code
@@ -157,11 +220,14 @@ def test_login_starts_a_new_session_and_logout_ends_it_on_the_server(
     app, client, make_person, login
 ):
     person = make_person()
-    client.get("/login")
-    before = client.get_cookie("session").value
+    before_token = client.csrf_token("/login")
+    with client.session_transaction() as session:
+        session["planted"] = "by someone before the login"
     login(person)
+    with client.session_transaction() as session:
+        assert "planted" not in session  # nothing from before the login carries over
+    assert client.csrf_token("/account") != before_token
     after = client.get_cookie("session").value
-    assert before != after
 
     stolen = after
     assert client.get("/account").status_code == 200
@@ -176,8 +242,9 @@ def test_login_starts_a_new_session_and_logout_ends_it_on_the_server(
 
 def test_password_change_logs_out_other_devices(app, client, make_person, login):
     person = make_person()
+    login(person)
     other_device = app.test_client()
-    other_device.set_cookie("session", login(person) and client.get_cookie("session").value)
+    other_device.submit("/login", {"email": person.email, "password": PASSWORD})
     assert other_device.get("/account").status_code == 200
 
     new_password = "a brand new sentence"
@@ -328,8 +395,8 @@ def test_parallel_guesses_cannot_slip_past_the_limit(make_app, make_person):
 def test_reset_link_sets_a_new_password_once(app, client, make_person, outbox, login):
     person = make_person()
     logged_in = app.test_client()
-    logged_in.set_cookie("session", login(person) and client.get_cookie("session").value)
-    client.submit("/logout", page="/account")
+    logged_in.submit("/login", {"email": person.email, "password": PASSWORD})
+    assert logged_in.get("/account").status_code == 200
 
     response = client.submit("/reset", {"email": person.email.upper()})
     assert response.headers["Location"] == "/check-email?reason=reset"
@@ -361,13 +428,28 @@ def test_reset_link_expires(app, client, make_person, outbox):
         )
 
 
-def test_reset_for_unknown_email_answers_the_same_and_sends_nothing(client, make_person, outbox):
+def test_reset_for_unknown_email_answers_the_same_and_mails_no_link(client, make_person, outbox):
     person = make_person()
     known = client.submit("/reset", {"email": person.email})
     unknown = client.submit("/reset", {"email": "nobody@example.org"})
     assert known.status_code == unknown.status_code == 302
     assert known.headers["Location"] == unknown.headers["Location"]
-    assert outbox("nobody@example.org") == []
+    # The same work either way: one message each; the stranger's says there is no account.
+    [note] = outbox("nobody@example.org")
+    assert "no account uses it" in mail_body(note)
+    assert "/reset/" not in mail_body(note)
+
+
+def test_an_old_confirmation_link_dies_with_a_password_reset(app, client, outbox):
+    signup(client)
+    confirm = link_in(outbox("minji@example.org")[-1], "/verify/")
+    client.submit("/reset", {"email": "minji@example.org"})
+    reset = link_in(outbox("minji@example.org")[-1], "/reset/")
+    client.submit(reset, {"password": "a fresh sentence here"})
+    assert (
+        client.submit(confirm, {"password": "a fresh sentence here"}, page="/reset").status_code
+        == 404
+    )
 
 
 def test_guessed_reset_token_is_refused(client):
@@ -415,3 +497,52 @@ def test_reset_requests_are_rate_limited_per_address(make_app, make_person, outb
         assert client.submit("/reset", {"email": person.email}).status_code == 302
     assert client.submit("/reset", {"email": person.email}).status_code == 429
     assert len(outbox(person.email)) == 2
+
+
+def test_logout_deletes_the_remember_cookie(client, make_person, login):
+    login(make_person(), remember="y")
+    response = client.submit("/logout", page="/account")
+    deleted = [c for c in response.headers.getlist("Set-Cookie") if c.startswith("remember_token=")]
+    assert deleted and "Expires=Thu, 01 Jan 1970" in deleted[0]
+
+
+@pytest.mark.parametrize("display_name", ["Min\r\nji", "Min\tji", "Min\x7fji", "Min\x00ji"])
+def test_one_line_fields_refuse_line_breaks_and_controls(app, client, display_name):
+    response = signup(client, display_name=display_name)
+    assert response.status_code == 422
+    assert "control characters" in response.get_data(as_text=True)
+    assert count_people(app) == 0
+
+
+def test_password_keeps_its_spaces(client, outbox):
+    password = "  spaces around me  "
+    signup(client, password=password)
+    client.submit(link_in(outbox()[0], "/verify/"), {"password": password})
+    client.submit("/logout", page="/account")
+    assert (
+        client.submit(
+            "/login", {"email": "minji@example.org", "password": password.strip()}
+        ).status_code
+        == 422
+    )
+    assert (
+        client.submit("/login", {"email": "minji@example.org", "password": password}).status_code
+        == 302
+    )
+
+
+@pytest.mark.parametrize(
+    "email", ["민지@example.org", "a@b", "two@@example.org", "a" * 250 + "@example.org"]
+)
+def test_addresses_we_cannot_mail_are_refused(app, client, email):
+    response = signup(client, email=email)
+    assert response.status_code == 422
+    assert count_people(app) == 0
+
+
+def test_an_internationalised_domain_is_stored_in_ascii(app, client, outbox):
+    signup(client, email="Minji@Bücher.de")
+    with app.app_context():
+        assert db.session.scalar(select(Person.email)) == "minji@xn--bcher-kva.de"
+    [message] = outbox("minji@xn--bcher-kva.de")
+    assert message["To"] == "minji@xn--bcher-kva.de"

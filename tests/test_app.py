@@ -169,3 +169,11 @@ def test_mail_links_never_follow_a_forged_host(make_app, make_person, outbox, he
         [message] = outbox(person.email)
         assert "evil.example" not in message.as_string()
         assert "http://localhost/reset/" in message.as_string()
+
+
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [("/partners/a%00b", 404), ("/admin/partners/a%00b/edit", 404), ("/login?next=/a%00b", 400)],
+)
+def test_nul_bytes_in_addresses_are_refused_not_crashed_on(client, path, status):
+    assert client.get(path).status_code == status

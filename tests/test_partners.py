@@ -80,6 +80,9 @@ def test_admin_creates_an_approved_partner(app, client, admin):
     [
         ("website", "javascript:alert(1)", "https://"),
         ("website", "https://", "https://"),
+        ("website", "http://[::1", "https://"),
+        ("website", "https://exa mple.org", "https://"),
+        ("slug", "propose", "already uses this web name"),
         ("timezone", "Asia/Changwon", "time zone"),
         ("timezone", "", "time zone"),
         ("slug", "Bad Slug!", "a–z"),

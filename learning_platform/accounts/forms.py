@@ -2,9 +2,9 @@ from functools import cache
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, PasswordField, SelectChoice, SelectField, StringField
-from wtforms.validators import DataRequired, Email, InputRequired, Length, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
-from learning_platform.forms import Form
+from learning_platform.forms import Form, email_address
 
 PASSWORD_MIN = 8
 PASSWORD_MAX = 1000
@@ -49,7 +49,7 @@ def email_field() -> EmailField:
         validators=[
             DataRequired(_l("Enter your email address.")),
             Length(max=254, message=_l("An email address has at most 254 characters.")),
-            Email(_l("Enter an email address like name@example.com.")),
+            email_address,
         ],
         render_kw={"autocomplete": "email"},
     )
@@ -130,3 +130,15 @@ class ChangePasswordForm(Form):
 class ProfileForm(Form):
     display_name = display_name_field()
     preferred_language = language_field()
+
+
+class VerifyForm(Form):
+    password = PasswordField(
+        _l("Password"),
+        validators=[
+            InputRequired(_l("Enter your password.")),
+            Length(max=PASSWORD_MAX, message=_l("Use at most 1,000 characters.")),
+        ],
+        render_kw={"autocomplete": "current-password"},
+        description=_l("The password you chose when you signed up."),
+    )

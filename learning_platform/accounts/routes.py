@@ -14,7 +14,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from learning_platform.accounts import forms, services
 from learning_platform.extensions import db, limiter
-from learning_platform.forms import ConfirmForm, render_form
+from learning_platform.forms import render_form
 from learning_platform.i18n import current_language
 from learning_platform.security import safe_next
 
@@ -40,6 +40,9 @@ def _log_in(person, *, remember: bool) -> None:
 
 @bp.route("/signup", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["MAIL_REQUEST_LIMIT"], methods=["POST"])
+@limiter.limit(
+    lambda: current_app.config["MAIL_REQUEST_LIMIT"], methods=["POST"], key_func=_email_key
+)
 def signup():
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
@@ -62,19 +65,23 @@ def check_email():
 
 
 @bp.route("/verify/<token>", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_IP_LIMIT"], methods=["POST"])
 def verify(token: str):
-    # The link opens a page with a button: mail scanners that follow links must not use it up.
-    form = ConfirmForm()
+    # A page with a form, not an action on GET: mail scanners that follow links use nothing up.
+    form = forms.VerifyForm()
     if form.validate_on_submit():
         try:
-            person = services.verify_email(token)
+            person = services.verify_email(token, form.password.data)
         except services.InvalidToken:
             return render_template("accounts/link_invalid.html", kind="verify"), 404
-        _log_in(person, remember=False)
-        db.session.commit()
-        flash(_("Your email address is confirmed. Welcome!"), "success")
-        return redirect(url_for("main.index"))
-    return render_template("accounts/verify.html", form=form)
+        except services.WrongPassword:
+            form.password.errors.append(_("This is not the password of this account."))
+        else:
+            _log_in(person, remember=False)
+            db.session.commit()
+            flash(_("Your email address is confirmed. Welcome!"), "success")
+            return redirect(url_for("main.index"))
+    return render_form("accounts/verify.html", form)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -94,20 +101,19 @@ def login():
     form = forms.LoginForm()
     if not form.validate_on_submit():
         return render_form("accounts/login.html", form)
-    person = services.authenticate(form.email.data, form.password.data)
-    if person is None:
+    try:
+        person = services.log_in(form.email.data, form.password.data)
+    except services.WrongPassword:
         form.password.errors.append(_("The email or password is not right. Please try again."))
-        db.session.commit()
-        return render_form("accounts/login.html", form)
-    if person.email_verified_at is None:
-        services.send_verification(person)
-        db.session.commit()
+    except services.Unconfirmed:
         flash(_("Please confirm your email address first. We have sent you a new link."), "info")
-        return render_form("accounts/login.html", form)
-    _log_in(person, remember=form.remember.data)
-    db.session.commit()
-    flash(_("Welcome back, %(name)s.", name=person.display_name), "success")
-    return redirect(next_url)
+    else:
+        _log_in(person, remember=form.remember.data)
+        db.session.commit()
+        flash(_("Welcome back, %(name)s.", name=person.display_name), "success")
+        return redirect(next_url)
+    db.session.commit()  # a rehashed password or a new confirmation link
+    return render_form("accounts/login.html", form)
 
 
 @bp.post("/logout")
@@ -116,8 +122,8 @@ def logout():
     services.end_session(current_user.session_token)
     db.session.commit()
     language = session.get("lang")
-    logout_user()
     session.clear()
+    logout_user()  # after clear(): it asks for the remember cookie to be deleted
     if language:
         session["lang"] = language
     flash(_("You are logged out."), "info")
@@ -177,11 +183,12 @@ def profile():
 def change_password():
     form = forms.ChangePasswordForm()
     if form.validate_on_submit():
-        if services.authenticate(current_user.email, form.current_password.data) is None:
+        person = current_user._get_current_object()
+        try:
+            services.change_password(person, form.current_password.data, form.password.data)
+        except services.WrongPassword:
             form.current_password.errors.append(_("This is not your current password."))
         else:
-            person = current_user._get_current_object()
-            services.set_password(person, form.password.data)
             _log_in(person, remember=False)
             db.session.commit()
             flash(_("Your password is changed. Other devices have been logged out."), "success")

@@ -8,15 +8,42 @@ from datetime import timedelta
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
 
 from learning_platform import security
 from learning_platform.extensions import db
+from learning_platform.i18n import current_language
 from learning_platform.mail.services import external_url, send_template
 from learning_platform.models import AccountToken, LoginSession, Person, utcnow
 
 
 class InvalidToken(Exception):
     """The link is unknown, expired or already used."""
+
+
+class WrongPassword(Exception):
+    """The email or password does not match an account."""
+
+
+class Unconfirmed(Exception):
+    """The password is right but the address is not confirmed yet; a new link was sent."""
+
+
+#: Purpose of a mailed token -> (template, subject, endpoint, config key of its lifetime).
+MAILED_TOKENS = {
+    "verify": (
+        "verify_email",
+        _l("Confirm your email address"),
+        "accounts.verify",
+        "EMAIL_VERIFY_HOURS",
+    ),
+    "reset": (
+        "reset_password",
+        _l("Reset your password"),
+        "accounts.reset_password",
+        "PASSWORD_RESET_HOURS",
+    ),
+}
 
 
 def normalize_email(email: str) -> str:
@@ -52,48 +79,73 @@ def create_person(
 def sign_up(email: str, display_name: str, password: str, language: str) -> None:
     """Create an unconfirmed account and mail a confirmation link.
 
-    A known address gets a mail saying so instead, and the caller sees no difference,
-    so sign-up does not reveal who has an account.
+    The caller sees the same outcome whether or not the address has an account, so sign-up
+    does not reveal who has one; the address's owner learns what happened by mail.
     """
     existing = find_person(email)
-    if existing is not None:
-        security.hash_password(password)  # the same work as for a new account
-        send_template(
-            existing.email,
-            existing.preferred_language,
-            _l("You already have an account"),
-            "account_exists",
-            person=existing,
-            login_url=external_url("accounts.login"),
-            reset_url=external_url("accounts.reset_request"),
-        )
+    if existing is None:
+        try:
+            with db.session.begin_nested():
+                person = create_person(email, display_name, password, language)
+        except IntegrityError:  # the same address signed up in a parallel request
+            existing = find_person(email)
+        else:
+            _mail_token(person, "verify")
+            return
+    if existing.email_verified_at is None:
+        # Nobody has proved this address yet: the newest sign-up replaces the pending one.
+        existing.display_name = display_name
+        existing.preferred_language = language
+        set_password(existing, password)
+        _mail_token(existing, "verify")
         return
-    person = create_person(email, display_name, password, language)
-    send_verification(person)
+    security.hash_password(password)  # the same work as for a new account
+    send_template(
+        existing.email,
+        existing.preferred_language,
+        _l("You already have an account"),
+        "account_exists",
+        person=existing,
+        login_url=external_url("accounts.login"),
+        reset_url=external_url("accounts.reset_request"),
+    )
 
 
-def send_verification(person: Person) -> None:
-    _mail_link(person, "verify", _l("Confirm your email address"), "accounts.verify")
+def check_password(person: Person, password: str) -> bool:
+    if not security.verify_password(person.password_hash, password):
+        return False
+    if security.password_needs_rehash(person.password_hash):
+        person.password_hash = security.hash_password(password)
+    return True
 
 
-def verify_email(token: str) -> Person:
-    """Confirm the address the token was mailed to. :raise InvalidToken:"""
-    record = _use_token(token, "verify")
-    if record.person.email_verified_at is None:
-        record.person.email_verified_at = utcnow()
+def verify_email(token: str, password: str) -> Person:
+    """Confirm an address with its mailed link and the account's password.
+
+    Asking for the password means only someone who holds both the mailbox and the
+    password confirms, so an account opened in someone else's name cannot be taken over
+    by them clicking the link.
+    :raise InvalidToken: :raise WrongPassword: (the link stays usable)
+    """
+    record = _live_token(token, "verify")
+    if not check_password(record.person, password):
+        raise WrongPassword
+    _use_token(record)
+    record.person.email_verified_at = record.person.email_verified_at or utcnow()
     return record.person
 
 
-def authenticate(email: str, password: str) -> Person | None:
-    """The person with this email and password, or None; as slow either way."""
+def log_in(email: str, password: str) -> Person:
+    """The person with this email and password. :raise WrongPassword: :raise Unconfirmed:"""
     person = find_person(email)
     if person is None:
-        security.dummy_verify(password)
-        return None
-    if not security.verify_password(person.password_hash, password):
-        return None
-    if security.password_needs_rehash(person.password_hash):
-        person.password_hash = security.hash_password(password)
+        security.dummy_verify(password)  # as slow as for a real account
+        raise WrongPassword
+    if not check_password(person, password):
+        raise WrongPassword
+    if person.email_verified_at is None:
+        _mail_token(person, "verify")
+        raise Unconfirmed
     return person
 
 
@@ -138,23 +190,41 @@ def end_session(token: str | None) -> None:
         )
 
 
-def end_all_sessions(person: Person) -> None:
-    db.session.execute(delete(LoginSession).where(LoginSession.person_id == person.id))
-
-
 def set_password(person: Person, password: str) -> None:
-    """Change the password and sign every browser out."""
+    """Change the password; every browser is signed out and every mailed link stops working."""
     person.password_hash = security.hash_password(password)
-    end_all_sessions(person)
+    db.session.execute(delete(LoginSession).where(LoginSession.person_id == person.id))
+    db.session.execute(
+        update(AccountToken)
+        .where(AccountToken.person_id == person.id, AccountToken.used_at.is_(None))
+        .values(used_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+
+
+def change_password(person: Person, current: str, new: str) -> None:
+    """:raise WrongPassword: when `current` is not the password."""
+    if not check_password(person, current):
+        raise WrongPassword
+    set_password(person, new)
 
 
 def request_password_reset(email: str) -> None:
-    """Mail a reset link if the address has an account; do the same work either way."""
+    """Mail a reset link, or to an address without an account, a note saying so.
+
+    Both cases store one message, so neither the answer nor its timing tells them apart.
+    """
     person = find_person(email)
     if person is None:
-        security.token_hash(email)
+        send_template(
+            normalize_email(email),
+            current_language(),
+            _l("Reset your password"),
+            "reset_no_account",
+            signup_url=external_url("accounts.signup"),
+        )
         return
-    _mail_link(person, "reset", _l("Reset your password"), "accounts.reset_password")
+    _mail_token(person, "reset")
 
 
 def check_reset_token(token: str) -> AccountToken:
@@ -164,46 +234,17 @@ def check_reset_token(token: str) -> AccountToken:
 
 def reset_password(token: str, password: str) -> Person:
     """Set a new password through a mailed link, which then stops working. :raise InvalidToken:"""
-    record = _use_token(token, "reset")
+    record = _live_token(token, "reset")
+    _use_token(record)
     person = record.person
     set_password(person, password)
-    if person.email_verified_at is None:
-        person.email_verified_at = utcnow()  # the link proved the address
-    # Other outstanding reset links die with this one.
-    for other in db.session.scalars(
-        select(AccountToken).where(
-            AccountToken.person_id == person.id,
-            AccountToken.purpose == "reset",
-            AccountToken.used_at.is_(None),
-        )
-    ):
-        other.used_at = utcnow()
+    person.email_verified_at = person.email_verified_at or utcnow()  # the link proved it
     return person
 
 
-#: Purpose of a mailed token -> (template, config key of its lifetime in hours).
-MAILED_TOKENS = {
-    "verify": ("verify_email", "EMAIL_VERIFY_HOURS"),
-    "reset": ("reset_password", "PASSWORD_RESET_HOURS"),
-}
-
-
-def _mail_link(person: Person, purpose: str, subject, endpoint: str) -> None:
-    template, hours_key = MAILED_TOKENS[purpose]
+def _mail_token(person: Person, purpose: str) -> None:
+    template, subject, endpoint, hours_key = MAILED_TOKENS[purpose]
     hours = current_app.config[hours_key]
-    token = _issue_token(person, purpose, hours)
-    send_template(
-        person.email,
-        person.preferred_language,
-        subject,
-        template,
-        person=person,
-        url=external_url(endpoint, token=token),
-        hours=hours,
-    )
-
-
-def _issue_token(person: Person, purpose: str, hours: int) -> str:
     token, token_hash = security.new_token()
     db.session.add(
         AccountToken(
@@ -213,7 +254,15 @@ def _issue_token(person: Person, purpose: str, hours: int) -> str:
             expires_at=utcnow() + timedelta(hours=hours),
         )
     )
-    return token
+    send_template(
+        person.email,
+        person.preferred_language,
+        subject,
+        template,
+        person=person,
+        url=external_url(endpoint, token=token),
+        hours=hours,
+    )
 
 
 def _live_token(token: str, purpose: str) -> AccountToken:
@@ -227,8 +276,7 @@ def _live_token(token: str, purpose: str) -> AccountToken:
     return record
 
 
-def _use_token(token: str, purpose: str) -> AccountToken:
-    record = _live_token(token, purpose)
+def _use_token(record: AccountToken) -> None:
     # A conditional update, so two requests racing with one link cannot both use it.
     used = db.session.execute(
         update(AccountToken)
@@ -238,5 +286,3 @@ def _use_token(token: str, purpose: str) -> AccountToken:
     )
     if used.rowcount != 1:
         raise InvalidToken
-    db.session.refresh(record)
-    return record

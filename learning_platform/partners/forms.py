@@ -2,9 +2,9 @@ import re
 
 from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, SelectChoice, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
+from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-from learning_platform.forms import Form, iana_timezone, web_url
+from learning_platform.forms import Form, email_address, iana_timezone, web_url
 from learning_platform.models import MembershipRole, PartnerKind
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -81,7 +81,7 @@ class MemberForm(Form):
         validators=[
             DataRequired(_l("Enter the person's email address.")),
             Length(max=254, message=_l("An email address has at most 254 characters.")),
-            Email(_l("Enter an email address like name@example.com.")),
+            email_address,
         ],
     )
     role = SelectField(_l("Role"), choices=role_choices)

@@ -21,6 +21,10 @@ class PartnerError(Exception):
         self.message = message
 
 
+#: Words used by routes beside /partners/<slug>, never a partner's web name.
+RESERVED_SLUGS = frozenset({"propose", "new", "admin"})
+
+
 def slugify(name: str) -> str:
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:80].strip("-")
@@ -30,7 +34,7 @@ def _unique_slug(slug: str, partner: Partner | None = None) -> str:
     if not slug:
         raise PartnerError("slug", _("Enter a short web name using a–z, 0–9 and hyphens."))
     clash = db.session.scalar(select(Partner).where(Partner.slug == slug))
-    if clash is not None and clash is not partner:
+    if slug in RESERVED_SLUGS or (clash is not None and clash is not partner):
         raise PartnerError("slug", _("Another partner already uses this web name."))
     return slug
 
