@@ -24,6 +24,14 @@ def create_app(config: Config | None = None) -> Flask:
         hops = app.config["PROXY_FIX_HOPS"]
         # Not x_host: the Host header is never trusted (mail links use BASE_URL).
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
+    if (
+        app.config["ENV_NAME"] == "production"
+        and app.config["RATELIMIT_STORAGE_URI"] == "memory://"
+    ):
+        app.logger.warning(
+            "Rate limits are kept per worker process; set RATELIMIT_STORAGE_URI=redis://... "
+            "to share them between gunicorn workers."
+        )
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)

@@ -196,3 +196,17 @@ def test_loop_mode_is_offered(runner):
 def _deliver(app, limit: int = 100):
     with app.app_context():
         return deliver_due(limit=limit)
+
+
+def test_a_worker_that_outlived_its_lease_skips_what_another_took_over(smtp_app, smtp_server):
+    from learning_platform.mail.outbox import claim, send_claimed
+
+    put(smtp_app, 3)
+    with smtp_app.app_context():
+        claim("slow-worker", limit=10)
+    with time_machine.travel(utcnow() + timedelta(minutes=11)):
+        assert _deliver(smtp_app).sent == 3  # the lease ran out: another worker sends them
+        with smtp_app.app_context():
+            report = send_claimed("slow-worker")  # the slow worker wakes up
+    assert (report.sent, report.failed) == (0, 0)
+    assert len(smtp_server.messages) == 3

@@ -4,7 +4,7 @@ import logging
 import secrets
 import smtplib
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from email.utils import parseaddr
 from pathlib import Path
 
@@ -35,7 +35,9 @@ def backoff(attempts: int) -> timedelta:
     return min(timedelta(minutes=2 ** (attempts - 1)), timedelta(hours=6))
 
 
-def _claim(token: str, limit: int, now: datetime) -> None:
+def claim(token: str, limit: int) -> None:
+    """Mark up to `limit` due messages as taken by the worker holding `token`."""
+    now = utcnow()
     due = (
         select(OutboxMessage.id)
         .where(
@@ -67,38 +69,68 @@ def _claim(token: str, limit: int, now: datetime) -> None:
 def deliver_due(limit: int = 100) -> DeliveryReport:
     """Send the messages that are due; each is sent by exactly one worker."""
     token = secrets.token_hex(16)
-    _claim(token, limit, utcnow())
+    claim(token, limit)
+    return send_claimed(token)
+
+
+def send_claimed(token: str) -> DeliveryReport:
+    """Send what `token` claimed, renewing the claim before each message.
+
+    A batch can take longer than the lease; renewing right before each send means a
+    message another worker has taken over in the meantime is skipped, not sent twice.
+    """
     report = DeliveryReport()
-    claimed = db.session.scalars(
-        select(OutboxMessage).where(OutboxMessage.claim_token == token).order_by(OutboxMessage.id)
+    ids = db.session.scalars(
+        select(OutboxMessage.id)
+        .where(OutboxMessage.claim_token == token)
+        .order_by(OutboxMessage.id)
     ).all()
-    for message in claimed:
+    for message_id in ids:
+        if not _still_ours(message_id, token, claimed_at=utcnow()):
+            db.session.commit()
+            continue
+        db.session.commit()
+        message = db.session.get(OutboxMessage, message_id)
         try:
             transmit(message)
         except Exception as error:  # any failure keeps the message for a later try
-            _record_failure(message, error)
+            _finish(message, token, _failure_values(message, error))
             report.failed += 1
         else:
-            message.status = "sent"
-            message.sent_at = utcnow()
-            message.claim_token = None
-            message.last_error = None
+            _finish(message, token, {"status": "sent", "sent_at": utcnow(), "last_error": None})
             report.sent += 1
-        db.session.commit()
     return report
 
 
-def _record_failure(message: OutboxMessage, error: Exception) -> None:
-    message.attempts += 1
-    message.claim_token = None
-    message.last_error = f"{type(error).__name__}: {error}"[:500]
-    if message.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]:
-        message.status = "failed"
+def _still_ours(message_id: int, token: str, **values) -> bool:
+    renewed = db.session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id == message_id,
+            OutboxMessage.claim_token == token,
+            OutboxMessage.status == "sending",
+        )
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    return renewed.rowcount == 1
+
+
+def _finish(message: OutboxMessage, token: str, values: dict) -> None:
+    if not _still_ours(message.id, token, claim_token=None, **values):
+        log.error("Mail %s was taken over by another worker while being sent", message.id)
+    db.session.commit()
+    db.session.expire(message)
+
+
+def _failure_values(message: OutboxMessage, error: Exception) -> dict:
+    attempts = message.attempts + 1
+    values = {"attempts": attempts, "last_error": f"{type(error).__name__}: {error}"[:500]}
+    if attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]:
         log.error("Giving up on mail %s to %s: %s", message.id, message.recipient, error)
-    else:
-        message.status = "pending"
-        message.next_attempt_at = utcnow() + backoff(message.attempts)
-        log.warning("Mail %s to %s failed, will retry: %s", message.id, message.recipient, error)
+        return {**values, "status": "failed"}
+    log.warning("Mail %s to %s failed, will retry: %s", message.id, message.recipient, error)
+    return {**values, "status": "pending", "next_attempt_at": utcnow() + backoff(attempts)}
 
 
 def transmit(message: OutboxMessage) -> None:
