@@ -8,7 +8,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask import render_template
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import Field, PasswordField, StringField, TextAreaField
+from wtforms import Field, PasswordField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import ValidationError
 
 #: Characters refused in any text: NUL and the other C0 controls, and DEL.
@@ -84,6 +84,11 @@ def iana_timezone(_form, field: Field) -> None:
 
 class ConfirmForm(Form):
     """A form with only the CSRF token, for one-button actions."""
+
+
+def select_choices(pairs) -> list[SelectChoice]:
+    """(value, label) pairs as WTForms select choices."""
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 def render_form(template: str, form: FlaskForm, **context):

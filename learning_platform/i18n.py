@@ -29,6 +29,12 @@ def current_language() -> str:
 
 
 def init_app(app: Flask) -> None:
+    from learning_platform.richtext import render_markdown
+    from learning_platform.timezones import format_moment, format_span
+
+    app.jinja_env.globals.update(format_span=format_span, format_moment=format_moment)
+    app.jinja_env.filters["markdown"] = render_markdown
+
     @app.context_processor
     def language_context() -> dict:
         return {

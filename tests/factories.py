@@ -6,7 +6,14 @@ import pytest
 
 from learning_platform.accounts.services import create_person
 from learning_platform.extensions import db
-from learning_platform.models import Membership, Partner
+from learning_platform.models import (
+    Membership,
+    Offering,
+    OfferingSession,
+    Partner,
+    Registration,
+    Theme,
+)
 
 PASSWORD = "correct horse battery staple"
 _counter = itertools.count(1)
@@ -79,3 +86,71 @@ def login(client):
         return response
 
     return do
+
+
+@pytest.fixture
+def make_offering(app):
+    """make_offering(partner, sessions=[(start, end), ...], status="draft", **fields)."""
+
+    def make(partner, *, sessions=(), status="draft", themes=(), cohosts=(), **fields):
+        values = {
+            "kind": "course",
+            "title": f"Offering {next(_counter)}",
+            "summary": "Learn by doing.",
+            "description": "",
+            "language": "ko",
+            "format": "in_person",
+            "venue_name": "Changwon Lifelong Learning Centre",
+            "capacity": 20,
+            "timezone": partner.timezone,
+            "contact_email": "learn@example.org",
+            **fields,
+        }
+        with app.app_context():
+            offering = Offering(partner_id=partner.id, status=status, **values)
+            offering.themes = [db.session.get(Theme, theme.id) for theme in themes]
+            offering.cohosts = [db.session.get(Partner, cohost.id) for cohost in cohosts]
+            for starts_at, ends_at in sessions:
+                offering.sessions.append(OfferingSession(starts_at=starts_at, ends_at=ends_at))
+            db.session.add(offering)
+            db.session.commit()
+            db.session.refresh(offering)
+            offering.sessions, offering.themes, offering.cohosts  # noqa: B018 - load them now
+            db.session.expunge(offering)
+            return offering
+
+    return make
+
+
+@pytest.fixture
+def make_theme(app):
+    def make(slug: str | None = None):
+        number = next(_counter)
+        with app.app_context():
+            theme = Theme(
+                slug=slug or f"theme-{number}",
+                name_en=f"Theme {number}",
+                name_ko=f"주제 {number}",
+                sdg_targets=["4.7"],
+                position=number,
+            )
+            db.session.add(theme)
+            return _detached(theme)
+
+    return make
+
+
+@pytest.fixture
+def register(app):
+    """register(offering, person, status="confirmed"): a registration row, seats kept in step."""
+
+    def make(offering, person, status: str = "confirmed"):
+        with app.app_context():
+            db.session.add(
+                Registration(offering_id=offering.id, person_id=person.id, status=status)
+            )
+            if status == "confirmed":
+                db.session.get(Offering, offering.id).seats_taken += 1
+            db.session.commit()
+
+    return make

@@ -1,21 +1,45 @@
 """The data model; import models from here."""
 
 from learning_platform.models.base import Base, UTCDateTime, utcnow
+from learning_platform.models.offering import (
+    INSTRUCTION_LANGUAGES,
+    MAX_CAPACITY,
+    MAX_SESSIONS,
+    Offering,
+    OfferingFormat,
+    OfferingKind,
+    OfferingSession,
+    OfferingStatus,
+    Registration,
+    RegistrationStatus,
+    SessionStatus,
+)
 from learning_platform.models.outbox import OutboxMessage
 from learning_platform.models.partner import Membership, MembershipRole, Partner, PartnerKind
 from learning_platform.models.person import AccountToken, LoginSession, Person
 from learning_platform.models.theme import Theme
 
 __all__ = [
+    "INSTRUCTION_LANGUAGES",
+    "MAX_CAPACITY",
+    "MAX_SESSIONS",
     "AccountToken",
     "Base",
     "LoginSession",
     "Membership",
     "MembershipRole",
+    "Offering",
+    "OfferingFormat",
+    "OfferingKind",
+    "OfferingSession",
+    "OfferingStatus",
     "OutboxMessage",
     "Partner",
     "PartnerKind",
     "Person",
+    "Registration",
+    "RegistrationStatus",
+    "SessionStatus",
     "Theme",
     "UTCDateTime",
     "utcnow",

@@ -15,6 +15,11 @@ NAMING_CONVENTION = {
 }
 
 
+def in_list(column: str, values) -> str:
+    """SQL for a CHECK constraint: `column` holds one of `values` (an enum or strings)."""
+    return f"{column} IN ({', '.join(repr(str(value)) for value in values)})"
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 

@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from learning_platform.models.base import Base, utcnow
+from learning_platform.models.base import Base, in_list, utcnow
 
 STATUSES = ("pending", "sending", "sent", "failed")
 
@@ -13,7 +13,7 @@ STATUSES = ("pending", "sending", "sent", "failed")
 class OutboxMessage(Base):
     __tablename__ = "outbox_message"
     __table_args__ = (
-        CheckConstraint(f"status IN ({', '.join(repr(s) for s in STATUSES)})", name="status"),
+        CheckConstraint(in_list("status", STATUSES), name="status"),
         Index(None, "status", "next_attempt_at"),
     )
 

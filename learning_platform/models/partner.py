@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from learning_platform.models.base import Base, utcnow
+from learning_platform.models.base import Base, in_list, utcnow
 from learning_platform.models.person import Person
 
 
@@ -26,13 +26,9 @@ class MembershipRole(enum.StrEnum):
     MANAGER = "manager"
 
 
-def _in_list(column: str, enum_cls: type[enum.StrEnum]) -> str:
-    return f"{column} IN ({', '.join(repr(member.value) for member in enum_cls)})"
-
-
 class Partner(Base):
     __tablename__ = "partner"
-    __table_args__ = (CheckConstraint(_in_list("kind", PartnerKind), name="kind"),)
+    __table_args__ = (CheckConstraint(in_list("kind", PartnerKind), name="kind"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(80), unique=True)
@@ -58,7 +54,7 @@ class Membership(Base):
     __tablename__ = "membership"
     __table_args__ = (
         UniqueConstraint("person_id", "partner_id"),
-        CheckConstraint(_in_list("role", MembershipRole), name="role"),
+        CheckConstraint(in_list("role", MembershipRole), name="role"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

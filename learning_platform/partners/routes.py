@@ -3,6 +3,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from learning_platform.catalog.services import upcoming_for_partner
 from learning_platform.extensions import db
 from learning_platform.forms import render_form
 from learning_platform.models import Partner
@@ -28,7 +29,10 @@ def detail(slug: str):
     ):
         abort(404)
     return render_template(
-        "partners/detail.html", partner=partner, kind_label=forms.KIND_LABELS.get(partner.kind)
+        "partners/detail.html",
+        partner=partner,
+        kind_label=forms.KIND_LABELS.get(partner.kind),
+        offerings=upcoming_for_partner(partner),
     )
 
 

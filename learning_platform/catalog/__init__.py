@@ -1,0 +1,1 @@
+"""Public browsing: offering pages (the catalog and its filters build on these)."""

@@ -1,0 +1,223 @@
+"""Offerings (courses, workshops, events), their sessions and who registered."""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import datetime, timedelta
+
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    String,
+    Table,
+    Text,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from learning_platform.models.base import Base, in_list, utcnow
+from learning_platform.models.partner import Partner
+from learning_platform.models.person import Person
+from learning_platform.models.theme import Theme
+
+
+class OfferingKind(enum.StrEnum):
+    COURSE = "course"
+    WORKSHOP = "workshop"
+    EVENT = "event"
+
+
+class OfferingFormat(enum.StrEnum):
+    IN_PERSON = "in_person"
+    ONLINE = "online"
+    HYBRID = "hybrid"
+
+
+class OfferingStatus(enum.StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    CANCELLED = "cancelled"
+
+
+class SessionStatus(enum.StrEnum):
+    SCHEDULED = "scheduled"
+    CANCELLED = "cancelled"
+
+
+class RegistrationStatus(enum.StrEnum):
+    CONFIRMED = "confirmed"
+    WAITLISTED = "waitlisted"
+    CANCELLED = "cancelled"
+
+
+#: Languages of instruction; "ko-en" is taught in both.
+INSTRUCTION_LANGUAGES = ("ko", "en", "th", "ko-en")
+
+MAX_CAPACITY = 10_000
+MAX_SESSIONS = 200
+
+offering_theme = Table(
+    "offering_theme",
+    Base.metadata,
+    Column("offering_id", ForeignKey("offering.id", ondelete="CASCADE"), primary_key=True),
+    Column("theme_id", ForeignKey("theme.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+offering_cohost = Table(
+    "offering_cohost",
+    Base.metadata,
+    Column("offering_id", ForeignKey("offering.id", ondelete="CASCADE"), primary_key=True),
+    Column(
+        "partner_id", ForeignKey("partner.id", ondelete="CASCADE"), primary_key=True, index=True
+    ),
+)
+
+
+class Offering(Base):
+    __tablename__ = "offering"
+    __table_args__ = (
+        CheckConstraint(in_list("kind", OfferingKind), name="kind"),
+        CheckConstraint(in_list("format", OfferingFormat), name="format"),
+        CheckConstraint(in_list("status", OfferingStatus), name="status"),
+        CheckConstraint(in_list("language", INSTRUCTION_LANGUAGES), name="language"),
+        CheckConstraint(f"capacity BETWEEN 1 AND {MAX_CAPACITY}", name="capacity"),
+        CheckConstraint("seats_taken >= 0 AND seats_taken <= capacity", name="seats_taken"),
+        CheckConstraint(
+            "registration_closes_at IS NULL OR registration_opens_at IS NULL"
+            " OR registration_closes_at > registration_opens_at",
+            name="registration_window",
+        ),
+        Index(None, "status", "partner_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The owning partner: only its members edit the offering.
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partner.id", ondelete="RESTRICT"))
+    kind: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20), default=OfferingStatus.DRAFT.value)
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(String(500), default="")
+    #: Markdown, rendered and sanitized on output.
+    description: Mapped[str] = mapped_column(Text, default="")
+    language: Mapped[str] = mapped_column(String(8))
+    audience: Mapped[str] = mapped_column(String(200), default="")
+    format: Mapped[str] = mapped_column(String(20))
+    venue_name: Mapped[str] = mapped_column(String(200), default="")
+    venue_address: Mapped[str] = mapped_column(String(300), default="")
+    #: Shown only to confirmed participants: never in public pages or public feeds.
+    online_link: Mapped[str] = mapped_column(String(500), default="")
+    capacity: Mapped[int]
+    #: Confirmed registrations; changed only by the conditional updates in enrollment.
+    seats_taken: Mapped[int] = mapped_column(default=0)
+    registration_opens_at: Mapped[datetime | None]
+    registration_closes_at: Mapped[datetime | None]
+    #: IANA zone in which times are entered and shown.
+    timezone: Mapped[str] = mapped_column(String(64))
+    cost_note: Mapped[str] = mapped_column(String(200), default="")
+    contact_email: Mapped[str] = mapped_column(String(254), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    published_at: Mapped[datetime | None]
+    cancelled_at: Mapped[datetime | None]
+
+    partner: Mapped[Partner] = relationship()
+    sessions: Mapped[list[OfferingSession]] = relationship(
+        back_populates="offering",
+        cascade="all, delete-orphan",
+        order_by="OfferingSession.starts_at",
+    )
+    themes: Mapped[list[Theme]] = relationship(secondary=offering_theme, order_by=Theme.position)
+    cohosts: Mapped[list[Partner]] = relationship(secondary=offering_cohost, order_by=Partner.name)
+
+    @property
+    def active_sessions(self) -> list[OfferingSession]:
+        return [s for s in self.sessions if s.status == SessionStatus.SCHEDULED]
+
+    @property
+    def learning_hours(self) -> float:
+        total = sum((s.ends_at - s.starts_at for s in self.active_sessions), timedelta())
+        return total.total_seconds() / 3600
+
+    @property
+    def first_start(self) -> datetime | None:
+        active = self.active_sessions
+        return active[0].starts_at if active else None
+
+    @property
+    def last_end(self) -> datetime | None:
+        return max((s.ends_at for s in self.active_sessions), default=None)
+
+    def is_past(self, now: datetime) -> bool:
+        last_end = self.last_end
+        return last_end is not None and last_end <= now
+
+    def __repr__(self) -> str:
+        return f"<Offering {self.id} {self.title!r}>"
+
+
+class OfferingSession(Base):
+    """One meeting of an offering: one VEVENT in the calendar feeds."""
+
+    __tablename__ = "offering_session"
+    __table_args__ = (
+        CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        CheckConstraint(in_list("status", SessionStatus), name="status"),
+        Index(None, "offering_id", "starts_at"),
+        Index(None, "starts_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    offering_id: Mapped[int] = mapped_column(ForeignKey("offering.id", ondelete="CASCADE"))
+    #: Stable and globally unique: the iCal UID, never a row number.
+    uid: Mapped[str] = mapped_column(String(64), unique=True, default=lambda: uuid.uuid4().hex)
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+    #: Overrides the offering's venue for this session ("Room 301", another building).
+    location: Mapped[str] = mapped_column(String(200), default="")
+    note: Mapped[str] = mapped_column(String(500), default="")
+    status: Mapped[str] = mapped_column(String(20), default=SessionStatus.SCHEDULED.value)
+    #: Bumped on every change calendar apps must see (iCal SEQUENCE).
+    sequence: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: The time of the last such change (iCal LAST-MODIFIED and DTSTAMP).
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    cancelled_at: Mapped[datetime | None]
+
+    offering: Mapped[Offering] = relationship(back_populates="sessions")
+
+    def touch(self) -> None:
+        """Record a change that calendars must pick up."""
+        self.sequence += 1
+        self.updated_at = utcnow()
+
+
+class Registration(Base):
+    __tablename__ = "registration"
+    __table_args__ = (
+        CheckConstraint(in_list("status", RegistrationStatus), name="status"),
+        # One active registration per person and offering, enforced by the database.
+        Index(
+            "uq_registration_active",
+            "offering_id",
+            "person_id",
+            unique=True,
+            sqlite_where=text("status != 'cancelled'"),
+            postgresql_where=text("status != 'cancelled'"),
+        ),
+        Index(None, "person_id"),
+        Index(None, "offering_id", "status", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    offering_id: Mapped[int] = mapped_column(ForeignKey("offering.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    cancelled_at: Mapped[datetime | None]
+
+    offering: Mapped[Offering] = relationship()
+    person: Mapped[Person] = relationship()

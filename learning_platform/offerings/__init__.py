@@ -1,0 +1,1 @@
+"""The organizer workspace: offerings, their sessions and their life cycle."""

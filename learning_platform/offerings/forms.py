@@ -1,0 +1,185 @@
+from flask_babel import lazy_gettext as _l
+from wtforms import (
+    DateField,
+    DateTimeLocalField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from learning_platform.forms import Form, email_address, iana_timezone, select_choices, web_url
+from learning_platform.models import MAX_CAPACITY, OfferingFormat, OfferingKind
+from learning_platform.models.offering import INSTRUCTION_LANGUAGES
+
+KIND_LABELS = {
+    OfferingKind.COURSE: _l("Course"),
+    OfferingKind.WORKSHOP: _l("Workshop"),
+    OfferingKind.EVENT: _l("Event"),
+}
+FORMAT_LABELS = {
+    OfferingFormat.IN_PERSON: _l("In person"),
+    OfferingFormat.ONLINE: _l("Online"),
+    OfferingFormat.HYBRID: _l("Hybrid (in person and online)"),
+}
+LANGUAGE_LABELS = {
+    "ko": _l("Korean"),
+    "en": _l("English"),
+    "th": _l("Thai"),
+    "ko-en": _l("Korean and English"),
+}
+WEEKDAY_LABELS = [
+    _l("Monday"),
+    _l("Tuesday"),
+    _l("Wednesday"),
+    _l("Thursday"),
+    _l("Friday"),
+    _l("Saturday"),
+    _l("Sunday"),
+]
+
+assert set(LANGUAGE_LABELS) == set(INSTRUCTION_LANGUAGES)
+
+
+class CheckboxesField(SelectMultipleField):
+    """Several choices as a list of checkboxes (themes, co-hosts, weekdays)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def _max(length: int):
+    return Length(max=length, message=_l("Use at most %(max)d characters.", max=length))
+
+
+def _datetime(label):
+    return DateTimeLocalField(
+        label,
+        format="%Y-%m-%dT%H:%M",
+        validators=[Optional()],
+        render_kw={"step": 60},
+    )
+
+
+class OfferingForm(Form):
+    kind = SelectField(_l("Kind"), choices=select_choices(KIND_LABELS.items()))
+    title = StringField(
+        _l("Title"), validators=[DataRequired(_l("Give the offering a title.")), _max(200)]
+    )
+    summary = TextAreaField(
+        _l("Summary"),
+        validators=[_max(500)],
+        description=_l("One or two sentences shown in lists and calendar entries."),
+        render_kw={"rows": 3},
+    )
+    description = TextAreaField(
+        _l("Description"),
+        validators=[_max(20000)],
+        description=_l("Markdown: **bold**, *italic*, lists with -, links as [text](https://…)."),
+        render_kw={"rows": 10},
+    )
+    theme_ids = CheckboxesField(_l("Themes"), coerce=int)
+    language = SelectField(
+        _l("Language of instruction"),
+        choices=select_choices(LANGUAGE_LABELS.items()),
+    )
+    audience = StringField(
+        _l("Audience"),
+        validators=[_max(200)],
+        description=_l(
+            "Who it is for, e.g. 'Adults living in Changwon' or 'Secondary school teachers'."
+        ),
+    )
+    format = SelectField(_l("Format"), choices=select_choices(FORMAT_LABELS.items()))
+    venue_name = StringField(_l("Venue"), validators=[_max(200)])
+    venue_address = StringField(_l("Venue address"), validators=[_max(300)])
+    online_link = StringField(
+        _l("Online meeting link"),
+        validators=[_max(500), web_url],
+        description=_l("Shown only to confirmed participants, never on public pages or feeds."),
+        render_kw={"inputmode": "url", "placeholder": "https://"},
+    )
+    capacity = IntegerField(
+        _l("Capacity"),
+        validators=[
+            InputRequired(_l("Enter the number of seats, from 1 to 10,000.")),
+            NumberRange(1, MAX_CAPACITY, _l("Enter the number of seats, from 1 to 10,000.")),
+        ],
+        render_kw={"inputmode": "numeric", "min": 1, "max": MAX_CAPACITY},
+    )
+    registration_opens_at = _datetime(_l("Registration opens"))
+    registration_closes_at = _datetime(_l("Registration closes"))
+    timezone = StringField(
+        _l("Time zone"),
+        validators=[DataRequired(_l("Enter a time zone, such as Asia/Seoul.")), iana_timezone],
+        description=_l("Times of this offering are entered and shown in this zone."),
+        render_kw={"list": "timezones", "autocomplete": "off"},
+    )
+    cost_note = StringField(
+        _l("Cost"),
+        validators=[_max(200)],
+        description=_l("e.g. 'Free' or '10,000 won for materials'."),
+    )
+    contact_email = StringField(
+        _l("Contact email"), validators=[Optional(), _max(254), email_address]
+    )
+    cohost_ids = CheckboxesField(
+        _l("Co-hosting partners"),
+        coerce=int,
+        description=_l(
+            "Co-hosts see the offering and its participants; only your partner edits it."
+        ),
+    )
+
+    def __init__(self, *args, theme_choices=(), cohost_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.theme_ids.choices = select_choices(theme_choices)
+        self.cohost_ids.choices = select_choices(cohost_choices)
+
+
+class SessionForm(Form):
+    day = DateField(_l("Date"), validators=[InputRequired(_l("Enter a real date."))])
+    start_time = TimeField(_l("Starts"), validators=[InputRequired(_l("Enter the start time."))])
+    end_time = TimeField(_l("Ends"), validators=[InputRequired(_l("Enter the end time."))])
+    location = StringField(
+        _l("Room or place"),
+        validators=[_max(200)],
+        description=_l("Only if it differs from the offering's venue."),
+    )
+    note = StringField(_l("Note"), validators=[_max(500)])
+
+
+class ScheduleForm(Form):
+    weekdays = CheckboxesField(
+        _l("Every"),
+        coerce=int,
+        choices=select_choices(enumerate(WEEKDAY_LABELS)),
+        validators=[DataRequired(_l("Choose at least one day of the week."))],
+    )
+    start_time = TimeField(_l("From"), validators=[InputRequired(_l("Enter the start time."))])
+    end_time = TimeField(_l("To"), validators=[InputRequired(_l("Enter the end time."))])
+    first_day = DateField(_l("Starting on"), validators=[InputRequired(_l("Enter a real date."))])
+    weeks = IntegerField(
+        _l("For how many weeks"),
+        validators=[
+            InputRequired(_l("Enter a number of weeks, from 1 to 52.")),
+            NumberRange(1, 52, _l("Enter a number of weeks, from 1 to 52.")),
+        ],
+        default=10,
+        render_kw={"inputmode": "numeric", "min": 1, "max": 52},
+    )
+    skip_days = StringField(
+        _l("Skip these dates"),
+        validators=[_max(500)],
+        description=_l("Holidays, as YYYY-MM-DD, separated by commas."),
+        render_kw={"placeholder": "2026-05-05, 2026-06-03"},
+    )
+    location = StringField(
+        _l("Room or place"),
+        validators=[_max(200)],
+        description=_l("Only if it differs from the offering's venue."),
+    )

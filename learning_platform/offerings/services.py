@@ -1,0 +1,382 @@
+"""Offering rules: who may see and change what, schedules, the life cycle, and who is told.
+
+Services flush but never commit; the view owns the transaction.
+"""
+
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select, update
+
+from learning_platform.extensions import db
+from learning_platform.mail.services import external_url, send_template
+from learning_platform.models import (
+    MAX_SESSIONS,
+    Membership,
+    Offering,
+    OfferingFormat,
+    OfferingSession,
+    OfferingStatus,
+    Partner,
+    Person,
+    Registration,
+    RegistrationStatus,
+    SessionStatus,
+    Theme,
+    utcnow,
+)
+from learning_platform.timezones import format_span
+
+
+class OfferingError(Exception):
+    """A change the rules refuse; `field` names the form field the message belongs to."""
+
+    def __init__(self, message, field: str | None = None) -> None:
+        super().__init__(str(message))
+        self.message = message
+        self.field = field
+
+
+# Access -----------------------------------------------------------------------------------
+
+
+def member_partner_ids(person: Person) -> set[int]:
+    return set(
+        db.session.scalars(select(Membership.partner_id).where(Membership.person_id == person.id))
+    )
+
+
+def can_edit(person: Person, offering: Offering, partner_ids: set[int]) -> bool:
+    return person.is_admin or offering.partner_id in partner_ids
+
+
+def can_view(person: Person, offering: Offering, partner_ids: set[int]) -> bool:
+    return can_edit(person, offering, partner_ids) or any(
+        cohost.id in partner_ids for cohost in offering.cohosts
+    )
+
+
+def workspace_offerings(partner: Partner) -> list[tuple[Offering, int]]:
+    """The partner's own and co-hosted offerings, each with its waitlist length."""
+    cohosted = select(Offering.id).join(Offering.cohosts).where(Partner.id == partner.id)
+    waitlist = (
+        select(Registration.offering_id, func.count().label("waiting"))
+        .where(Registration.status == RegistrationStatus.WAITLISTED)
+        .group_by(Registration.offering_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(Offering, func.coalesce(waitlist.c.waiting, 0))
+        .outerjoin(waitlist, waitlist.c.offering_id == Offering.id)
+        .where((Offering.partner_id == partner.id) | Offering.id.in_(cohosted))
+        .order_by(Offering.updated_at.desc())
+    ).all()
+    return [(offering, waiting) for offering, waiting in rows]
+
+
+def tab_of(offering: Offering, now: datetime) -> str:
+    if offering.status == OfferingStatus.PUBLISHED and offering.is_past(now):
+        return "past"
+    return offering.status
+
+
+# Saving -----------------------------------------------------------------------------------
+
+#: Fields whose change published participants must hear about.
+_VENUE_FIELDS = ("venue_name", "venue_address", "online_link", "format")
+
+
+def save_offering(offering: Offering, data: dict) -> Offering:
+    """Copy the form's data onto `offering` (new or existing). :raise OfferingError:"""
+    _check_capacity(offering, data["capacity"])
+    venue_before = {name: getattr(offering, name) for name in _VENUE_FIELDS}
+    title_before = offering.title
+    for name in (
+        "kind",
+        "title",
+        "summary",
+        "description",
+        "language",
+        "audience",
+        "format",
+        "venue_name",
+        "venue_address",
+        "online_link",
+        "timezone",
+        "cost_note",
+        "contact_email",
+    ):
+        setattr(offering, name, data.get(name) or "")
+    offering.registration_opens_at = data.get("registration_opens_at")
+    offering.registration_closes_at = data.get("registration_closes_at")
+    offering.themes = list(
+        db.session.scalars(select(Theme).where(Theme.id.in_(data.get("theme_ids") or [])))
+    )
+    offering.cohosts = list(
+        db.session.scalars(
+            select(Partner).where(
+                Partner.id.in_(data.get("cohost_ids") or []),
+                Partner.approved.is_(True),
+                Partner.id != offering.partner_id,
+            )
+        )
+    )
+    _check_registration_window(offering)
+    db.session.add(offering)
+    db.session.flush()
+    if offering.status == OfferingStatus.PUBLISHED:
+        venue_changed = any(getattr(offering, name) != venue_before[name] for name in _VENUE_FIELDS)
+        if venue_changed or offering.title != title_before:
+            _touch_all(offering)
+        if venue_changed:
+            _notify(offering, _l("Change of place: %(title)s"), "venue_changed")
+    return offering
+
+
+def _check_capacity(offering: Offering, capacity: int) -> None:
+    if offering.id is None:
+        offering.capacity = capacity
+        return
+    # One conditional update: a registration landing at the same moment cannot be squeezed out.
+    changed = db.session.execute(
+        update(Offering)
+        .where(Offering.id == offering.id, Offering.seats_taken <= capacity)
+        .values(capacity=capacity)
+        .execution_options(synchronize_session=False)
+    )
+    if changed.rowcount != 1:
+        raise OfferingError(
+            _l(
+                "%(taken)s people already have a seat; the capacity cannot be lower than that.",
+                taken=offering.seats_taken,
+            ),
+            "capacity",
+        )
+    offering.capacity = capacity
+
+
+def _check_registration_window(offering: Offering) -> None:
+    """:raise OfferingError: before the database's own check constraint would."""
+    opens, closes = offering.registration_opens_at, offering.registration_closes_at
+    if opens and closes and closes <= opens:
+        raise OfferingError(_l("Registration must close after it opens."), "registration_closes_at")
+    last_start = max((s.starts_at for s in offering.active_sessions), default=None)
+    if closes and last_start and closes > last_start:
+        raise OfferingError(
+            _l("Registration must close before the last session starts."),
+            "registration_closes_at",
+        )
+
+
+# Sessions ---------------------------------------------------------------------------------
+
+
+def add_sessions(
+    offering: Offering, spans: list[tuple[datetime, datetime]], location: str = "", note: str = ""
+) -> list[OfferingSession]:
+    """Add sessions; refuses overlaps and more than MAX_SESSIONS. :raise OfferingError:"""
+    if len(offering.sessions) + len(spans) > MAX_SESSIONS:
+        raise OfferingError(_l("An offering can have at most %(max)s sessions.", max=MAX_SESSIONS))
+    created = []
+    for starts_at, ends_at in spans:
+        _check_span(offering, starts_at, ends_at)
+        session = OfferingSession(
+            starts_at=starts_at, ends_at=ends_at, location=location, note=note
+        )
+        offering.sessions.append(session)
+        created.append(session)
+    db.session.flush()
+    _check_registration_window(offering)
+    return created
+
+
+def update_session(
+    session: OfferingSession, starts_at: datetime, ends_at: datetime, location: str, note: str
+) -> None:
+    """Edit a session; moving it (time or place) tells everyone registered. :raise OfferingError:"""
+    if session.status == SessionStatus.CANCELLED:
+        raise OfferingError(_l("A cancelled session cannot be changed."))
+    offering = session.offering
+    _check_span(offering, starts_at, ends_at, ignore=session)
+    moved = (starts_at, ends_at, location) != (session.starts_at, session.ends_at, session.location)
+    old_starts_at, old_ends_at, old_location = session.starts_at, session.ends_at, session.location
+    changed = moved or note != session.note
+    session.starts_at, session.ends_at, session.location, session.note = (
+        starts_at,
+        ends_at,
+        location,
+        note,
+    )
+    if changed:
+        session.touch()
+    db.session.flush()
+    _check_registration_window(offering)
+    if moved and offering.status == OfferingStatus.PUBLISHED:
+        _notify(
+            offering,
+            _l("Session moved: %(title)s"),
+            "session_moved",
+            session=session,
+            old_starts_at=old_starts_at,
+            old_ends_at=old_ends_at,
+            old_location=old_location,
+        )
+
+
+def cancel_session(session: OfferingSession) -> None:
+    if session.status == SessionStatus.CANCELLED:
+        return
+    session.status = SessionStatus.CANCELLED.value
+    session.cancelled_at = utcnow()
+    session.touch()
+    if session.offering.status == OfferingStatus.PUBLISHED:
+        _notify(
+            session.offering,
+            _l("Session cancelled: %(title)s"),
+            "session_cancelled",
+            session=session,
+        )
+
+
+def remove_session(session: OfferingSession) -> None:
+    """Delete a session of a draft; a published one is cancelled instead, so calendars learn of it."""
+    if session.offering.status != OfferingStatus.DRAFT:
+        raise OfferingError(_l("Sessions of a published offering are cancelled, not removed."))
+    db.session.delete(session)
+
+
+def _check_span(
+    offering: Offering,
+    starts_at: datetime,
+    ends_at: datetime,
+    ignore: OfferingSession | None = None,
+) -> None:
+    if ends_at <= starts_at:
+        raise OfferingError(_l("The end must be after the start."), "end_time")
+    for other in offering.active_sessions:
+        if other is ignore:
+            continue
+        if starts_at < other.ends_at and other.starts_at < ends_at:
+            raise OfferingError(
+                _l(
+                    "This overlaps another session of this offering (%(span)s).",
+                    span=format_span(other.starts_at, other.ends_at, offering.timezone),
+                ),
+                "start_time",
+            )
+
+
+# Life cycle -------------------------------------------------------------------------------
+
+
+def publication_problems(offering: Offering, now: datetime) -> list:
+    """What stops `offering` from being published; empty when it can be."""
+    problems = []
+    if not offering.partner.approved:
+        problems.append(_l("The partner is not approved yet."))
+    if not any(s.starts_at > now for s in offering.active_sessions):
+        problems.append(_l("Add at least one session in the future."))
+    if not offering.summary:
+        problems.append(_l("Write a short summary."))
+    if not offering.themes:
+        problems.append(_l("Choose at least one theme."))
+    if offering.format != OfferingFormat.ONLINE and not offering.venue_name:
+        problems.append(_l("Name the venue."))
+    if offering.format != OfferingFormat.IN_PERSON and not offering.online_link:
+        problems.append(_l("Give the online meeting link."))
+    if not offering.contact_email:
+        problems.append(_l("Give a contact email."))
+    return problems
+
+
+def publish(offering: Offering) -> None:
+    """:raise OfferingError: listing what is missing."""
+    if offering.status != OfferingStatus.DRAFT:
+        raise OfferingError(_l("Only a draft can be published."))
+    problems = publication_problems(offering, utcnow())
+    if problems:
+        raise OfferingError(" ".join(str(p) for p in problems))
+    offering.status = OfferingStatus.PUBLISHED.value
+    offering.published_at = utcnow()
+    _touch_all(offering)
+
+
+def cancel_offering(offering: Offering) -> None:
+    if offering.status == OfferingStatus.CANCELLED:
+        return
+    was_published = offering.status == OfferingStatus.PUBLISHED
+    offering.status = OfferingStatus.CANCELLED.value
+    offering.cancelled_at = utcnow()
+    _touch_all(offering)
+    if was_published:
+        _notify(offering, _l("Cancelled: %(title)s"), "offering_cancelled")
+
+
+def duplicate(offering: Offering) -> Offering:
+    """A new draft with the same details, themes and co-hosts, without sessions or people."""
+    copy = Offering(
+        partner_id=offering.partner_id,
+        status=OfferingStatus.DRAFT.value,
+        **{
+            name: getattr(offering, name)
+            for name in (
+                "kind",
+                "title",
+                "summary",
+                "description",
+                "language",
+                "audience",
+                "format",
+                "venue_name",
+                "venue_address",
+                "online_link",
+                "capacity",
+                "timezone",
+                "cost_note",
+                "contact_email",
+            )
+        },
+    )
+    copy.themes = list(offering.themes)
+    copy.cohosts = list(offering.cohosts)
+    db.session.add(copy)
+    db.session.flush()
+    return copy
+
+
+def _touch_all(offering: Offering) -> None:
+    for session in offering.sessions:
+        session.touch()
+
+
+def _notify(offering: Offering, subject, template: str, **context) -> None:
+    """Mail everyone registered (confirmed or waiting), each in their own language."""
+    people = db.session.scalars(
+        select(Person)
+        .join(Registration, Registration.person_id == Person.id)
+        .where(
+            Registration.offering_id == offering.id,
+            Registration.status != RegistrationStatus.CANCELLED,
+        )
+    ).all()
+    for person in people:
+        send_template(
+            person.email,
+            person.preferred_language,
+            _SubjectFor(subject, offering.title),
+            template,
+            person=person,
+            offering=offering,
+            url=external_url("catalog.detail", offering_id=offering.id),
+            **context,
+        )
+
+
+class _SubjectFor:
+    """A lazy subject with the title filled in when it is rendered in the recipient's language."""
+
+    def __init__(self, subject, title: str) -> None:
+        self.subject, self.title = subject, title
+
+    def __str__(self) -> str:
+        return str(self.subject) % {"title": self.title}
