@@ -3,6 +3,7 @@
 from sqlalchemy import select
 
 from learning_platform.accounts.services import create_person, find_person
+from learning_platform.demo_offerings import DEMO_CITIZENS, seed_offerings
 from learning_platform.extensions import db
 from learning_platform.models import Membership, MembershipRole, Partner, PartnerKind, Theme
 
@@ -196,4 +197,6 @@ def seed_demo() -> list[tuple[str, str]]:
             Membership(person=citizen, partner=pending, role=MembershipRole.MANAGER.value)
         )
     db.session.flush()
+    offerings = seed_offerings(DEMO_PASSWORD)
+    rows.append((f"{offerings} new offerings", f"and {DEMO_CITIZENS} learners filling their seats"))
     return rows

@@ -92,3 +92,35 @@ def test_seed_themes_is_safe_to_repeat(app, runner):
         esd = db.session.scalar(select(Theme).where(Theme.slug == "esd"))
     assert esd.sdg_targets == ["4.7"]
     assert esd.name_ko == "지속가능발전교육"
+
+
+def test_demo_offerings_cover_the_cases_people_will_try(app, runner):
+    from learning_platform.models import Offering, Registration
+
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    with app.app_context():
+        offerings = db.session.scalars(select(Offering)).all()
+        assert 18 <= len(offerings) <= 25
+        assert {o.partner.slug for o in offerings} >= {"unesco-bangkok", "changwon-city", "kncu"}
+        published = [o for o in offerings if o.status == "published"]
+        assert any(o.seats_taken == o.capacity for o in published)  # some are full
+        waiting = db.session.scalars(
+            select(Registration.offering_id).where(Registration.status == "waitlisted")
+        ).all()
+        assert waiting
+        assert sum(o.status == "cancelled" for o in offerings) == 1
+        assert any(
+            {c.slug for c in o.cohosts} | {o.partner.slug}
+            >= {"unesco-bangkok", "changwon-city", "kncu"}
+            for o in offerings
+        )
+        for offering in offerings:  # seats_taken agrees with the confirmed registrations
+            confirmed = db.session.scalar(
+                select(func.count()).where(
+                    Registration.offering_id == offering.id, Registration.status == "confirmed"
+                )
+            )
+            assert offering.seats_taken == confirmed
+            assert offering.sessions
+        languages = {o.language for o in offerings}
+        assert {"ko", "en", "ko-en"} <= languages

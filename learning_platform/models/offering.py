@@ -190,7 +190,7 @@ class OfferingSession(Base):
 
     def touch(self) -> None:
         """Record a change that calendars must pick up."""
-        self.sequence += 1
+        self.sequence = (self.sequence or 0) + 1  # a new row has no default before its insert
         self.updated_at = utcnow()
 
 
