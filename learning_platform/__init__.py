@@ -75,6 +75,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 def register_blueprints(app: Flask) -> None:
     from learning_platform.accounts.routes import bp as accounts_bp
     from learning_platform.catalog.routes import bp as catalog_bp
+    from learning_platform.enrollment.routes import bp as enrollment_bp
     from learning_platform.main.routes import bp as main_bp
     from learning_platform.offerings.routes import bp as workspace_bp
     from learning_platform.partners.admin import bp as partner_admin_bp
@@ -86,6 +87,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(partner_admin_bp)
     app.register_blueprint(workspace_bp)
     app.register_blueprint(catalog_bp)
+    app.register_blueprint(enrollment_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -1,9 +1,36 @@
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
 
 from learning_platform.catalog import services
+from learning_platform.catalog.jsonld import offering_jsonld
+from learning_platform.enrollment import services as enrollment
+from learning_platform.extensions import db
+from learning_platform.forms import ConfirmForm
+from learning_platform.models import Theme, utcnow
 from learning_platform.offerings.forms import FORMAT_LABELS, KIND_LABELS, LANGUAGE_LABELS
 
 bp = Blueprint("catalog", __name__)
+
+LABELS = {
+    "kind_labels": KIND_LABELS,
+    "format_labels": FORMAT_LABELS,
+    "language_labels": LANGUAGE_LABELS,
+}
+
+
+def render_catalog(template: str, **context):
+    filters = services.Filters.from_args(request.args)
+    page = services.search(filters)
+    themes, partners = services.filter_choices()
+    return render_template(
+        template, filters=filters, page=page, themes=themes, partners=partners, **LABELS, **context
+    )
+
+
+@bp.get("/offerings")
+def index():
+    return render_catalog("catalog/index.html", intro=False)
 
 
 @bp.get("/offerings/<int:offering_id>")
@@ -11,10 +38,33 @@ def detail(offering_id: int):
     offering = services.public_offering(offering_id)
     if offering is None:
         abort(404)
+    registration = position = None
+    if current_user.is_authenticated:
+        registration = enrollment.active_registration(offering.id, current_user.id)
+        if registration is not None:
+            position = enrollment.waitlist_position(registration)
+    now = utcnow()
+    url = url_for("catalog.detail", offering_id=offering.id, _external=True)
+    jsonld = offering_jsonld(
+        offering, url, lambda p: url_for("partners.detail", slug=p.slug, _external=True)
+    )
     return render_template(
         "catalog/offering.html",
+        jsonld=jsonld,
         offering=offering,
-        kind_labels=KIND_LABELS,
-        format_labels=FORMAT_LABELS,
-        language_labels=LANGUAGE_LABELS,
+        registration=registration,
+        position=position,
+        closed_reason=enrollment.closed_reason(offering, now),
+        can_cancel=registration is not None and enrollment.can_cancel(offering, now),
+        form=ConfirmForm(),
+        now=now,
+        **LABELS,
+    )
+
+
+@bp.get("/themes/<slug>")
+def theme(slug: str):
+    theme = db.first_or_404(select(Theme).where(Theme.slug == slug))
+    return render_template(
+        "catalog/theme.html", theme=theme, page=services.upcoming_for_theme(theme), **LABELS
     )

@@ -1,45 +1,238 @@
-"""Queries behind the public pages."""
+"""Queries behind the public pages: the catalog with its filters, partner and theme pages."""
 
-from sqlalchemy import exists, or_, select
-from sqlalchemy.orm import selectinload
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from math import ceil
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from learning_platform.extensions import db
 from learning_platform.models import (
     Offering,
+    OfferingFormat,
+    OfferingKind,
     OfferingSession,
     OfferingStatus,
     Partner,
     SessionStatus,
+    Theme,
     utcnow,
 )
-from learning_platform.models.offering import offering_cohost
+from learning_platform.models.offering import offering_cohost, offering_theme
+
+PER_PAGE = 12
+#: Zone in which the catalog's date filters are read.
+SITE_ZONE = "Asia/Seoul"
+#: A language filter matches offerings taught in it, bilingual ones included.
+LANGUAGE_MATCHES = {"ko": ("ko", "ko-en"), "en": ("en", "ko-en"), "th": ("th",)}
+SORTS = ("date", "newest")
 
 
-def upcoming_for_partner(partner: Partner) -> list[Offering]:
-    """Published offerings the partner runs or co-hosts that have a session still to come."""
+@dataclass
+class Filters:
+    """The catalog's filters, read from (and written back to) the query string."""
+
+    q: str = ""
+    theme: str = ""
+    partner: str = ""
+    kind: str = ""
+    format: str = ""
+    language: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+    seats: bool = False
+    sort: str = "date"
+    page: int = 1
+    problems: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_args(cls, args) -> "Filters":
+        """Unknown values are dropped, never an error: a shared link keeps working."""
+        filters = cls(q=args.get("q", "").strip()[:100])
+        filters.theme = args.get("theme", "")[:60]
+        filters.partner = args.get("partner", "")[:80]
+        filters.kind = args.get("kind", "") if args.get("kind") in set(OfferingKind) else ""
+        filters.format = args.get("format", "") if args.get("format") in set(OfferingFormat) else ""
+        filters.language = (
+            args.get("language", "") if args.get("language") in LANGUAGE_MATCHES else ""
+        )
+        for name, key in (("date_from", "from"), ("date_to", "to")):
+            raw = args.get(key, "")
+            if raw:
+                try:
+                    setattr(filters, name, date.fromisoformat(raw))
+                except ValueError:
+                    filters.problems.append(key)
+        filters.seats = args.get("seats") == "1"
+        filters.sort = args.get("sort") if args.get("sort") in SORTS else "date"
+        try:
+            filters.page = max(1, min(int(args.get("page", 1)), 10_000))
+        except ValueError:
+            filters.page = 1
+        return filters
+
+    def args(self, **changes) -> dict[str, str]:
+        """The query-string form, without empty values; `changes` override."""
+        values = {
+            "q": self.q,
+            "theme": self.theme,
+            "partner": self.partner,
+            "kind": self.kind,
+            "format": self.format,
+            "language": self.language,
+            "from": self.date_from.isoformat() if self.date_from else "",
+            "to": self.date_to.isoformat() if self.date_to else "",
+            "seats": "1" if self.seats else "",
+            "sort": "" if self.sort == "date" else self.sort,
+            "page": "" if self.page == 1 else str(self.page),
+        }
+        values.update({key: str(value) for key, value in changes.items()})
+        return {key: value for key, value in values.items() if value}
+
+    @property
+    def active(self) -> bool:
+        return bool(set(self.args()) - {"sort", "page"})
+
+
+@dataclass
+class CatalogEntry:
+    offering: Offering
+    next_start: datetime
+    next_end: datetime
+
+
+@dataclass
+class CatalogPage:
+    entries: list[CatalogEntry]
+    total: int
+    page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, ceil(self.total / PER_PAGE))
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _day_start(day: date) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=ZoneInfo(SITE_ZONE))
+
+
+def filtered_offerings(filters: Filters, now: datetime):
+    """The filter conditions on Offering, for the catalog and (later) the filtered feed."""
+    conditions = [Offering.status == OfferingStatus.PUBLISHED]
+    if filters.q:
+        pattern = f"%{_escape_like(filters.q)}%"
+        conditions.append(
+            or_(
+                Offering.title.ilike(pattern, escape="\\"),
+                Offering.summary.ilike(pattern, escape="\\"),
+                Offering.description.ilike(pattern, escape="\\"),
+            )
+        )
+    if filters.theme:
+        conditions.append(
+            exists().where(
+                offering_theme.c.offering_id == Offering.id,
+                offering_theme.c.theme_id == Theme.id,
+                Theme.slug == filters.theme,
+            )
+        )
+    if filters.partner:
+        partner_id = select(Partner.id).where(Partner.slug == filters.partner).scalar_subquery()
+        conditions.append(
+            or_(
+                Offering.partner_id == partner_id,
+                exists().where(
+                    offering_cohost.c.offering_id == Offering.id,
+                    offering_cohost.c.partner_id == partner_id,
+                ),
+            )
+        )
+    if filters.kind:
+        conditions.append(Offering.kind == filters.kind)
+    if filters.format:
+        conditions.append(Offering.format == filters.format)
+    if filters.language:
+        conditions.append(Offering.language.in_(LANGUAGE_MATCHES[filters.language]))
+    if filters.seats:
+        conditions.append(Offering.seats_taken < Offering.capacity)
+    return conditions
+
+
+def search(filters: Filters) -> CatalogPage:
+    """One page of upcoming published offerings: one query, plus themes and co-hosts."""
     now = utcnow()
-    cohosted = exists().where(
-        offering_cohost.c.offering_id == Offering.id, offering_cohost.c.partner_id == partner.id
-    )
-    upcoming = exists().where(
-        OfferingSession.offering_id == Offering.id,
+    session_window = [
         OfferingSession.status == SessionStatus.SCHEDULED,
         OfferingSession.ends_at > now,
-    )
-    offerings = db.session.scalars(
-        select(Offering)
-        .where(
-            Offering.status == OfferingStatus.PUBLISHED,
-            or_(Offering.partner_id == partner.id, cohosted),
-            upcoming,
+    ]
+    if filters.date_from:
+        session_window.append(OfferingSession.starts_at >= _day_start(filters.date_from))
+    if filters.date_to:
+        session_window.append(
+            OfferingSession.starts_at < _day_start(filters.date_to + timedelta(days=1))
         )
+    upcoming = (
+        select(
+            OfferingSession.offering_id,
+            func.min(OfferingSession.starts_at).label("next_start"),
+        )
+        .where(*session_window)
+        .group_by(OfferingSession.offering_id)
+        .subquery()
+    )
+    next_session = OfferingSession.__table__.alias("next_session")
+    order = (
+        [Offering.published_at.desc(), Offering.id.desc()]
+        if filters.sort == "newest"
+        else [upcoming.c.next_start, Offering.id]
+    )
+    rows = db.session.execute(
+        select(Offering, upcoming.c.next_start, next_session.c.ends_at, func.count().over())
+        .join(upcoming, upcoming.c.offering_id == Offering.id)
+        .join(
+            next_session,
+            and_(
+                next_session.c.offering_id == Offering.id,
+                next_session.c.starts_at == upcoming.c.next_start,
+                next_session.c.status == SessionStatus.SCHEDULED,
+            ),
+        )
+        .where(*filtered_offerings(filters, now))
         .options(
-            selectinload(Offering.sessions),
-            selectinload(Offering.partner),
+            joinedload(Offering.partner),
+            selectinload(Offering.themes),
             selectinload(Offering.cohosts),
         )
+        .order_by(*order)
+        .limit(PER_PAGE)
+        .offset((filters.page - 1) * PER_PAGE)
     ).all()
-    return sorted(offerings, key=lambda o: o.first_start or now)
+    total = rows[0][3] if rows else 0
+    entries = [CatalogEntry(offering, start, end) for offering, start, end, _ in rows]
+    return CatalogPage(entries, total, filters.page)
+
+
+def filter_choices() -> tuple[list[Theme], list[Partner]]:
+    themes = db.session.scalars(select(Theme).order_by(Theme.position)).all()
+    partners = db.session.scalars(
+        select(Partner).where(Partner.approved.is_(True)).order_by(Partner.name)
+    ).all()
+    return themes, partners
+
+
+def upcoming_for_partner(partner: Partner) -> CatalogPage:
+    """Published offerings the partner runs or co-hosts that have a session still to come."""
+    return search(Filters(partner=partner.slug))
+
+
+def upcoming_for_theme(theme: Theme) -> CatalogPage:
+    return search(Filters(theme=theme.slug))
 
 
 def public_offering(offering_id: int) -> Offering | None:
@@ -51,9 +244,9 @@ def public_offering(offering_id: int) -> Offering | None:
             Offering.status.in_([OfferingStatus.PUBLISHED, OfferingStatus.CANCELLED]),
         )
         .options(
+            joinedload(Offering.partner),
             selectinload(Offering.sessions),
             selectinload(Offering.themes),
             selectinload(Offering.cohosts),
-            selectinload(Offering.partner),
         )
     )

@@ -54,9 +54,29 @@ def enqueue(message: EmailMessage) -> OutboxMessage:
 
 
 def send_template(
-    recipient: str, language: str, subject, template: str, **context
+    recipient: str,
+    language: str,
+    subject,
+    template: str,
+    *,
+    subject_args: dict | None = None,
+    attachments: tuple[tuple[bytes, str], ...] = (),
+    **context,
 ) -> OutboxMessage:
-    """Render templates/mail/`template`.txt and the lazy `subject` in `language`; enqueue it."""
+    """Render templates/mail/`template`.txt and the lazy `subject` in `language`; enqueue it.
+
+    `subject_args` fill the subject's placeholders after translation; `attachments` are
+    (calendar bytes, file name) pairs sent as text/calendar.
+    """
     with force_locale(language):
         body = render_template(f"mail/{template}.txt", **context)
-        return enqueue(build_message(recipient, str(subject), body))
+        message = build_message(recipient, str(subject) % (subject_args or {}), body)
+    for content, filename in attachments:
+        message.add_attachment(
+            content,
+            maintype="text",
+            subtype="calendar",
+            filename=filename,
+            params={"method": "PUBLISH"},
+        )
+    return enqueue(message)

@@ -1,10 +1,10 @@
-from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, redirect, request, session, url_for
 from flask_login import current_user
-from sqlalchemy import select, text
+from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from learning_platform.catalog.routes import render_catalog
 from learning_platform.extensions import csrf, db
-from learning_platform.models import Partner, Theme
 from learning_platform.security import safe_next
 
 bp = Blueprint("main", __name__)
@@ -12,11 +12,8 @@ bp = Blueprint("main", __name__)
 
 @bp.get("/")
 def index():
-    partners = db.session.scalars(
-        select(Partner).where(Partner.approved.is_(True)).order_by(Partner.name)
-    ).all()
-    themes = db.session.scalars(select(Theme).order_by(Theme.position, Theme.slug)).all()
-    return render_template("main/index.html", partners=partners, themes=themes)
+    """The home page is the catalog, with a word of welcome above it."""
+    return render_catalog("catalog/index.html", intro=True)
 
 
 @bp.post("/language")

@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -90,7 +91,12 @@ class Offering(Base):
             " OR registration_closes_at > registration_opens_at",
             name="registration_window",
         ),
+        # One index per catalog filter; the catalog always filters on status.
         Index(None, "status", "partner_id"),
+        Index("ix_offering_status_kind", "status", "kind"),
+        Index("ix_offering_status_format", "status", "format"),
+        Index("ix_offering_status_language", "status", "language"),
+        Index("ix_offering_status_published_at", "status", "published_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -221,3 +227,22 @@ class Registration(Base):
 
     offering: Mapped[Offering] = relationship()
     person: Mapped[Person] = relationship()
+
+
+class Attendance(Base):
+    """Whether a confirmed participant came to one session; present sessions count as learning hours."""
+
+    __tablename__ = "attendance"
+    __table_args__ = (
+        UniqueConstraint("session_id", "registration_id"),
+        Index(None, "registration_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("offering_session.id", ondelete="CASCADE"))
+    registration_id: Mapped[int] = mapped_column(ForeignKey("registration.id", ondelete="CASCADE"))
+    present: Mapped[bool]
+    marked_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    session: Mapped[OfferingSession] = relationship()
+    registration: Mapped[Registration] = relationship()

@@ -1,53 +1,24 @@
 """The organizer workspace: /workspace/..."""
 
 from datetime import date, datetime
-from functools import wraps
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from learning_platform.extensions import db
 from learning_platform.forms import ConfirmForm, render_form
 from learning_platform.i18n import current_language
 from learning_platform.models import Offering, OfferingSession, Partner, Theme, utcnow
 from learning_platform.offerings import forms, services
+from learning_platform.offerings.access import offering_in_workspace, organizer_required
 from learning_platform.offerings.schedule import weekly_series
 from learning_platform.timezones import NonexistentTime, local, to_utc
 
 bp = Blueprint("workspace", __name__, url_prefix="/workspace")
 
 TABS = ("draft", "published", "past", "cancelled")
-
-
-def organizer_required(view):
-    """Members of a partner and admins; anyone else gets 403, anonymous people the login."""
-
-    @wraps(view)
-    @login_required
-    def wrapped(*args, **kwargs):
-        g.partner_ids = services.member_partner_ids(current_user)
-        if not g.partner_ids and not current_user.is_admin:
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapped
-
-
-def _offering(offering_id: int, *, edit: bool) -> Offering:
-    """The offering if this person may see it (404 otherwise); 403 for a co-host editing."""
-    offering = db.get_or_404(
-        Offering,
-        offering_id,
-        options=[selectinload(Offering.sessions), selectinload(Offering.cohosts)],
-    )
-    if not services.can_view(current_user, offering, g.partner_ids):
-        abort(404)
-    if edit and not services.can_edit(current_user, offering, g.partner_ids):
-        abort(403)
-    return offering
 
 
 def _partner(slug: str) -> Partner:
@@ -165,7 +136,7 @@ def create(slug: str):
 @bp.get("/offerings/<int:offering_id>")
 @organizer_required
 def detail(offering_id: int):
-    offering = _offering(offering_id, edit=False)
+    offering = offering_in_workspace(offering_id, edit=False)
     now = utcnow()
     return render_template(
         "workspace/offering.html",
@@ -181,7 +152,7 @@ def detail(offering_id: int):
 @bp.route("/offerings/<int:offering_id>/edit", methods=["GET", "POST"])
 @organizer_required
 def edit(offering_id: int):
-    offering = _offering(offering_id, edit=True)
+    offering = offering_in_workspace(offering_id, edit=True)
     form = _offering_form(offering, offering.partner)
     if form.validate_on_submit():
         try:
@@ -199,7 +170,7 @@ def edit(offering_id: int):
 
 
 def _life_cycle_action(offering_id: int, action, message: str):
-    offering = _offering(offering_id, edit=True)
+    offering = offering_in_workspace(offering_id, edit=True)
     try:
         result = action(offering)
     except services.OfferingError as error:
@@ -262,7 +233,7 @@ def _span(form: forms.SessionForm, zone: str) -> tuple[datetime, datetime]:
 @bp.route("/offerings/<int:offering_id>/sessions/new", methods=["GET", "POST"])
 @organizer_required
 def add_session(offering_id: int):
-    offering = _offering(offering_id, edit=True)
+    offering = offering_in_workspace(offering_id, edit=True)
     form = forms.SessionForm()
     if form.validate_on_submit():
         try:
@@ -281,7 +252,7 @@ def add_session(offering_id: int):
 @bp.route("/offerings/<int:offering_id>/sessions/<int:session_id>/edit", methods=["GET", "POST"])
 @organizer_required
 def edit_session(offering_id: int, session_id: int):
-    offering = _offering(offering_id, edit=True)
+    offering = offering_in_workspace(offering_id, edit=True)
     session = _session(offering, session_id)
     form = forms.SessionForm(obj=session)
     if request.method == "GET":
@@ -311,7 +282,7 @@ def edit_session(offering_id: int, session_id: int):
 @bp.post("/offerings/<int:offering_id>/sessions/<int:session_id>/cancel")
 @organizer_required
 def cancel_session(offering_id: int, session_id: int):
-    offering = _offering(offering_id, edit=True)
+    offering = offering_in_workspace(offering_id, edit=True)
     services.cancel_session(_session(offering, session_id))
     db.session.commit()
     flash(_("The session is cancelled. Everyone registered has been told."), "success")
@@ -321,7 +292,7 @@ def cancel_session(offering_id: int, session_id: int):
 @bp.post("/offerings/<int:offering_id>/sessions/<int:session_id>/remove")
 @organizer_required
 def remove_session(offering_id: int, session_id: int):
-    offering = _offering(offering_id, edit=True)
+    offering = offering_in_workspace(offering_id, edit=True)
     try:
         services.remove_session(_session(offering, session_id))
     except services.OfferingError as error:
@@ -350,7 +321,7 @@ def _skip_days(form: forms.ScheduleForm) -> set[date]:
 @organizer_required
 def schedule(offering_id: int):
     """The schedule helper: a weekly series, previewed before it is saved."""
-    offering = _offering(offering_id, edit=True)
+    offering = offering_in_workspace(offering_id, edit=True)
     form = forms.ScheduleForm()
     preview, refused = None, False
     if form.validate_on_submit():

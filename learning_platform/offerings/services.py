@@ -8,6 +8,7 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
+from learning_platform.enrollment.services import offering_calendar_for
 from learning_platform.extensions import db
 from learning_platform.mail.services import external_url, send_template
 from learning_platform.models import (
@@ -350,7 +351,8 @@ def _touch_all(offering: Offering) -> None:
 
 
 def _notify(offering: Offering, subject, template: str, **context) -> None:
-    """Mail everyone registered (confirmed or waiting), each in their own language."""
+    """Mail everyone registered (confirmed or waiting), each in their own language, with the
+    changed calendar attached."""
     people = db.session.scalars(
         select(Person)
         .join(Registration, Registration.person_id == Person.id)
@@ -363,20 +365,12 @@ def _notify(offering: Offering, subject, template: str, **context) -> None:
         send_template(
             person.email,
             person.preferred_language,
-            _SubjectFor(subject, offering.title),
+            subject,
             template,
+            subject_args={"title": offering.title},
+            attachments=((offering_calendar_for(person, offering), "offering.ics"),),
             person=person,
             offering=offering,
             url=external_url("catalog.detail", offering_id=offering.id),
             **context,
         )
-
-
-class _SubjectFor:
-    """A lazy subject with the title filled in when it is rendered in the recipient's language."""
-
-    def __init__(self, subject, title: str) -> None:
-        self.subject, self.title = subject, title
-
-    def __str__(self) -> str:
-        return str(self.subject) % {"title": self.title}

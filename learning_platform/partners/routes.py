@@ -3,6 +3,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from learning_platform.catalog.routes import LABELS
 from learning_platform.catalog.services import upcoming_for_partner
 from learning_platform.extensions import db
 from learning_platform.forms import render_form
@@ -32,7 +33,8 @@ def detail(slug: str):
         "partners/detail.html",
         partner=partner,
         kind_label=forms.KIND_LABELS.get(partner.kind),
-        offerings=upcoming_for_partner(partner),
+        page=upcoming_for_partner(partner),
+        **LABELS,
     )
 
 

@@ -1,0 +1,1 @@
+"""iCalendar: building calendars from rows (pure functions) and the feed routes."""

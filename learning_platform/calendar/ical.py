@@ -1,0 +1,139 @@
+"""Offerings and sessions as iCalendar bytes; knows nothing about requests.
+
+One VEVENT per session, with the session's stable UID, SEQUENCE and LAST-MODIFIED; times carry
+their TZID and each zone used gets a small VTIMEZONE covering only the events' dates.
+See ../shared/docs/calendar-feeds.md.
+"""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
+
+from icalendar import Calendar, Event, Timezone
+
+from learning_platform.models import Offering, OfferingSession
+
+PRODID = "-//Learning for Sustainable Cities//learning_platform//EN"
+UID_DOMAIN = "learning-platform"
+
+
+@dataclass(frozen=True)
+class EventText:
+    """Words that depend on the reader's language, resolved by the caller."""
+
+    language: str
+    cancelled_prefix: str  # e.g. "[Cancelled]" / "[취소됨]"
+    waitlist_note: Callable[[int], str] | None = None
+
+
+def session_uid(session: OfferingSession) -> str:
+    return f"{session.uid}@{UID_DOMAIN}"
+
+
+def build_calendar(
+    name: str,
+    sessions: Iterable[OfferingSession],
+    text: EventText,
+    offering_url: Callable[[Offering], str],
+    *,
+    description: str = "",
+    tentative: dict[int, int] | None = None,
+    online_links: dict[int, str] | None = None,
+) -> bytes:
+    """A VCALENDAR holding `sessions` (with their offerings loaded).
+
+    `tentative` maps offering ids to a waitlist position (shown as TENTATIVE); `online_links`
+    maps offering ids to a meeting link the reader may see.
+    """
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add("name", name)
+    calendar.add("x-wr-calname", name)
+    if description:
+        calendar.add("description", description)
+        calendar.add("x-wr-caldesc", description)
+    calendar.add("refresh-interval", timedelta(hours=1), parameters={"VALUE": "DURATION"})
+    calendar.add("x-published-ttl", "PT1H")
+
+    spans: dict[str, list[date]] = {}
+    events = []
+    for session in sessions:
+        offering = session.offering
+        zone = offering.timezone
+        spans.setdefault(zone, []).extend([session.starts_at.date(), session.ends_at.date()])
+        events.append(
+            _event(
+                session,
+                offering,
+                text,
+                offering_url(offering),
+                position=(tentative or {}).get(offering.id),
+                online_link=(online_links or {}).get(offering.id, ""),
+            )
+        )
+    for zone, days in sorted(spans.items()):
+        calendar.add_component(
+            Timezone.from_tzid(
+                zone,
+                first_date=min(days) - timedelta(days=1),
+                last_date=max(days) + timedelta(days=1),
+            )
+        )
+    for event in events:
+        calendar.add_component(event)
+    return calendar.to_ical()
+
+
+def _event(
+    session: OfferingSession,
+    offering: Offering,
+    text: EventText,
+    url: str,
+    *,
+    position: int | None,
+    online_link: str,
+) -> Event:
+    zone = ZoneInfo(offering.timezone)
+    cancelled = session.status == "cancelled" or offering.status == "cancelled"
+    event = Event()
+    event.add("uid", session_uid(session))
+    summary = offering.title
+    if cancelled:
+        summary = f"{text.cancelled_prefix} {summary}"
+    event.add("summary", summary)
+    event.add("dtstart", session.starts_at.astimezone(zone))
+    event.add("dtend", session.ends_at.astimezone(zone))
+    changed = max(session.updated_at, offering.updated_at) if cancelled else session.updated_at
+    event.add("dtstamp", changed)
+    event.add("last-modified", changed)
+    event.add("sequence", session.sequence)
+    if cancelled:
+        status = "CANCELLED"
+    elif position is not None:
+        status = "TENTATIVE"
+    else:
+        status = "CONFIRMED"
+    event.add("status", status)
+    location = session.location or ", ".join(
+        part for part in (offering.venue_name, offering.venue_address) if part
+    )
+    if location:
+        event.add("location", location)
+    event.add("url", url)
+    lines = [offering.summary] if offering.summary else []
+    if position is not None and text.waitlist_note:
+        lines.append(text.waitlist_note(position))
+    if session.note:
+        lines.append(session.note)
+    if online_link and not cancelled:
+        lines.append(online_link)
+    lines.append(url)
+    event.add("description", "\n\n".join(lines))
+    themes = [theme.name(text.language) for theme in offering.themes]
+    if themes:
+        event.add("categories", themes)
+    return event

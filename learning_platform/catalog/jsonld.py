@@ -1,0 +1,78 @@
+"""schema.org JSON-LD for an offering page: an Event, or a Course with its CourseInstance."""
+
+from learning_platform.models import Offering
+
+_ATTENDANCE = {
+    "in_person": "https://schema.org/OfflineEventAttendanceMode",
+    "online": "https://schema.org/OnlineEventAttendanceMode",
+    "hybrid": "https://schema.org/MixedEventAttendanceMode",
+}
+_COURSE_MODE = {"in_person": "Onsite", "online": "Online", "hybrid": "Blended"}
+_LANGUAGES = {"ko": ["ko"], "en": ["en"], "th": ["th"], "ko-en": ["ko", "en"]}
+
+
+def offering_jsonld(offering: Offering, url: str, partner_url) -> dict:
+    """`partner_url(partner)` gives a partner page's absolute address."""
+    organizers = [
+        {"@type": "Organization", "name": partner.name, "url": partner_url(partner)}
+        for partner in [offering.partner, *offering.cohosts]
+    ]
+    sessions = offering.active_sessions
+    start = sessions[0].starts_at.isoformat() if sessions else None
+    end = offering.last_end.isoformat() if sessions else None
+    if offering.format == "online":
+        location = {"@type": "VirtualLocation", "url": url}
+    else:
+        location = {
+            "@type": "Place",
+            "name": offering.venue_name or offering.partner.name,
+            "address": offering.venue_address or offering.venue_name,
+        }
+    status = (
+        "https://schema.org/EventCancelled"
+        if offering.status == "cancelled"
+        else "https://schema.org/EventScheduled"
+    )
+    offers = {
+        "@type": "Offer",
+        "url": url,
+        "price": 0,
+        "priceCurrency": "KRW",
+        "availability": "https://schema.org/InStock"
+        if offering.seats_taken < offering.capacity
+        else "https://schema.org/SoldOut",
+        "description": offering.cost_note,
+    }
+    event = {
+        "name": offering.title,
+        "description": offering.summary,
+        "startDate": start,
+        "endDate": end,
+        "eventStatus": status,
+        "eventAttendanceMode": _ATTENDANCE[offering.format],
+        "location": location,
+        "organizer": organizers,
+        "inLanguage": _LANGUAGES.get(offering.language, [offering.language]),
+        "maximumAttendeeCapacity": offering.capacity,
+        "remainingAttendeeCapacity": max(0, offering.capacity - offering.seats_taken),
+        "offers": offers,
+        "url": url,
+    }
+    if offering.kind != "course":
+        return {"@context": "https://schema.org", "@type": "Event", **event}
+    return {
+        "@context": "https://schema.org",
+        "@type": "Course",
+        "name": offering.title,
+        "description": offering.summary,
+        "url": url,
+        "provider": organizers[0],
+        "inLanguage": event["inLanguage"],
+        "offers": offers,
+        "hasCourseInstance": {
+            "@type": "CourseInstance",
+            "courseMode": _COURSE_MODE[offering.format],
+            "courseWorkload": f"PT{round(offering.learning_hours)}H",
+            **{k: v for k, v in event.items() if k not in ("name", "description", "offers", "url")},
+        },
+    }

@@ -1,0 +1,1 @@
+"""Enrollment: register, cancel, the waitlist, attendee lists and attendance."""

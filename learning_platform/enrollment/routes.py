@@ -1,0 +1,180 @@
+"""Register, cancel, "my learning"; attendee lists, CSV export and attendance for organizers."""
+
+import csv
+import io
+
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from learning_platform.enrollment import learning, services
+from learning_platform.extensions import db
+from learning_platform.forms import ConfirmForm
+from learning_platform.models import Offering, OfferingStatus, utcnow
+from learning_platform.offerings import services as offering_services
+from learning_platform.offerings.access import offering_in_workspace, organizer_required
+from learning_platform.timezones import format_moment
+
+bp = Blueprint("enrollment", __name__)
+
+
+def _offering(offering_id: int) -> Offering:
+    offering = db.session.scalar(
+        select(Offering)
+        .where(Offering.id == offering_id, Offering.status != OfferingStatus.DRAFT)
+        .options(selectinload(Offering.sessions))
+    )
+    if offering is None:
+        abort(404)
+    return offering
+
+
+@bp.post("/offerings/<int:offering_id>/register")
+@login_required
+def register(offering_id: int):
+    offering = _offering(offering_id)
+    back = redirect(url_for("catalog.detail", offering_id=offering_id))
+    try:
+        outcome = services.register(offering, current_user)
+        db.session.commit()
+    except services.EnrollmentError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+        return back
+    except IntegrityError:  # a second click raced the first: one registration stands
+        db.session.rollback()
+        flash(_("You are already registered for this offering."), "info")
+        return back
+    if outcome.position is None:
+        flash(_("You are registered. A confirmation is on its way to your mailbox."), "success")
+    else:
+        flash(
+            _(
+                "The course is full: you are number %(position)s on the waitlist.",
+                position=outcome.position,
+            ),
+            "info",
+        )
+    return back
+
+
+@bp.post("/offerings/<int:offering_id>/cancel")
+@login_required
+def cancel(offering_id: int):
+    offering = _offering(offering_id)
+    registration = services.active_registration(offering.id, current_user.id)
+    if request.form.get("next") == "learning":
+        back = redirect(url_for("enrollment.my_learning"))
+    else:
+        back = redirect(url_for("catalog.detail", offering_id=offering_id))
+    if registration is None:
+        flash(_("You have no registration to cancel."), "info")
+        return back
+    try:
+        services.cancel(registration)
+    except services.EnrollmentError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+        return back
+    db.session.commit()
+    flash(_("Your registration is cancelled."), "success")
+    return back
+
+
+@bp.get("/me/learning")
+@login_required
+def my_learning():
+    return render_template(
+        "enrollment/my_learning.html",
+        overview=learning.overview(current_user, utcnow()),
+        form=ConfirmForm(),
+    )
+
+
+# Organizers -------------------------------------------------------------------------------
+
+
+@bp.get("/workspace/offerings/<int:offering_id>/attendees")
+@organizer_required
+def attendees(offering_id: int):
+    offering = offering_in_workspace(offering_id, edit=False)
+    return render_template(
+        "enrollment/attendees.html",
+        offering=offering,
+        attendees=learning.attendee_list(offering),
+        editable=offering_services.can_edit(current_user, offering, g.partner_ids),
+    )
+
+
+@bp.get("/workspace/offerings/<int:offering_id>/attendees.csv")
+@organizer_required
+def attendees_csv(offering_id: int):
+    offering = offering_in_workspace(offering_id, edit=False)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(
+        [
+            _("Name"),
+            _("Email"),
+            _("Status"),
+            _("Waitlist position"),
+            _("Registered at"),
+            _("Sessions attended"),
+        ]
+    )
+    for row in learning.attendee_list(offering):
+        writer.writerow(
+            [
+                _csv_safe(row.person.display_name),
+                _csv_safe(row.person.email),
+                _("Confirmed") if row.position is None else _("Waitlist"),
+                row.position or "",
+                format_moment(row.registration.created_at, offering.timezone),
+                row.attended,
+            ]
+        )
+    # A byte-order mark makes Excel read the file as UTF-8, so Korean stays intact.
+    body = "\ufeff" + buffer.getvalue()
+    filename = f"attendees-{offering.id}.csv"
+    return Response(
+        body,
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
+def _csv_safe(text: str) -> str:
+    # A cell starting with = + - @ would run as a formula in a spreadsheet.
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+@bp.route(
+    "/workspace/offerings/<int:offering_id>/sessions/<int:session_id>/attendance",
+    methods=["GET", "POST"],
+)
+@organizer_required
+def attendance(offering_id: int, session_id: int):
+    offering = offering_in_workspace(offering_id, edit=True)
+    session = next((s for s in offering.sessions if s.id == session_id), None)
+    if session is None or session.status != "scheduled":
+        abort(404)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        present = {int(value) for value in request.form.getlist("present") if value.isdigit()}
+        services.mark_attendance(session, present)
+        db.session.commit()
+        flash(_("Attendance is saved."), "success")
+        return redirect(url_for("enrollment.attendees", offering_id=offering.id))
+    return render_template(
+        "enrollment/attendance.html",
+        offering=offering,
+        session=session,
+        rows=learning.attendance_sheet(session),
+        form=form,
+    )

@@ -1,0 +1,315 @@
+"""Enrollment rules. Seats are taken and freed only by conditional UPDATEs.
+
+"Count, then insert" double-books under concurrency on both databases. What holds: one
+UPDATE ... SET seats_taken = seats_taken + 1 WHERE seats_taken < capacity, checking that one
+row changed, plus the unique index on active registrations and the check constraint on
+seats_taken. On SQLite the first UPDATE takes the write lock (the busy timeout makes others
+queue), so every later statement of the transaction sees the latest state.
+
+Services flush but never commit; the view owns the transaction.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask_babel import force_locale, gettext
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import exists, func, select, update
+
+from learning_platform.calendar.ical import EventText, build_calendar
+from learning_platform.extensions import db
+from learning_platform.mail.services import external_url, send_template
+from learning_platform.models import (
+    Attendance,
+    Offering,
+    OfferingSession,
+    OfferingStatus,
+    Person,
+    Registration,
+    RegistrationStatus,
+    SessionStatus,
+    utcnow,
+)
+
+
+class EnrollmentError(Exception):
+    """Why a registration or cancellation cannot happen; the message is for the person."""
+
+    def __init__(self, message) -> None:
+        super().__init__(str(message))
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Outcome:
+    registration: Registration
+    #: 1-based place on the waitlist, None when confirmed.
+    position: int | None
+
+
+ACTIVE = (RegistrationStatus.CONFIRMED.value, RegistrationStatus.WAITLISTED.value)
+
+
+def has_started(offering_id: int, now: datetime):
+    """SQL: a scheduled session of the offering has already begun."""
+    return exists().where(
+        OfferingSession.offering_id == offering_id,
+        OfferingSession.status == SessionStatus.SCHEDULED,
+        OfferingSession.starts_at <= now,
+    )
+
+
+def closed_reason(offering: Offering, now: datetime):
+    """Why registration is closed right now, or None when it is open."""
+    if offering.status != OfferingStatus.PUBLISHED:
+        return _l("This offering is not open for registration.")
+    if offering.registration_opens_at and now < offering.registration_opens_at:
+        return _l("Registration has not opened yet.")
+    if offering.registration_closes_at and now >= offering.registration_closes_at:
+        return _l("Registration has closed.")
+    first = offering.first_start
+    if first is None or first <= now:
+        return _l("This offering has already started.")
+    return None
+
+
+def can_cancel(offering: Offering, now: datetime) -> bool:
+    """Registrations can be cancelled until the first session starts."""
+    first = offering.first_start
+    return offering.status == OfferingStatus.PUBLISHED and (first is None or first > now)
+
+
+def active_registration(offering_id: int, person_id: int) -> Registration | None:
+    return db.session.scalar(
+        select(Registration).where(
+            Registration.offering_id == offering_id,
+            Registration.person_id == person_id,
+            Registration.status.in_(ACTIVE),
+        )
+    )
+
+
+def waitlist_position(registration: Registration) -> int | None:
+    if registration.status != RegistrationStatus.WAITLISTED:
+        return None
+    ahead = db.session.scalar(
+        select(func.count()).where(
+            Registration.offering_id == registration.offering_id,
+            Registration.status == RegistrationStatus.WAITLISTED,
+            Registration.id < registration.id,
+        )
+    )
+    return ahead + 1
+
+
+def register(offering: Offering, person: Person) -> Outcome:
+    """Confirm a seat if one is free, else join the waitlist. :raise EnrollmentError:
+
+    A registration racing with another for the same person fails on the unique index with
+    IntegrityError, which the view answers as "already registered".
+    """
+    now = utcnow()
+    reason = closed_reason(offering, now)
+    if reason:
+        raise EnrollmentError(reason)
+    if active_registration(offering.id, person.id):
+        raise EnrollmentError(_l("You are already registered for this offering."))
+    took_seat = db.session.execute(
+        update(Offering)
+        .where(
+            Offering.id == offering.id,
+            Offering.status == OfferingStatus.PUBLISHED,
+            Offering.seats_taken < Offering.capacity,
+            ~has_started(offering.id, now),
+        )
+        .values(seats_taken=Offering.seats_taken + 1)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    status = RegistrationStatus.CONFIRMED if took_seat else RegistrationStatus.WAITLISTED
+    registration = Registration(offering_id=offering.id, person_id=person.id, status=status.value)
+    db.session.add(registration)
+    db.session.flush()
+    db.session.refresh(offering)
+    outcome = Outcome(registration, waitlist_position(registration))
+    _mail_outcome(person, offering, outcome)
+    return outcome
+
+
+def cancel(registration: Registration) -> bool:
+    """Cancel `registration` (before the offering starts); the oldest waitlisted person gets
+    the seat. Returns False when it was already cancelled. :raise EnrollmentError:
+    """
+    offering = registration.offering
+    now = utcnow()
+    if offering.status == OfferingStatus.PUBLISHED and not can_cancel(offering, now):
+        raise EnrollmentError(_l("The offering has started; it can no longer be cancelled."))
+    was_confirmed = registration.status == RegistrationStatus.CONFIRMED
+    changed = db.session.execute(
+        update(Registration)
+        .where(Registration.id == registration.id, Registration.status.in_(ACTIVE))
+        .values(status=RegistrationStatus.CANCELLED.value, cancelled_at=now, updated_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not changed:
+        return False  # cancelling twice changes nothing
+    if was_confirmed:
+        db.session.execute(
+            update(Offering)
+            .where(Offering.id == offering.id)
+            .values(seats_taken=Offering.seats_taken - 1)
+            .execution_options(synchronize_session=False)
+        )
+    db.session.refresh(registration)
+    _mail(
+        registration.person,
+        offering,
+        _l("Registration cancelled: %(title)s"),
+        "registration_cancelled",
+    )
+    fill_free_seats(offering)
+    return True
+
+
+def fill_free_seats(offering: Offering) -> list[Registration]:
+    """Give free seats to the waitlist, oldest first, and tell each person promoted.
+
+    Runs in the transaction that freed the seats (a cancellation, a higher capacity).
+    Nobody is promoted once the offering has started.
+    """
+    now = utcnow()
+    promoted = []
+    while True:
+        oldest = (
+            select(Registration.id)
+            .where(
+                Registration.offering_id == offering.id,
+                Registration.status == RegistrationStatus.WAITLISTED,
+            )
+            .order_by(Registration.id)
+            .limit(1)
+        )
+        if db.session.get_bind().dialect.name == "postgresql":
+            # Parallel cancellations each take a different person instead of the same one.
+            oldest = oldest.with_for_update(skip_locked=True)
+        candidate = db.session.scalar(oldest)
+        if candidate is None:
+            break
+        took_seat = db.session.execute(
+            update(Offering)
+            .where(
+                Offering.id == offering.id,
+                Offering.status == OfferingStatus.PUBLISHED,
+                Offering.seats_taken < Offering.capacity,
+                ~has_started(offering.id, now),
+            )
+            .values(seats_taken=Offering.seats_taken + 1)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if not took_seat:
+            break
+        db.session.execute(
+            update(Registration)
+            .where(Registration.id == candidate)
+            .values(status=RegistrationStatus.CONFIRMED.value, updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        registration = db.session.get(Registration, candidate)
+        db.session.refresh(registration)
+        promoted.append(registration)
+    db.session.refresh(offering)
+    for registration in promoted:
+        _mail_outcome(registration.person, offering, Outcome(registration, None), promoted=True)
+    return promoted
+
+
+# Attendance -------------------------------------------------------------------------------
+
+
+def mark_attendance(session: OfferingSession, present_ids: set[int]) -> None:
+    """Record who came to `session`: confirmed registrations in `present_ids` were present."""
+    registrations = db.session.scalars(
+        select(Registration).where(
+            Registration.offering_id == session.offering_id,
+            Registration.status == RegistrationStatus.CONFIRMED,
+        )
+    ).all()
+    marks = {
+        mark.registration_id: mark
+        for mark in db.session.scalars(
+            select(Attendance).where(Attendance.session_id == session.id)
+        )
+    }
+    for registration in registrations:
+        present = registration.id in present_ids
+        mark = marks.get(registration.id)
+        if mark is None:
+            db.session.add(
+                Attendance(session_id=session.id, registration_id=registration.id, present=present)
+            )
+        elif mark.present != present:
+            mark.present, mark.marked_at = present, utcnow()
+    db.session.flush()
+
+
+# Mail -------------------------------------------------------------------------------------
+
+_OUTCOME_MAILS = {
+    "confirmed": (_l("You are registered: %(title)s"), "registration_confirmed"),
+    "waitlisted": (_l("You are on the waitlist: %(title)s"), "registration_waitlisted"),
+    "promoted": (_l("A seat is yours: %(title)s"), "registration_promoted"),
+}
+
+
+def _mail_outcome(person: Person, offering: Offering, outcome: Outcome, promoted: bool = False):
+    kind = "promoted" if promoted else outcome.registration.status
+    subject, template = _OUTCOME_MAILS[kind]
+    _mail(
+        person,
+        offering,
+        subject,
+        template,
+        position=outcome.position,
+        attach_calendar=outcome.position is None,
+    )
+
+
+def _mail(
+    person: Person, offering: Offering, subject, template: str, *, attach_calendar=False, **context
+):
+    attachments = (
+        ((offering_calendar_for(person, offering), "offering.ics"),) if attach_calendar else ()
+    )
+    send_template(
+        person.email,
+        person.preferred_language,
+        subject,
+        template,
+        subject_args={"title": offering.title},
+        attachments=attachments,
+        person=person,
+        offering=offering,
+        url=external_url("catalog.detail", offering_id=offering.id),
+        **context,
+    )
+
+
+def offering_calendar_for(person: Person, offering: Offering) -> bytes:
+    """The offering's sessions as an .ics file, in the person's language, with the meeting
+    link when they hold a confirmed seat."""
+    with force_locale(person.preferred_language):
+        text = EventText(
+            language=person.preferred_language, cancelled_prefix=gettext("[Cancelled]")
+        )
+    confirmed = active_registration(offering.id, person.id)
+    links = (
+        {offering.id: offering.online_link}
+        if confirmed and confirmed.status == RegistrationStatus.CONFIRMED and offering.online_link
+        else {}
+    )
+    return build_calendar(
+        offering.title,
+        offering.sessions,
+        text,
+        lambda o: external_url("catalog.detail", offering_id=o.id),
+        online_links=links,
+    )
