@@ -5,6 +5,7 @@ from pathlib import Path
 from flask import Flask
 from sqlalchemy import event
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from config import Config, config_from_env
 from learning_platform.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -72,7 +73,15 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+class IdConverter(IntegerConverter):
+    """A row id in a URL: out-of-range numbers are 404s, not database errors."""
+
+    def __init__(self, url_map, **kwargs) -> None:
+        super().__init__(url_map, min=1, max=2**31 - 1)
+
+
 def register_blueprints(app: Flask) -> None:
+    app.url_map.converters["id"] = IdConverter
     from learning_platform.accounts.routes import bp as accounts_bp
     from learning_platform.catalog.routes import bp as catalog_bp
     from learning_platform.enrollment.routes import bp as enrollment_bp

@@ -72,6 +72,17 @@ def email_address(_form, field: Field) -> None:
     field.data = result.ascii_email.lower()
 
 
+#: Dates outside these years are typing mistakes, and beyond them date arithmetic overflows.
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
+def plausible_date(_form, field: Field) -> None:
+    if field.data is not None and not FIRST_YEAR <= field.data.year <= LAST_YEAR:
+        raise ValidationError(
+            _l("Enter a date between %(first)s and %(last)s.", first=FIRST_YEAR, last=LAST_YEAR)
+        )
+
+
 @cache
 def timezone_names() -> frozenset[str]:
     return frozenset(zoneinfo.available_timezones())

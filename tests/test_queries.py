@@ -48,3 +48,23 @@ def test_members_page_has_a_constant_query_count(
             db.session.add(Membership(person_id=make_person().id, partner_id=partner.id))
         db.session.commit()
     assert statements_for(client, count_queries, path) == small
+
+
+def test_workspace_partner_page_has_a_constant_query_count(
+    client, count_queries, make_person, make_partner, make_offering, login
+):
+    from datetime import timedelta
+
+    from learning_platform.models import utcnow
+
+    organizer = make_person()
+    partner = make_partner(members=[organizer])
+    login(organizer)
+    soon = utcnow() + timedelta(days=3)
+    make_offering(partner, sessions=[(soon, soon + timedelta(hours=2))])
+    path = f"/workspace/{partner.slug}/?tab=draft"
+    small = statements_for(client, count_queries, path)
+    for day in range(12):
+        start = soon + timedelta(days=day + 1)
+        make_offering(partner, sessions=[(start, start + timedelta(hours=1))])
+    assert statements_for(client, count_queries, path) == small

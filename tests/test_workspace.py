@@ -254,8 +254,12 @@ def test_duplicate_makes_a_new_draft_without_sessions_or_people(app, client, pub
 def test_sessions_of_a_published_offering_are_cancelled_not_removed(app, client, published):
     session = published.sessions[0]
     path = f"/workspace/offerings/{published.id}/sessions/{session.id}/remove"
-    client.submit(path, page=f"/workspace/offerings/{published.id}")
-    assert len(load(app, published.id).sessions) == 3
+    response = client.submit(path, page=f"/workspace/offerings/{published.id}")
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "cancelled, not removed" in page
+    after = load(app, published.id)
+    assert len(after.sessions) == 3 and after.sessions[0].status == "scheduled"
 
 
 def test_the_online_link_stays_off_the_public_page(app, client, organizer, make_offering):

@@ -38,8 +38,9 @@ def count(app, model) -> int:
         ("capacity", "", "from 1 to 10,000"),
         ("capacity", "1000000000000", "from 1 to 10,000"),
         ("timezone", "Asia/Changwon", "time zone"),
-        ("online_link", "javascript:alert(1)", "https://"),
-        ("online_link", "http://[::1", "https://"),
+        ("online_link", "javascript:alert(1)", "Enter a web address starting with"),
+        ("online_link", "http://[::1", "Enter a web address starting with"),
+        ("registration_opens_at", "0001-01-01T00:00", "between 2000 and 2100"),
         ("title", "", "Give the offering a title"),
         ("title", "x" * 201, "at most 200"),
         ("description", "x" * 20001, "at most 20000"),
@@ -136,6 +137,8 @@ def test_smuggled_fields_change_nothing(app, client, organizer, make_partner):
         ({"day": ""}, "real date"),
         ({"start_time": "25:00"}, "Not a valid time"),
         ({"location": "x" * 201}, "at most 200"),
+        ({"day": "9999-12-31"}, "between 2000 and 2100"),
+        ({"end_day": "2027-06-03", "end_time": "12:00"}, "at most 24 hours"),
     ],
 )
 def test_bad_session_input_is_refused(app, client, draft, data, message):
@@ -192,6 +195,7 @@ def test_no_more_than_200_sessions(app, client, draft):
         ({"weeks": "zero"}, "from 1 to 52"),
         ({"end_time": "07:00"}, "end must be after the start"),
         ({"skip_days": "May 5th"}, "is not a date like"),
+        ({"first_day": "9999-12-20"}, "between 2000 and 2100"),
     ],
 )
 def test_bad_schedule_input_is_refused(app, client, draft, data, message):
@@ -312,3 +316,201 @@ def test_cohost_member_sees_the_offering_in_their_workspace(client, login, matri
     page = client.get(response.headers["Location"] + "?tab=draft").get_data(as_text=True)
     assert offering.title in page
     assert "Co-hosted" in page
+
+
+def _field_error(response, field: str) -> str:
+    """The text of the error shown next to `field`."""
+    import re
+
+    match = re.search(rf'id="{field}-error">(.*?)</p>', response.get_data(as_text=True), re.S)
+    return match.group(1) if match else ""
+
+
+def test_the_error_sits_next_to_its_field(client, organizer):
+    _, partner = organizer
+    response = submit_multi(
+        client, f"/workspace/{partner.slug}/new", offering_fields(online_link="javascript:alert(1)")
+    )
+    assert "Enter a web address" in _field_error(response, "online_link")
+    assert _field_error(response, "title") == ""
+
+
+@pytest.mark.parametrize("path", ["/offerings/9999999999", "/workspace/offerings/99999999999/edit"])
+def test_huge_ids_are_404_not_database_errors(client, organizer, path):
+    assert client.get(path).status_code == 404
+
+
+def test_a_session_past_midnight_can_be_edited(app, client, draft):
+    path = f"/workspace/offerings/{draft.id}/sessions/new"
+    form = {
+        "day": "2027-06-01",
+        "start_time": "22:00",
+        "end_time": "01:00",
+        "end_day": "2027-06-02",
+        "location": "",
+        "note": "",
+    }
+    assert client.submit(path, form).status_code == 302
+    session = next(
+        s for s in load(app, draft.id).sessions if s.starts_at.astimezone(SEOUL).hour == 22
+    )
+    edit = f"/workspace/offerings/{draft.id}/sessions/{session.id}/edit"
+    page = client.get(edit).get_data(as_text=True)
+    assert 'value="2027-06-02"' in page
+    assert client.submit(edit, {**form, "note": "Bring a torch"}).status_code == 302
+
+
+def test_the_time_zone_cannot_change_under_existing_sessions(app, client, draft):
+    response = submit_multi(
+        client, f"/workspace/offerings/{draft.id}/edit", offering_fields(timezone="Europe/Berlin")
+    )
+    assert response.status_code == 422
+    assert "Remove them before changing the time zone" in _field_error(response, "timezone")
+    assert load(app, draft.id).timezone == "Asia/Seoul"
+
+
+def test_registration_must_open_before_the_last_session(app, client, draft):
+    late = (
+        (draft.sessions[0].starts_at + timedelta(hours=1))
+        .astimezone(SEOUL)
+        .strftime("%Y-%m-%dT%H:%M")
+    )
+    response = submit_multi(
+        client, f"/workspace/offerings/{draft.id}/edit", offering_fields(registration_opens_at=late)
+    )
+    assert response.status_code == 422
+    assert "open before the last session" in _field_error(response, "registration_opens_at")
+
+
+@pytest.fixture
+def cancelled(organizer, make_offering):
+    _, partner = organizer
+    return make_offering(partner, status="cancelled", sessions=[in_days(10)])
+
+
+def test_a_cancelled_offering_cannot_be_changed(app, client, cancelled):
+    edit = submit_multi(
+        client, f"/workspace/offerings/{cancelled.id}/edit", offering_fields(title="New")
+    )
+    assert edit.status_code == 422
+    add = client.submit(
+        f"/workspace/offerings/{cancelled.id}/sessions/new",
+        {
+            "day": "2027-06-01",
+            "start_time": "10:00",
+            "end_time": "12:00",
+            "end_day": "",
+            "location": "",
+            "note": "",
+        },
+    )
+    assert add.status_code == 422
+    after = load(app, cancelled.id)
+    assert after.title == cancelled.title
+    assert len(after.sessions) == 1 and after.sessions[0].sequence == 0
+
+
+def test_a_past_offering_cannot_be_cancelled(
+    app, client, organizer, make_offering, make_person, register, outbox
+):
+    _, partner = organizer
+    past = make_offering(partner, status="published", sessions=[in_days(-3)])
+    register(past, make_person())
+    client.submit(f"/workspace/offerings/{past.id}/cancel", page=f"/workspace/offerings/{past.id}")
+    assert load(app, past.id).status == "published"
+    assert outbox() == []
+
+
+def test_a_published_session_cannot_move_into_the_past(app, client, organizer, make_offering):
+    _, partner = organizer
+    offering = make_offering(partner, status="published", sessions=[in_days(5)])
+    session = offering.sessions[0]
+    response = client.submit(
+        f"/workspace/offerings/{offering.id}/sessions/{session.id}/edit",
+        {
+            "day": "2001-01-02",
+            "start_time": "10:00",
+            "end_time": "12:00",
+            "end_day": "",
+            "location": "",
+            "note": "",
+        },
+    )
+    assert response.status_code == 422
+    assert load(app, offering.id).sessions[0].starts_at == session.starts_at
+
+
+def test_calendar_visible_changes_bump_every_session_and_no_change_bumps_none(
+    app, client, organizer, make_offering, make_theme
+):
+    _, partner = organizer
+    theme = make_theme()
+    offering = make_offering(
+        partner, status="published", sessions=[in_days(5), in_days(6)], themes=[theme]
+    )
+    fields = dict(
+        title=offering.title,
+        summary=offering.summary,
+        description="",
+        language="ko",
+        audience="",
+        venue_name=offering.venue_name,
+        venue_address="",
+        cost_note="",
+        contact_email=offering.contact_email,
+        capacity="20",
+    )
+    path = f"/workspace/offerings/{offering.id}/edit"
+    assert submit_multi(client, path, offering_fields([theme.id], **fields)).status_code == 302
+    assert [s.sequence for s in load(app, offering.id).sessions] == [0, 0]
+    fields["summary"] = "A new summary"
+    assert submit_multi(client, path, offering_fields([theme.id], **fields)).status_code == 302
+    assert [s.sequence for s in load(app, offering.id).sessions] == [1, 1]
+
+
+def test_cancelling_leaves_already_cancelled_sessions_as_they_were(
+    app, client, organizer, make_offering
+):
+    _, partner = organizer
+    offering = make_offering(partner, status="published", sessions=[in_days(5), in_days(6)])
+    first = offering.sessions[0]
+    client.submit(
+        f"/workspace/offerings/{offering.id}/sessions/{first.id}/cancel",
+        page=f"/workspace/offerings/{offering.id}",
+    )
+    client.submit(
+        f"/workspace/offerings/{offering.id}/cancel", page=f"/workspace/offerings/{offering.id}"
+    )
+    assert [s.sequence for s in load(app, offering.id).sessions] == [1, 1]
+
+
+def test_raising_the_capacity_promotes_the_waitlist_in_order(
+    app, client, organizer, make_offering, make_person, register, outbox
+):
+    _, partner = organizer
+    offering = make_offering(partner, status="published", sessions=[in_days(5)], capacity=1)
+    register(offering, make_person())
+    first, second, third = make_person(), make_person(), make_person()
+    for person in (first, second, third):
+        register(offering, person, status="waitlisted")
+    response = submit_multi(
+        client, f"/workspace/offerings/{offering.id}/edit", offering_fields(capacity="3")
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        from learning_platform.models import Registration
+
+        statuses = dict(
+            db.session.execute(select(Registration.person_id, Registration.status)).all()
+        )
+    assert (statuses[first.id], statuses[second.id], statuses[third.id]) == (
+        "confirmed",
+        "confirmed",
+        "waitlisted",
+    )
+    assert load(app, offering.id).seats_taken == 3
+
+    def promotions(person):
+        return [m for m in outbox(person.email) if m["Subject"].startswith("A seat is yours")]
+
+    assert len(promotions(first)) == 1 and promotions(third) == []

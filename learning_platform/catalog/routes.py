@@ -33,7 +33,7 @@ def index():
     return render_catalog("catalog/index.html", intro=False)
 
 
-@bp.get("/offerings/<int:offering_id>")
+@bp.get("/offerings/<id:offering_id>")
 def detail(offering_id: int):
     offering = services.public_offering(offering_id)
     if offering is None:

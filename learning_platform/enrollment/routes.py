@@ -32,7 +32,7 @@ def _offering(offering_id: int) -> Offering:
     return offering
 
 
-@bp.post("/offerings/<int:offering_id>/register")
+@bp.post("/offerings/<id:offering_id>/register")
 @login_required
 def register(offering_id: int):
     offering = _offering(offering_id)
@@ -61,7 +61,7 @@ def register(offering_id: int):
     return back
 
 
-@bp.post("/offerings/<int:offering_id>/cancel")
+@bp.post("/offerings/<id:offering_id>/cancel")
 @login_required
 def cancel(offering_id: int):
     offering = _offering(offering_id)
@@ -97,7 +97,7 @@ def my_learning():
 # Organizers -------------------------------------------------------------------------------
 
 
-@bp.get("/workspace/offerings/<int:offering_id>/attendees")
+@bp.get("/workspace/offerings/<id:offering_id>/attendees")
 @organizer_required
 def attendees(offering_id: int):
     offering = offering_in_workspace(offering_id, edit=False)
@@ -109,7 +109,7 @@ def attendees(offering_id: int):
     )
 
 
-@bp.get("/workspace/offerings/<int:offering_id>/attendees.csv")
+@bp.get("/workspace/offerings/<id:offering_id>/attendees.csv")
 @organizer_required
 def attendees_csv(offering_id: int):
     offering = offering_in_workspace(offering_id, edit=False)
@@ -155,7 +155,7 @@ def _csv_safe(text: str) -> str:
 
 
 @bp.route(
-    "/workspace/offerings/<int:offering_id>/sessions/<int:session_id>/attendance",
+    "/workspace/offerings/<id:offering_id>/sessions/<id:session_id>/attendance",
     methods=["GET", "POST"],
 )
 @organizer_required

@@ -12,7 +12,14 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from learning_platform.forms import Form, email_address, iana_timezone, select_choices, web_url
+from learning_platform.forms import (
+    Form,
+    email_address,
+    iana_timezone,
+    plausible_date,
+    select_choices,
+    web_url,
+)
 from learning_platform.models import MAX_CAPACITY, OfferingFormat, OfferingKind
 from learning_platform.models.offering import INSTRUCTION_LANGUAGES
 
@@ -60,7 +67,7 @@ def _datetime(label):
     return DateTimeLocalField(
         label,
         format="%Y-%m-%dT%H:%M",
-        validators=[Optional()],
+        validators=[Optional(), plausible_date],
         render_kw={"step": 60},
     )
 
@@ -142,9 +149,16 @@ class OfferingForm(Form):
 
 
 class SessionForm(Form):
-    day = DateField(_l("Date"), validators=[InputRequired(_l("Enter a real date."))])
+    day = DateField(
+        _l("Date"), validators=[InputRequired(_l("Enter a real date.")), plausible_date]
+    )
     start_time = TimeField(_l("Starts"), validators=[InputRequired(_l("Enter the start time."))])
     end_time = TimeField(_l("Ends"), validators=[InputRequired(_l("Enter the end time."))])
+    end_day = DateField(
+        _l("Ends on another day"),
+        validators=[Optional(), plausible_date],
+        description=_l("Only for a session that goes past midnight."),
+    )
     location = StringField(
         _l("Room or place"),
         validators=[_max(200)],
@@ -162,7 +176,9 @@ class ScheduleForm(Form):
     )
     start_time = TimeField(_l("From"), validators=[InputRequired(_l("Enter the start time."))])
     end_time = TimeField(_l("To"), validators=[InputRequired(_l("Enter the end time."))])
-    first_day = DateField(_l("Starting on"), validators=[InputRequired(_l("Enter a real date."))])
+    first_day = DateField(
+        _l("Starting on"), validators=[InputRequired(_l("Enter a real date.")), plausible_date]
+    )
     weeks = IntegerField(
         _l("For how many weeks"),
         validators=[

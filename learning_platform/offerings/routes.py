@@ -133,7 +133,7 @@ def create(slug: str):
     return render_form("workspace/offering_form.html", form, partner=partner, offering=None)
 
 
-@bp.get("/offerings/<int:offering_id>")
+@bp.get("/offerings/<id:offering_id>")
 @organizer_required
 def detail(offering_id: int):
     offering = offering_in_workspace(offering_id, edit=False)
@@ -149,7 +149,7 @@ def detail(offering_id: int):
     )
 
 
-@bp.route("/offerings/<int:offering_id>/edit", methods=["GET", "POST"])
+@bp.route("/offerings/<id:offering_id>/edit", methods=["GET", "POST"])
 @organizer_required
 def edit(offering_id: int):
     offering = offering_in_workspace(offering_id, edit=True)
@@ -183,13 +183,13 @@ def _life_cycle_action(offering_id: int, action, message: str):
     return redirect(url_for("workspace.detail", offering_id=target.id))
 
 
-@bp.post("/offerings/<int:offering_id>/publish")
+@bp.post("/offerings/<id:offering_id>/publish")
 @organizer_required
 def publish(offering_id: int):
     return _life_cycle_action(offering_id, services.publish, _("The offering is published."))
 
 
-@bp.post("/offerings/<int:offering_id>/cancel")
+@bp.post("/offerings/<id:offering_id>/cancel")
 @organizer_required
 def cancel(offering_id: int):
     return _life_cycle_action(
@@ -199,7 +199,7 @@ def cancel(offering_id: int):
     )
 
 
-@bp.post("/offerings/<int:offering_id>/duplicate")
+@bp.post("/offerings/<id:offering_id>/duplicate")
 @organizer_required
 def duplicate(offering_id: int):
     return _life_cycle_action(
@@ -221,7 +221,7 @@ def _span(form: forms.SessionForm, zone: str) -> tuple[datetime, datetime]:
     try:
         return (
             to_utc(form.day.data, form.start_time.data, zone),
-            to_utc(form.day.data, form.end_time.data, zone),
+            to_utc(form.end_day.data or form.day.data, form.end_time.data, zone),
         )
     except NonexistentTime:
         raise services.OfferingError(
@@ -230,7 +230,7 @@ def _span(form: forms.SessionForm, zone: str) -> tuple[datetime, datetime]:
         ) from None
 
 
-@bp.route("/offerings/<int:offering_id>/sessions/new", methods=["GET", "POST"])
+@bp.route("/offerings/<id:offering_id>/sessions/new", methods=["GET", "POST"])
 @organizer_required
 def add_session(offering_id: int):
     offering = offering_in_workspace(offering_id, edit=True)
@@ -249,7 +249,7 @@ def add_session(offering_id: int):
     return render_form("workspace/session_form.html", form, offering=offering, session=None)
 
 
-@bp.route("/offerings/<int:offering_id>/sessions/<int:session_id>/edit", methods=["GET", "POST"])
+@bp.route("/offerings/<id:offering_id>/sessions/<id:session_id>/edit", methods=["GET", "POST"])
 @organizer_required
 def edit_session(offering_id: int, session_id: int):
     offering = offering_in_workspace(offering_id, edit=True)
@@ -265,6 +265,7 @@ def edit_session(offering_id: int, session_id: int):
             starts.time(),
             ends.time(),
         )
+        form.end_day.data = ends.date() if ends.date() != starts.date() else None
     if form.validate_on_submit():
         try:
             starts_at, ends_at = _span(form, offering.timezone)
@@ -279,7 +280,7 @@ def edit_session(offering_id: int, session_id: int):
     return render_form("workspace/session_form.html", form, offering=offering, session=session)
 
 
-@bp.post("/offerings/<int:offering_id>/sessions/<int:session_id>/cancel")
+@bp.post("/offerings/<id:offering_id>/sessions/<id:session_id>/cancel")
 @organizer_required
 def cancel_session(offering_id: int, session_id: int):
     offering = offering_in_workspace(offering_id, edit=True)
@@ -289,7 +290,7 @@ def cancel_session(offering_id: int, session_id: int):
     return redirect(url_for("workspace.detail", offering_id=offering.id))
 
 
-@bp.post("/offerings/<int:offering_id>/sessions/<int:session_id>/remove")
+@bp.post("/offerings/<id:offering_id>/sessions/<id:session_id>/remove")
 @organizer_required
 def remove_session(offering_id: int, session_id: int):
     offering = offering_in_workspace(offering_id, edit=True)
@@ -317,7 +318,7 @@ def _skip_days(form: forms.ScheduleForm) -> set[date]:
     return days
 
 
-@bp.route("/offerings/<int:offering_id>/schedule", methods=["GET", "POST"])
+@bp.route("/offerings/<id:offering_id>/schedule", methods=["GET", "POST"])
 @organizer_required
 def schedule(offering_id: int):
     """The schedule helper: a weekly series, previewed before it is saved."""

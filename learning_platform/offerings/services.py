@@ -3,12 +3,13 @@
 Services flush but never commit; the view owns the transaction.
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import joinedload, selectinload
 
-from learning_platform.enrollment.services import offering_calendar_for
+from learning_platform.enrollment.services import fill_free_seats, offering_calendar_for
 from learning_platform.extensions import db
 from learning_platform.mail.services import external_url, send_template
 from learning_platform.models import (
@@ -69,6 +70,7 @@ def workspace_offerings(partner: Partner) -> list[tuple[Offering, int]]:
     rows = db.session.execute(
         select(Offering, func.coalesce(waitlist.c.waiting, 0))
         .outerjoin(waitlist, waitlist.c.offering_id == Offering.id)
+        .options(selectinload(Offering.sessions), joinedload(Offering.partner))
         .where((Offering.partner_id == partner.id) | Offering.id.in_(cohosted))
         .order_by(Offering.updated_at.desc())
     ).all()
@@ -87,26 +89,44 @@ def tab_of(offering: Offering, now: datetime) -> str:
 _VENUE_FIELDS = ("venue_name", "venue_address", "online_link", "format")
 
 
+#: Offering fields that appear in calendar events: a change is a change for every session.
+_CALENDAR_FIELDS = ("title", "summary", *_VENUE_FIELDS)
+_TEXT_FIELDS = (
+    "kind",
+    "title",
+    "summary",
+    "description",
+    "language",
+    "audience",
+    "format",
+    "venue_name",
+    "venue_address",
+    "online_link",
+    "timezone",
+    "cost_note",
+    "contact_email",
+)
+
+
+def _refuse_if_cancelled(offering: Offering) -> None:
+    if offering.status == OfferingStatus.CANCELLED:
+        raise OfferingError(_l("A cancelled offering cannot be changed; duplicate it instead."))
+
+
 def save_offering(offering: Offering, data: dict) -> Offering:
     """Copy the form's data onto `offering` (new or existing). :raise OfferingError:"""
-    _check_capacity(offering, data["capacity"])
-    venue_before = {name: getattr(offering, name) for name in _VENUE_FIELDS}
-    title_before = offering.title
-    for name in (
-        "kind",
-        "title",
-        "summary",
-        "description",
-        "language",
-        "audience",
-        "format",
-        "venue_name",
-        "venue_address",
-        "online_link",
-        "timezone",
-        "cost_note",
-        "contact_email",
-    ):
+    _refuse_if_cancelled(offering)
+    if offering.id is not None and offering.sessions and data["timezone"] != offering.timezone:
+        raise OfferingError(
+            _l(
+                "The sessions are set in %(zone)s. Remove them before changing the time zone.",
+                zone=offering.timezone,
+            ),
+            "timezone",
+        )
+    before = {name: getattr(offering, name) for name in _CALENDAR_FIELDS}
+    themes_before = {theme.id for theme in offering.themes} if offering.id else set()
+    for name in _TEXT_FIELDS:
         setattr(offering, name, data.get(name) or "")
     offering.registration_opens_at = data.get("registration_opens_at")
     offering.registration_closes_at = data.get("registration_closes_at")
@@ -123,18 +143,23 @@ def save_offering(offering: Offering, data: dict) -> Offering:
         )
     )
     _check_registration_window(offering)
+    capacity_before = offering.capacity
+    # The capacity goes last: its conditional update is the only write that can still fail.
+    _set_capacity(offering, data["capacity"])
     db.session.add(offering)
     db.session.flush()
     if offering.status == OfferingStatus.PUBLISHED:
-        venue_changed = any(getattr(offering, name) != venue_before[name] for name in _VENUE_FIELDS)
-        if venue_changed or offering.title != title_before:
+        changed = {name for name in _CALENDAR_FIELDS if getattr(offering, name) != before[name]}
+        if changed or {theme.id for theme in offering.themes} != themes_before:
             _touch_all(offering)
-        if venue_changed:
+        if changed & set(_VENUE_FIELDS):
             _notify(offering, _l("Change of place: %(title)s"), "venue_changed")
+        if capacity_before is not None and offering.capacity > capacity_before:
+            fill_free_seats(offering)
     return offering
 
 
-def _check_capacity(offering: Offering, capacity: int) -> None:
+def _set_capacity(offering: Offering, capacity: int) -> None:
     if offering.id is None:
         offering.capacity = capacity
         return
@@ -162,6 +187,11 @@ def _check_registration_window(offering: Offering) -> None:
     if opens and closes and closes <= opens:
         raise OfferingError(_l("Registration must close after it opens."), "registration_closes_at")
     last_start = max((s.starts_at for s in offering.active_sessions), default=None)
+    if opens and last_start and opens >= last_start:
+        raise OfferingError(
+            _l("Registration must open before the last session starts."),
+            "registration_opens_at",
+        )
     if closes and last_start and closes > last_start:
         raise OfferingError(
             _l("Registration must close before the last session starts."),
@@ -176,6 +206,7 @@ def add_sessions(
     offering: Offering, spans: list[tuple[datetime, datetime]], location: str = "", note: str = ""
 ) -> list[OfferingSession]:
     """Add sessions; refuses overlaps and more than MAX_SESSIONS. :raise OfferingError:"""
+    _refuse_if_cancelled(offering)
     if len(offering.sessions) + len(spans) > MAX_SESSIONS:
         raise OfferingError(_l("An offering can have at most %(max)s sessions.", max=MAX_SESSIONS))
     created = []
@@ -198,6 +229,7 @@ def update_session(
     if session.status == SessionStatus.CANCELLED:
         raise OfferingError(_l("A cancelled session cannot be changed."))
     offering = session.offering
+    _refuse_if_cancelled(offering)
     _check_span(offering, starts_at, ends_at, ignore=session)
     moved = (starts_at, ends_at, location) != (session.starts_at, session.ends_at, session.location)
     old_starts_at, old_ends_at, old_location = session.starts_at, session.ends_at, session.location
@@ -225,8 +257,12 @@ def update_session(
 
 
 def cancel_session(session: OfferingSession) -> None:
+    """:raise OfferingError: for a session that is over or an offering already cancelled."""
     if session.status == SessionStatus.CANCELLED:
         return
+    _refuse_if_cancelled(session.offering)
+    if session.ends_at <= utcnow():
+        raise OfferingError(_l("This session is over; it can no longer be cancelled."))
     session.status = SessionStatus.CANCELLED.value
     session.cancelled_at = utcnow()
     session.touch()
@@ -254,6 +290,13 @@ def _check_span(
 ) -> None:
     if ends_at <= starts_at:
         raise OfferingError(_l("The end must be after the start."), "end_time")
+    if ends_at - starts_at > timedelta(hours=24):
+        raise OfferingError(_l("A session lasts at most 24 hours."), "end_time")
+    if offering.status == OfferingStatus.PUBLISHED and starts_at <= utcnow():
+        raise OfferingError(
+            _l("Participants cannot come to a session in the past. Choose a later time."),
+            "start_time",
+        )
     for other in offering.active_sessions:
         if other is ignore:
             continue
@@ -303,8 +346,11 @@ def publish(offering: Offering) -> None:
 
 
 def cancel_offering(offering: Offering) -> None:
+    """:raise OfferingError: once the offering is over."""
     if offering.status == OfferingStatus.CANCELLED:
         return
+    if offering.is_past(utcnow()):
+        raise OfferingError(_l("This offering is over; there is nothing left to cancel."))
     was_published = offering.status == OfferingStatus.PUBLISHED
     offering.status = OfferingStatus.CANCELLED.value
     offering.cancelled_at = utcnow()
@@ -346,8 +392,10 @@ def duplicate(offering: Offering) -> Offering:
 
 
 def _touch_all(offering: Offering) -> None:
+    """Every event calendars show for the offering changes (already cancelled ones stay put)."""
     for session in offering.sessions:
-        session.touch()
+        if session.status != SessionStatus.CANCELLED:
+            session.touch()
 
 
 def _notify(offering: Offering, subject, template: str, **context) -> None:

@@ -120,7 +120,7 @@ def members(slug: str):
     )
 
 
-@bp.post("/<slug>/members/<int:membership_id>/remove")
+@bp.post("/<slug>/members/<id:membership_id>/remove")
 @admin_required
 def remove_member(slug: str, membership_id: int):
     partner = _partner(slug)
