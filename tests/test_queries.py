@@ -68,3 +68,88 @@ def test_workspace_partner_page_has_a_constant_query_count(
         start = soon + timedelta(days=day + 1)
         make_offering(partner, sessions=[(start, start + timedelta(hours=1))])
     assert statements_for(client, count_queries, path) == small
+
+
+def _bulk_offerings(app, partner, count: int, *, registrations_for=None) -> list[int]:
+    """`count` published offerings, each with three sessions and two themes, in one transaction."""
+    from datetime import timedelta
+
+    from learning_platform.extensions import db
+    from learning_platform.models import Offering, OfferingSession, Registration, Theme, utcnow
+
+    with app.app_context():
+        themes = [
+            Theme(slug=f"bulk-{n}-{len(partner.slug)}-{count}", name_en="T", name_ko="주제")
+            for n in range(2)
+        ]
+        start = utcnow() + timedelta(days=2)
+        offerings = []
+        for number in range(count):
+            offering = Offering(
+                partner_id=partner.id,
+                status="published",
+                kind="course",
+                title=f"Bulk {number}",
+                language="ko",
+                format="in_person",
+                capacity=30,
+                timezone="Asia/Seoul",
+            )
+            offering.themes = themes
+            for week in range(3):
+                begin = start + timedelta(days=number % 30, weeks=week)
+                offering.sessions.append(
+                    OfferingSession(starts_at=begin, ends_at=begin + timedelta(hours=2))
+                )
+            offerings.append(offering)
+        db.session.add_all(offerings)
+        db.session.flush()
+        if registrations_for is not None:
+            for offering in offerings:
+                db.session.add(
+                    Registration(
+                        offering_id=offering.id,
+                        person_id=registrations_for.id,
+                        status="confirmed" if offering.id % 2 else "waitlisted",
+                    )
+                )
+        db.session.commit()
+        return [offering.id for offering in offerings]
+
+
+@pytest.mark.parametrize(
+    "path", ["/", "/offerings", "/offerings?q=Bulk&theme=nothing", "/offerings?seats=1&sort=newest"]
+)
+def test_catalog_runs_at_most_six_statements_whatever_its_size(
+    app, client, count_queries, make_partner, path
+):
+    partner = make_partner()
+    _bulk_offerings(app, partner, 5)
+    small = statements_for(client, count_queries, path)
+    _bulk_offerings(app, partner, 195)
+    assert statements_for(client, count_queries, path) == small
+    assert small <= 6
+
+
+def test_offering_page_has_a_constant_query_count(
+    app, client, count_queries, make_partner, make_person, login
+):
+    partner = make_partner()
+    [offering_id] = _bulk_offerings(app, partner, 1)
+    login(make_person())
+    path = f"/offerings/{offering_id}"
+    small = statements_for(client, count_queries, path)
+    _bulk_offerings(app, partner, 50)
+    assert statements_for(client, count_queries, path) == small
+
+
+def test_my_learning_has_a_constant_query_count(
+    app, client, count_queries, make_partner, make_person, login
+):
+    partner = make_partner()
+    person = make_person()
+    _bulk_offerings(app, partner, 3, registrations_for=person)
+    login(person)
+    small = statements_for(client, count_queries, "/me/learning")
+    _bulk_offerings(app, partner, 60, registrations_for=person)
+    assert statements_for(client, count_queries, "/me/learning") == small
