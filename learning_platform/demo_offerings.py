@@ -331,7 +331,7 @@ def _offering(spec, partner, themes, partners, today: date) -> Offering:
         status=spec.get("status", "published"),
         title=spec["title"],
         summary=spec["summary"],
-        description=spec.get("description", spec["summary"]),
+        description=spec.get("description", ""),
         language=spec["language"],
         audience="",
         format=spec["format"],
