@@ -29,10 +29,16 @@ def current_language() -> str:
 
 
 def init_app(app: Flask) -> None:
+    from learning_platform.calendar.links import feed_subscription, google_event
     from learning_platform.richtext import render_markdown
     from learning_platform.timezones import format_moment, format_span
 
-    app.jinja_env.globals.update(format_span=format_span, format_moment=format_moment)
+    app.jinja_env.globals.update(
+        format_span=format_span,
+        format_moment=format_moment,
+        feed_subscription=feed_subscription,
+        google_event=google_event,
+    )
     app.jinja_env.filters["markdown"] = render_markdown
 
     @app.context_processor

@@ -1,6 +1,8 @@
 """Password hashing, tokens, safe redirects and response headers."""
 
 import hashlib
+import logging
+import re
 import secrets
 import unicodedata
 from urllib.parse import urlsplit
@@ -91,7 +93,33 @@ def safe_next(target: str | None, default: str) -> str:
     return target if is_safe_path(target) else default
 
 
+_FEED_TOKEN = re.compile(r"(/feeds/me/)[^/\s.?\"]+")
+
+
+class RedactFeedTokens(logging.Filter):
+    """Private feed URLs are capabilities: their tokens never reach a log."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str):
+            record.msg = _FEED_TOKEN.sub(r"\1<redacted>", record.msg)
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                _FEED_TOKEN.sub(r"\1<redacted>", arg) if isinstance(arg, str) else arg
+                for arg in record.args
+            )
+        return True
+
+
+def _redact_request_logs() -> None:
+    for name in ("werkzeug", "gunicorn.access"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, RedactFeedTokens) for f in logger.filters):
+            logger.addFilter(RedactFeedTokens())
+
+
 def init_app(app: Flask) -> None:
+    _redact_request_logs()
+
     @app.before_request
     def refuse_nul_bytes():
         # PostgreSQL refuses NUL in text; no address or parameter of ours ever holds one.

@@ -191,3 +191,26 @@ def test_cancelled_offering_page_says_so(client, world):
     page = client.get(f"/offerings/{world['cancelled'].id}").get_data(as_text=True)
     assert "[Cancelled]" in page
     assert client.get(f"/offerings/{world['draft'].id}").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "query", ["?to=9999-12-31", "?from=0001-01-01", "?page=99999999999999", "?q=" + "가" * 5000]
+)
+def test_odd_queries_are_answered_not_crashed_on(client, world, query):
+    assert client.get("/offerings" + query).status_code == 200
+
+
+def test_past_the_last_page_still_counts_the_results(client, world):
+    page = client.get("/offerings?language=ko&page=5").get_data(as_text=True)
+    assert "3 results" in page
+    assert "Previous" in page
+
+
+def test_an_offering_under_way_shows_registration_closed(client, make_partner, make_offering):
+    partner = make_partner()
+    make_offering(
+        partner, status="published", sessions=[in_days(-1), in_days(6)], title="Under way"
+    )
+    page = client.get("/offerings").get_data(as_text=True)
+    assert "registration closed" in page
+    assert titles(client, "?seats=1") == []

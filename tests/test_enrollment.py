@@ -255,16 +255,25 @@ def _people(app, count: int) -> list[int]:
 
 
 def _register(offering_id: int, person_id: int):
+    return _register_told(offering_id, person_id)[0]
+
+
+def _register_told(offering_id: int, person_id: int):
+    """(status, the waitlist place the person was told)."""
     offering = db.session.get(Offering, offering_id)
-    return services.register(offering, db.session.get(Person, person_id)).registration.status
+    outcome = services.register(offering, db.session.get(Person, person_id))
+    return outcome.registration.status, outcome.position
 
 
 def test_sixty_people_at_once_for_ten_seats(crowd_app, partner, make_offering):
     offering = make_offering(partner, status="published", sessions=[in_days(7)], capacity=10)
     people = _people(crowd_app, 60)
-    results = _in_threads(crowd_app, 60, lambda i: _register(offering.id, people[i]))
-    assert [r for r in results if not isinstance(r, str)] == []
+    told = _in_threads(crowd_app, 60, lambda i: _register_told(offering.id, people[i]))
+    assert [r for r in told if not isinstance(r, tuple)] == []
+    results = [status for status, _ in told]
     assert sorted(results) == ["confirmed"] * 10 + ["waitlisted"] * 50
+    # What each person was told: every waitlist place once, none twice.
+    assert sorted(position for _, position in told if position) == list(range(1, 51))
     rows = registrations(crowd_app, offering.id)
     assert [status for _, status in rows].count("confirmed") == 10
     assert load(crowd_app, offering.id).seats_taken == 10
@@ -316,3 +325,76 @@ def test_twenty_cancellations_at_once_promote_exactly_twenty(crowd_app, partner,
     assert load(crowd_app, offering.id).seats_taken == 20
     with crowd_app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Registration)) == 45
+
+
+def test_cancelling_twice_or_from_the_waitlist_moves_no_seat(
+    app, partner, make_offering, make_person, register
+):
+    offering = make_offering(partner, status="published", sessions=[in_days(7)], capacity=1)
+    holder, first, second = make_person(), make_person(), make_person()
+    register(offering, holder)
+    register(offering, first, status="waitlisted")
+    register(offering, second, status="waitlisted")
+    with app.app_context():
+        leaving = services.active_registration(offering.id, first.id)
+        assert services.cancel(leaving) is True
+        db.session.commit()
+        assert services.cancel(leaving) is False  # the second time changes nothing
+        db.session.commit()
+    statuses = dict(registrations(app, offering.id))
+    assert (statuses[holder.id], statuses[first.id], statuses[second.id]) == (
+        "confirmed",
+        "cancelled",
+        "waitlisted",
+    )
+    assert load(app, offering.id).seats_taken == 1
+
+
+def test_a_change_mail_to_someone_waiting_carries_tentative_events(
+    app, client, login, partner, make_offering, make_person, register, outbox
+):
+    from icalendar import Calendar
+
+    organizer = make_person()
+    from learning_platform.extensions import db as database
+    from learning_platform.models import Membership
+
+    with app.app_context():
+        database.session.add(Membership(person_id=organizer.id, partner_id=partner.id))
+        database.session.commit()
+    offering = make_offering(
+        partner, status="published", sessions=[in_days(7), in_days(8)], capacity=1
+    )
+    register(offering, make_person())
+    waiting = make_person()
+    register(offering, waiting, status="waitlisted")
+    login(organizer)
+    session = offering.sessions[1]
+    client.submit(f"/workspace/offerings/{offering.id}/sessions/{session.id}/cancel", page="/")
+    [message] = outbox(waiting.email)
+    [attachment] = list(message.iter_attachments())
+    statuses = sorted(
+        str(e["STATUS"]) for e in Calendar.from_ical(attachment.get_content()).walk("VEVENT")
+    )
+    assert statuses == ["CANCELLED", "TENTATIVE"]
+
+
+def test_waitlist_places_are_counted_per_offering(
+    client, login, partner, make_offering, make_person, register
+):
+    person = make_person()
+    first = make_offering(
+        partner, status="published", sessions=[in_days(7)], capacity=1, title="First"
+    )
+    second = make_offering(
+        partner, status="published", sessions=[in_days(8)], capacity=1, title="Second"
+    )
+    for offering in (first, second):
+        register(offering, make_person())
+    register(first, make_person(), status="waitlisted")
+    register(first, person, status="waitlisted")
+    register(second, person, status="waitlisted")
+    login(person)
+    page = client.get("/me/learning").get_data(as_text=True)
+    assert "number 2 on the waitlist" in page
+    assert "number 1 on the waitlist" in page

@@ -1,6 +1,9 @@
 """My learning; attendee lists, CSV and attendance for organizers; query budgets."""
 
+from datetime import timedelta
+
 import pytest
+import time_machine
 
 from tests.test_workspace import in_days
 
@@ -48,7 +51,7 @@ def test_my_learning_shows_sessions_waitlist_and_hours(client, login, setup):
 
 def test_attendee_list_csv_and_attendance(app, client, login, setup):
     offering = setup["offering"]
-    login(setup["organizer"])
+    login(setup["organizer"], remember="y")
     page = client.get(f"/workspace/offerings/{offering.id}/attendees").get_data(as_text=True)
     assert "김대기" in page and "Waitlist #1" in page
 
@@ -71,11 +74,16 @@ def test_attendee_list_csv_and_attendance(app, client, login, setup):
         registration_id = db.session.scalar(
             select(Registration.id).where(Registration.person_id == setup["citizen"].id)
         )
-    response = client.submit(path, {"present": str(registration_id)})
-    assert response.status_code == 302
-    client.submit("/logout", page="/")
-    login(setup["citizen"])
-    assert "2.0" in client.get("/me/learning").get_data(as_text=True)
+    too_early = client.submit(path, {"present": str(registration_id)})
+    assert "once the session has started" in client.get(too_early.headers["Location"]).get_data(
+        as_text=True
+    )
+    with time_machine.travel(session.starts_at + timedelta(minutes=30)):
+        response = client.submit(path, {"present": str(registration_id)})
+        assert response.status_code == 302
+        client.submit("/logout", page="/")
+        login(setup["citizen"])
+        assert "2.0" in client.get("/me/learning").get_data(as_text=True)
 
 
 @pytest.mark.parametrize(

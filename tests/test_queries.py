@@ -153,3 +153,15 @@ def test_my_learning_has_a_constant_query_count(
     small = statements_for(client, count_queries, "/me/learning")
     _bulk_offerings(app, partner, 60, registrations_for=person)
     assert statements_for(client, count_queries, "/me/learning") == small
+
+
+def test_catalog_stays_within_six_statements_for_a_logged_in_organizer(
+    app, client, count_queries, make_partner, make_person, login
+):
+    organizer = make_person()
+    partner = make_partner(members=[organizer])
+    login(organizer)
+    _bulk_offerings(app, partner, 5)
+    small = statements_for(client, count_queries, "/offerings")
+    _bulk_offerings(app, partner, 100)
+    assert statements_for(client, count_queries, "/offerings") == small <= 6

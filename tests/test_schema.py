@@ -33,7 +33,8 @@ def test_upgrade_on_an_empty_database_yields_exactly_the_models(empty_database_u
             assert compare_metadata(context, db.metadata) == []
             names = inspect(connection)
             assert {c["name"] for c in names.get_unique_constraints("person")} == {
-                "uq_person_email"
+                "uq_person_email",
+                "uq_person_feed_token_hash",
             }
             assert {fk["name"] for fk in names.get_foreign_keys("membership")} == {
                 "fk_membership_person_id_person",

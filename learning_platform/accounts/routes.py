@@ -194,3 +194,22 @@ def change_password():
             flash(_("Your password is changed. Other devices have been logged out."), "success")
             return redirect(url_for("accounts.profile"))
     return render_form("accounts/change_password.html", form)
+
+
+@bp.post("/account/calendar")
+@login_required
+def calendar_feed():
+    """Create (or replace) the private calendar address; it is shown this once."""
+    token = services.new_feed_token(current_user._get_current_object())
+    db.session.commit()
+    subscription = feed_subscription_for_token(token)
+    return render_template("accounts/calendar_feed.html", subscription=subscription)
+
+
+def feed_subscription_for_token(token: str):
+    from flask_babel import gettext
+
+    from learning_platform.calendar.links import subscription
+    from learning_platform.mail.services import external_url
+
+    return subscription(external_url("feeds.personal", token=token), gettext("My learning"))

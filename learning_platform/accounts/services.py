@@ -9,6 +9,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from learning_platform import security
 from learning_platform.extensions import db
@@ -171,11 +172,17 @@ def start_session(person: Person, *, remember: bool) -> str:
 
 def load_session_person(token: str) -> Person | None:
     """Flask-Login's user loader: the person of a live login session."""
-    row = db.session.execute(
-        select(LoginSession, Person)
-        .join(Person, LoginSession.person_id == Person.id)
-        .where(LoginSession.token_hash == security.token_hash(token))
-    ).first()
+    row = (
+        db.session.execute(
+            select(LoginSession, Person)
+            .join(Person, LoginSession.person_id == Person.id)
+            .where(LoginSession.token_hash == security.token_hash(token))
+            # The header shows the workspace to members: one statement for both.
+            .options(joinedload(Person.memberships))
+        )
+        .unique()
+        .first()
+    )
     if row is None or row.LoginSession.expires_at <= utcnow():
         return None
     person = row.Person
@@ -240,6 +247,15 @@ def reset_password(token: str, password: str) -> Person:
     set_password(person, password)
     person.email_verified_at = person.email_verified_at or utcnow()  # the link proved it
     return person
+
+
+def new_feed_token(person: Person) -> str:
+    """A new secret for the person's private calendar feed; the old address stops working."""
+    token, digest = security.new_token()
+    person.feed_token_hash = digest
+    person.feed_token_created_at = utcnow()
+    person.feed_last_used_at = None
+    return token
 
 
 def _mail_token(person: Person, purpose: str) -> None:

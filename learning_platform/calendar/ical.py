@@ -27,8 +27,10 @@ class EventText:
     waitlist_note: Callable[[int], str] | None = None
 
 
-def session_uid(session: OfferingSession) -> str:
-    return f"{session.uid}@{UID_DOMAIN}"
+def session_uid(session: OfferingSession, suffix: str = "") -> str:
+    """The event's UID. The private feed adds a suffix: calendar apps have overwritten events
+    across calendars that shared a UID, so a person's own calendar never shares one."""
+    return f"{session.uid}{suffix}@{UID_DOMAIN}"
 
 
 def build_calendar(
@@ -40,6 +42,7 @@ def build_calendar(
     description: str = "",
     tentative: dict[int, int] | None = None,
     online_links: dict[int, str] | None = None,
+    uid_suffix: str = "",
 ) -> bytes:
     """A VCALENDAR holding `sessions` (with their offerings loaded).
 
@@ -73,6 +76,7 @@ def build_calendar(
                 offering_url(offering),
                 position=(tentative or {}).get(offering.id),
                 online_link=(online_links or {}).get(offering.id, ""),
+                uid_suffix=uid_suffix,
             )
         )
     for zone, days in sorted(spans.items()):
@@ -96,20 +100,22 @@ def _event(
     *,
     position: int | None,
     online_link: str,
+    uid_suffix: str = "",
 ) -> Event:
     zone = ZoneInfo(offering.timezone)
     cancelled = session.status == "cancelled" or offering.status == "cancelled"
     event = Event()
-    event.add("uid", session_uid(session))
+    event.add("uid", session_uid(session, uid_suffix))
     summary = offering.title
     if cancelled:
         summary = f"{text.cancelled_prefix} {summary}"
     event.add("summary", summary)
     event.add("dtstart", session.starts_at.astimezone(zone))
     event.add("dtend", session.ends_at.astimezone(zone))
-    changed = max(session.updated_at, offering.updated_at) if cancelled else session.updated_at
-    event.add("dtstamp", changed)
-    event.add("last-modified", changed)
+    # Every change a calendar must see touches the session, so its update time is the event's
+    # time stamp: the body (and its ETag) changes only when the data does.
+    event.add("dtstamp", session.updated_at)
+    event.add("last-modified", session.updated_at)
     event.add("sequence", session.sequence)
     if cancelled:
         status = "CANCELLED"

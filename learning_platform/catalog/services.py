@@ -8,7 +8,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from learning_platform.enrollment.services import has_started
 from learning_platform.extensions import db
+from learning_platform.forms import FIRST_YEAR, LAST_YEAR
 from learning_platform.models import (
     Offering,
     OfferingFormat,
@@ -28,6 +30,8 @@ SITE_ZONE = "Asia/Seoul"
 #: A language filter matches offerings taught in it, bilingual ones included.
 LANGUAGE_MATCHES = {"ko": ("ko", "ko-en"), "en": ("en", "ko-en"), "th": ("th",)}
 SORTS = ("date", "newest")
+#: Filters that /feeds/all.ics accepts.
+FEED_FILTERS = ("theme", "partner", "kind", "format", "language")
 
 
 @dataclass
@@ -62,9 +66,13 @@ class Filters:
             raw = args.get(key, "")
             if raw:
                 try:
-                    setattr(filters, name, date.fromisoformat(raw))
+                    value = date.fromisoformat(raw)
                 except ValueError:
+                    value = None
+                if value is None or not FIRST_YEAR <= value.year <= LAST_YEAR:
                     filters.problems.append(key)
+                else:
+                    setattr(filters, name, value)
         filters.seats = args.get("seats") == "1"
         filters.sort = args.get("sort") if args.get("sort") in SORTS else "date"
         try:
@@ -91,6 +99,10 @@ class Filters:
         values.update({key: str(value) for key, value in changes.items()})
         return {key: value for key, value in values.items() if value}
 
+    def feed_args(self) -> dict[str, str]:
+        """The filters a calendar feed understands (no words, dates or pages)."""
+        return {k: v for k, v in self.args().items() if k in FEED_FILTERS}
+
     @property
     def active(self) -> bool:
         return bool(set(self.args()) - {"sort", "page"})
@@ -101,6 +113,8 @@ class CatalogEntry:
     offering: Offering
     next_start: datetime
     next_end: datetime
+    #: A session has already taken place: registration is closed.
+    started: bool = False
 
 
 @dataclass
@@ -122,9 +136,12 @@ def _day_start(day: date) -> datetime:
     return datetime.combine(day, time(0), tzinfo=ZoneInfo(SITE_ZONE))
 
 
-def filtered_offerings(filters: Filters, now: datetime):
-    """The filter conditions on Offering, for the catalog and (later) the filtered feed."""
-    conditions = [Offering.status == OfferingStatus.PUBLISHED]
+def filtered_offerings(filters: Filters, now: datetime, statuses=(OfferingStatus.PUBLISHED,)):
+    """The filter conditions on Offering, shared by the catalog and the filtered feeds.
+
+    `statuses=None` leaves the status to the caller (feeds also show cancelled offerings).
+    """
+    conditions = [Offering.status.in_(statuses)] if statuses else []
     if filters.q:
         pattern = f"%{_escape_like(filters.q)}%"
         conditions.append(
@@ -160,7 +177,9 @@ def filtered_offerings(filters: Filters, now: datetime):
     if filters.language:
         conditions.append(Offering.language.in_(LANGUAGE_MATCHES[filters.language]))
     if filters.seats:
+        # Free seats one can still take: not once the offering has started.
         conditions.append(Offering.seats_taken < Offering.capacity)
+        conditions.append(~has_started(Offering.id, now))
     return conditions
 
 
@@ -192,8 +211,11 @@ def search(filters: Filters) -> CatalogPage:
         if filters.sort == "newest"
         else [upcoming.c.next_start, Offering.id]
     )
-    rows = db.session.execute(
-        select(Offering, upcoming.c.next_start, next_session.c.ends_at, func.count().over())
+    started = has_started(Offering.id, now)
+    query = (
+        select(
+            Offering, upcoming.c.next_start, next_session.c.ends_at, started, func.count().over()
+        )
         .join(upcoming, upcoming.c.offering_id == Offering.id)
         .join(
             next_session,
@@ -210,11 +232,17 @@ def search(filters: Filters) -> CatalogPage:
             selectinload(Offering.cohosts),
         )
         .order_by(*order)
-        .limit(PER_PAGE)
-        .offset((filters.page - 1) * PER_PAGE)
-    ).all()
-    total = rows[0][3] if rows else 0
-    entries = [CatalogEntry(offering, start, end) for offering, start, end, _ in rows]
+    )
+    rows = db.session.execute(query.limit(PER_PAGE).offset((filters.page - 1) * PER_PAGE)).all()
+    if rows:
+        total = rows[0][4]
+    elif filters.page > 1:  # past the last page: still say how many there are
+        total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    else:
+        total = 0
+    entries = [
+        CatalogEntry(offering, start, end, bool(begun)) for offering, start, end, begun, _ in rows
+    ]
     return CatalogPage(entries, total, filters.page)
 
 

@@ -18,6 +18,7 @@ from learning_platform.models import (
     Person,
     Registration,
     RegistrationStatus,
+    SessionStatus,
 )
 
 
@@ -92,7 +93,12 @@ def overview(person: Person, now: datetime) -> Overview:
         select(OfferingSession.starts_at, OfferingSession.ends_at)
         .join(Attendance, Attendance.session_id == OfferingSession.id)
         .join(Registration, Attendance.registration_id == Registration.id)
-        .where(Registration.person_id == person.id, Attendance.present.is_(True))
+        .where(
+            Registration.person_id == person.id,
+            Registration.status == RegistrationStatus.CONFIRMED,
+            OfferingSession.status == SessionStatus.SCHEDULED,
+            Attendance.present.is_(True),
+        )
     ).all()
     result.hours_attended = (
         sum((end - start for start, end in attended), timedelta()).total_seconds() / 3600

@@ -167,9 +167,13 @@ def attendance(offering_id: int, session_id: int):
     form = ConfirmForm()
     if form.validate_on_submit():
         present = {int(value) for value in request.form.getlist("present") if value.isdigit()}
-        services.mark_attendance(session, present)
-        db.session.commit()
-        flash(_("Attendance is saved."), "success")
+        try:
+            services.mark_attendance(session, present)
+        except services.EnrollmentError as error:
+            flash(str(error.message), "error")
+        else:
+            db.session.commit()
+            flash(_("Attendance is saved."), "success")
         return redirect(url_for("enrollment.attendees", offering_id=offering.id))
     return render_template(
         "enrollment/attendance.html",

@@ -102,18 +102,36 @@ def waitlist_position(registration: Registration) -> int | None:
     return ahead + 1
 
 
+def lock_offering(offering: Offering) -> None:
+    """Take the offering's row lock for the rest of the transaction, then read it afresh.
+
+    Registrations, cancellations and capacity changes of one offering run one after another:
+    each then sees the others' committed seats and waitlist (PostgreSQL: the row lock;
+    SQLite: this first write takes the database's write lock).
+    """
+    db.session.execute(
+        update(Offering)
+        .where(Offering.id == offering.id)
+        .values(seats_taken=Offering.seats_taken)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(offering)
+
+
 def register(offering: Offering, person: Person) -> Outcome:
     """Confirm a seat if one is free, else join the waitlist. :raise EnrollmentError:
 
     A registration racing with another for the same person fails on the unique index with
     IntegrityError, which the view answers as "already registered".
     """
+    lock_offering(offering)
     now = utcnow()
     reason = closed_reason(offering, now)
     if reason:
         raise EnrollmentError(reason)
     if active_registration(offering.id, person.id):
         raise EnrollmentError(_l("You are already registered for this offering."))
+    # Still one conditional update: the seat count can never pass the capacity.
     took_seat = db.session.execute(
         update(Offering)
         .where(
@@ -135,30 +153,40 @@ def register(offering: Offering, person: Person) -> Outcome:
     return outcome
 
 
+def _cancel_if(registration: Registration, status: RegistrationStatus, now: datetime) -> bool:
+    return bool(
+        db.session.execute(
+            update(Registration)
+            .where(Registration.id == registration.id, Registration.status == status)
+            .values(status=RegistrationStatus.CANCELLED.value, cancelled_at=now, updated_at=now)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+    )
+
+
 def cancel(registration: Registration) -> bool:
-    """Cancel `registration` (before the offering starts); the oldest waitlisted person gets
-    the seat. Returns False when it was already cancelled. :raise EnrollmentError:
+    """Cancel `registration` (before the offering starts); a freed seat goes to the oldest
+    waitlisted person. Returns False when it was already cancelled. :raise EnrollmentError:
     """
     offering = registration.offering
+    lock_offering(offering)
     now = utcnow()
     if offering.status == OfferingStatus.PUBLISHED and not can_cancel(offering, now):
         raise EnrollmentError(_l("The offering has started; it can no longer be cancelled."))
-    was_confirmed = registration.status == RegistrationStatus.CONFIRMED
-    changed = db.session.execute(
-        update(Registration)
-        .where(Registration.id == registration.id, Registration.status.in_(ACTIVE))
-        .values(status=RegistrationStatus.CANCELLED.value, cancelled_at=now, updated_at=now)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if not changed:
-        return False  # cancelling twice changes nothing
-    if was_confirmed:
+    # Statuses only move waitlisted -> confirmed -> cancelled: whichever step changes the row
+    # says what it really was, whatever was loaded earlier.
+    if _cancel_if(registration, RegistrationStatus.WAITLISTED, now):
+        freed = False
+    elif _cancel_if(registration, RegistrationStatus.CONFIRMED, now):
+        freed = True
         db.session.execute(
             update(Offering)
             .where(Offering.id == offering.id)
             .values(seats_taken=Offering.seats_taken - 1)
             .execution_options(synchronize_session=False)
         )
+    else:
+        return False  # cancelling twice changes nothing
     db.session.refresh(registration)
     _mail(
         registration.person,
@@ -166,20 +194,21 @@ def cancel(registration: Registration) -> bool:
         _l("Registration cancelled: %(title)s"),
         "registration_cancelled",
     )
-    fill_free_seats(offering)
+    if freed:
+        fill_free_seats(offering)
     return True
 
 
 def fill_free_seats(offering: Offering) -> list[Registration]:
     """Give free seats to the waitlist, oldest first, and tell each person promoted.
 
-    Runs in the transaction that freed the seats (a cancellation, a higher capacity).
-    Nobody is promoted once the offering has started.
+    Runs in the transaction that freed the seats (a cancellation, a higher capacity), which
+    holds the offering's lock. Nobody is promoted once the offering has started.
     """
     now = utcnow()
     promoted = []
     while True:
-        oldest = (
+        candidate = db.session.scalar(
             select(Registration.id)
             .where(
                 Registration.offering_id == offering.id,
@@ -188,10 +217,6 @@ def fill_free_seats(offering: Offering) -> list[Registration]:
             .order_by(Registration.id)
             .limit(1)
         )
-        if db.session.get_bind().dialect.name == "postgresql":
-            # Parallel cancellations each take a different person instead of the same one.
-            oldest = oldest.with_for_update(skip_locked=True)
-        candidate = db.session.scalar(oldest)
         if candidate is None:
             break
         took_seat = db.session.execute(
@@ -226,7 +251,12 @@ def fill_free_seats(offering: Offering) -> list[Registration]:
 
 
 def mark_attendance(session: OfferingSession, present_ids: set[int]) -> None:
-    """Record who came to `session`: confirmed registrations in `present_ids` were present."""
+    """Record who came to `session`: confirmed registrations in `present_ids` were present.
+
+    :raise EnrollmentError: before the session has started.
+    """
+    if session.starts_at > utcnow():
+        raise EnrollmentError(_l("Attendance can be marked once the session has started."))
     registrations = db.session.scalars(
         select(Registration).where(
             Registration.offering_id == session.offering_id,
@@ -300,16 +330,19 @@ def offering_calendar_for(person: Person, offering: Offering) -> bytes:
         text = EventText(
             language=person.preferred_language, cancelled_prefix=gettext("[Cancelled]")
         )
-    confirmed = active_registration(offering.id, person.id)
+    registration = active_registration(offering.id, person.id)
+    confirmed = registration is not None and registration.status == RegistrationStatus.CONFIRMED
     links = (
         {offering.id: offering.online_link}
-        if confirmed and confirmed.status == RegistrationStatus.CONFIRMED and offering.online_link
+        if confirmed and offering.online_link and offering.format != "in_person"
         else {}
     )
+    waiting = registration is not None and not confirmed
     return build_calendar(
         offering.title,
         offering.sessions,
         text,
         lambda o: external_url("catalog.detail", offering_id=o.id),
         online_links=links,
+        tentative={offering.id: waitlist_position(registration)} if waiting else None,
     )

@@ -27,6 +27,10 @@ class Person(UserMixin, Base):
     email_verified_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    #: SHA-256 of the secret in the person's private calendar feed URL (never the token itself).
+    feed_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    feed_token_created_at: Mapped[datetime | None]
+    feed_last_used_at: Mapped[datetime | None]
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="person", cascade="all, delete-orphan"

@@ -155,7 +155,7 @@ def save_offering(offering: Offering, data: dict) -> Offering:
         if changed & set(_VENUE_FIELDS):
             _notify(offering, _l("Change of place: %(title)s"), "venue_changed")
         if capacity_before is not None and offering.capacity > capacity_before:
-            fill_free_seats(offering)
+            fill_free_seats(offering)  # the capacity update above holds the offering's lock
     return offering
 
 

@@ -1,0 +1,175 @@
+"""Feed routes: HTTP around the pure builders (validators, 304s, caching, private tokens)."""
+
+from datetime import timedelta
+
+from flask import Blueprint, Response, abort, current_app, make_response, request
+from flask_babel import force_locale, gettext
+from sqlalchemy import select, update
+
+from learning_platform.calendar import feeds
+from learning_platform.calendar.ical import build_calendar
+from learning_platform.catalog.services import FEED_FILTERS, Filters, filtered_offerings
+from learning_platform.extensions import csrf, db, limiter
+from learning_platform.mail.services import external_url
+from learning_platform.models import Offering, OfferingSession, Partner, Person, Theme, utcnow
+from learning_platform.security import token_hash
+
+bp = Blueprint("feeds", __name__, url_prefix="/feeds")
+
+
+def _offering_url(offering: Offering) -> str:
+    return external_url("catalog.detail", offering_id=offering.id)
+
+
+def _language() -> str:
+    language = request.args.get("lang", "")
+    return language if language in feeds.LANGUAGES else current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def _calendar_name(suffix: str | None, language: str) -> str:
+    with force_locale(language if language != "th" else "en"):
+        site = gettext("Learning for Sustainable Cities")
+    return f"{site} · {suffix}" if suffix else site
+
+
+def _serve(key: str, conditions, build, *, private: bool = False, extra=()) -> Response:
+    """Answer 304 from the cheap validator when nothing changed; else build the feed."""
+    now = utcnow()
+    check = feeds.validator(key, conditions, now, extra)
+    response = make_response()
+    response.set_etag(check.etag)
+    response.last_modified = check.last_modified
+    if private:
+        response.headers["Cache-Control"] = "private, max-age=300"
+        response.headers["Referrer-Policy"] = "no-referrer"
+    else:
+        response.headers["Cache-Control"] = "public, max-age=300"
+    response.headers["X-Robots-Tag"] = "noindex"
+    if request.if_none_match:
+        unchanged = request.if_none_match.contains(check.etag)
+    elif request.if_modified_since:
+        unchanged = check.last_modified.replace(microsecond=0) <= request.if_modified_since
+    else:
+        unchanged = False
+    if unchanged:
+        response.status_code = 304
+        return response
+    response.set_data(build(now))
+    response.content_type = "text/calendar; charset=utf-8"
+    return response
+
+
+@bp.get("/all.ics")
+def all_sessions():
+    filters = Filters.from_args({key: request.args.get(key, "") for key in FEED_FILTERS})
+    conditions = filtered_offerings(filters, utcnow(), statuses=None)
+    language = _language()
+    key = f"all|{sorted(filters.args().items())}|{language}"
+    return _serve(
+        key,
+        conditions,
+        lambda now: feeds.public_feed(
+            _calendar_name(None, language), conditions, language, now, _offering_url
+        ),
+    )
+
+
+@bp.get("/partners/<slug>.ics")
+def partner(slug: str):
+    partner = db.first_or_404(
+        select(Partner).where(Partner.slug == slug, Partner.approved.is_(True))
+    )
+    conditions = filtered_offerings(Filters(partner=partner.slug), utcnow(), statuses=None)
+    language = _language()
+    return _serve(
+        f"partner|{partner.id}|{language}",
+        conditions,
+        lambda now: feeds.public_feed(
+            _calendar_name(partner.name, language), conditions, language, now, _offering_url
+        ),
+    )
+
+
+@bp.get("/themes/<slug>.ics")
+def theme(slug: str):
+    theme = db.first_or_404(select(Theme).where(Theme.slug == slug))
+    conditions = filtered_offerings(Filters(theme=theme.slug), utcnow(), statuses=None)
+    language = _language()
+    return _serve(
+        f"theme|{theme.id}|{language}",
+        conditions,
+        lambda now: feeds.public_feed(
+            _calendar_name(theme.name(language), language), conditions, language, now, _offering_url
+        ),
+    )
+
+
+@bp.get("/offerings/<id:offering_id>.ics")
+def offering(offering_id: int):
+    offering = db.get_or_404(Offering, offering_id)
+    if offering.status == "draft":
+        abort(404)
+    conditions = [Offering.id == offering.id]
+    language = _language()
+    return _serve(
+        f"offering|{offering.id}|{language}",
+        conditions,
+        lambda now: feeds.public_feed(
+            _calendar_name(offering.title, language), conditions, language, now, _offering_url
+        ),
+    )
+
+
+@bp.get("/me/<token>.ics")
+@csrf.exempt
+@limiter.limit("120 per minute")
+def personal(token: str):
+    # Every invalid token gets the same plain 404, whatever was wrong with it.
+    person = (
+        db.session.scalar(select(Person).where(Person.feed_token_hash == token_hash(token[:100])))
+        if 20 <= len(token) <= 100
+        else None
+    )
+    if person is None:
+        return Response(
+            "Not found",
+            status=404,
+            mimetype="text/plain",
+            headers={"Referrer-Policy": "no-referrer"},
+        )
+    now = utcnow()
+    if person.feed_last_used_at is None or now - person.feed_last_used_at > timedelta(hours=1):
+        db.session.execute(
+            update(Person)
+            .where(Person.id == person.id)
+            .values(feed_last_used_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        db.session.commit()
+    return _serve(
+        f"me|{person.id}|{person.preferred_language}",
+        feeds.person_conditions(person),
+        lambda now: feeds.personal_feed(person, now, _offering_url),
+        private=True,
+        extra=feeds.person_validator_extra(person),
+    )
+
+
+@bp.get("/sessions/<id:session_id>.ics")
+def session(session_id: int):
+    """One session as an .ics file: "add to calendar" on the offering page."""
+    session = db.get_or_404(OfferingSession, session_id)
+    if session.offering.status == "draft":
+        abort(404)
+    language = _language()
+    body = build_calendar(
+        session.offering.title, [session], feeds.event_text(language), _offering_url
+    )
+    return Response(
+        body,
+        content_type="text/calendar; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="session-{session.id}.ics"',
+            "Cache-Control": "public, max-age=300",
+        },
+    )

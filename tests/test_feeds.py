@@ -1,0 +1,381 @@
+"""Calendar feeds as Google, Apple, Outlook and Thunderbird read them (calendar-feeds.md)."""
+
+import os
+import time
+from datetime import timedelta
+
+import pytest
+import recurring_ical_events
+import time_machine
+import vobject
+from icalendar import Calendar
+
+from learning_platform.models import utcnow
+from tests.test_workspace import SEOUL, in_days
+
+
+@pytest.fixture(params=["UTC", "America/Los_Angeles"], autouse=True)
+def host_time_zone(request):
+    """Parsers have depended on the host's zone: read every feed under two of them."""
+    before = os.environ.get("TZ")
+    os.environ["TZ"] = request.param
+    time.tzset()
+    yield request.param
+    if before is None:
+        os.environ.pop("TZ", None)
+    else:
+        os.environ["TZ"] = before
+    time.tzset()
+
+
+@pytest.fixture
+def changwon(make_partner, make_person, login):
+    organizer = make_person("organizer@example.org")
+    partner = make_partner(
+        slug="changwon-city", name="Changwon City 창원특례시", members=[organizer]
+    )
+    return partner, organizer
+
+
+@pytest.fixture
+def course(changwon, make_offering, make_theme):
+    partner, _ = changwon
+    return make_offering(
+        partner,
+        status="published",
+        title="기후행동 시민학교 · ห้องเรียนภูมิอากาศ 🌏",
+        sessions=[in_days(3), in_days(10), in_days(17)],
+        themes=[make_theme("climate-action")],
+        format="hybrid",
+        online_link="https://meet.example.org/private-room",
+    )
+
+
+def events_of(body: bytes) -> dict[str, dict]:
+    """UID -> what each of three parsers reads; asserts they agree."""
+    calendar = Calendar.from_ical(body)
+    first = {
+        str(event["UID"]): {
+            "start": event.decoded("DTSTART"),
+            "end": event.decoded("DTEND"),
+            "summary": str(event["SUMMARY"]),
+            "status": str(event.get("STATUS")),
+            "sequence": int(event.get("SEQUENCE", 0)),
+        }
+        for event in calendar.walk("VEVENT")
+    }
+    expanded = recurring_ical_events.of(calendar).between(
+        utcnow() - timedelta(days=400), utcnow() + timedelta(days=400)
+    )
+    second = {
+        str(e["UID"]): (e.decoded("DTSTART"), e.decoded("DTEND"), str(e["SUMMARY"]))
+        for e in expanded
+    }
+    third = {
+        component.uid.value: (
+            component.dtstart.value,
+            component.dtend.value,
+            component.summary.value,
+            component.status.value,
+        )
+        for component in vobject.readOne(body.decode("utf-8")).vevent_list
+    }
+    assert set(first) == set(second) == set(third)
+    for uid, event in first.items():
+        assert second[uid] == (event["start"], event["end"], event["summary"])
+        assert third[uid] == (event["start"], event["end"], event["summary"], event["status"])
+        assert event["start"].tzinfo is not None  # never floating
+    return first
+
+
+def assert_clean_bytes(body: bytes) -> None:
+    assert not body.startswith(b"\xef\xbb\xbf")
+    assert b"\n" not in body.replace(b"\r\n", b"")
+    for line in body.split(b"\r\n"):
+        assert len(line) <= 75, line
+        line.decode("utf-8")  # each folded line is valid UTF-8 on its own
+
+
+FEEDS = [
+    "/feeds/all.ics",
+    "/feeds/partners/changwon-city.ics",
+    "/feeds/themes/climate-action.ics",
+    "/feeds/offerings/{id}.ics",
+    "/feeds/all.ics?theme=climate-action&language=ko&kind=course",
+]
+
+
+@pytest.mark.parametrize("path", FEEDS)
+def test_every_public_feed_is_read_alike_by_three_parsers(client, course, path):
+    response = client.get(path.format(id=course.id), headers={"Accept": ""})
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "text/calendar; charset=utf-8"
+    assert response.headers["Cache-Control"] == "public, max-age=300"
+    body = response.get_data()
+    assert_clean_bytes(body)
+    events = events_of(body)
+    assert len(events) == 3
+    first = min(events.values(), key=lambda e: e["start"])
+    assert first["start"] == course.sessions[0].starts_at
+    assert first["start"].utcoffset() == timedelta(hours=9)  # Asia/Seoul, named by TZID
+    assert first["summary"] == course.title  # Korean, Thai and emoji intact
+    text = body.decode()
+    for needle in (
+        "METHOD:PUBLISH",
+        "X-WR-CALNAME:",
+        "NAME:",
+        "REFRESH-INTERVAL;VALUE=DURATION:PT1H",
+        "X-PUBLISHED-TTL:PT1H",
+        "BEGIN:VTIMEZONE",
+        "TZID:Asia/Seoul",
+        "CATEGORIES:",
+    ):
+        assert needle in text
+    assert "ORGANIZER" not in text
+    assert "RDATE" not in text
+    assert "private-room" not in text  # the meeting link is never in a public feed
+
+
+def test_drafts_never_appear(client, changwon, make_offering):
+    partner, _ = changwon
+    draft = make_offering(partner, sessions=[in_days(3)], title="Secret draft")
+    assert b"Secret draft" not in client.get("/feeds/all.ics").get_data()
+    assert client.get(f"/feeds/offerings/{draft.id}.ics").status_code == 404
+
+
+def test_a_moved_session_keeps_its_uid_and_a_cancelled_one_stays_a_month(
+    app, client, login, changwon, course
+):
+    _, organizer = changwon
+    before = events_of(client.get("/feeds/partners/changwon-city.ics").get_data())
+    login(organizer)
+    moved, cancelled = course.sessions[0], course.sessions[1]
+    new_day = moved.starts_at.astimezone(SEOUL).date() + timedelta(days=1)
+    client.submit(
+        f"/workspace/offerings/{course.id}/sessions/{moved.id}/edit",
+        {
+            "day": new_day.isoformat(),
+            "start_time": "10:00",
+            "end_time": "12:00",
+            "end_day": "",
+            "location": "Room 301",
+            "note": "",
+        },
+    )
+    client.submit(
+        f"/workspace/offerings/{course.id}/sessions/{cancelled.id}/cancel",
+        page=f"/workspace/offerings/{course.id}",
+    )
+    after = events_of(client.get("/feeds/partners/changwon-city.ics?lang=ko").get_data())
+    assert set(after) == set(before)  # same UIDs
+    moved_uid = next(uid for uid in after if after[uid]["start"].date() == new_day)
+    assert after[moved_uid]["sequence"] == before[moved_uid]["sequence"] + 1
+    assert (after[moved_uid]["start"].hour, after[moved_uid]["start"].tzinfo is not None) == (
+        10,
+        True,
+    )
+    cancelled_uid = next(uid for uid in after if after[uid]["status"] == "CANCELLED")
+    assert after[cancelled_uid]["summary"].startswith("[취소됨]")
+    assert after[cancelled_uid]["sequence"] == before[cancelled_uid]["sequence"] + 1
+
+    with time_machine.travel(utcnow() + timedelta(days=31)):
+        later = events_of(client.get("/feeds/partners/changwon-city.ics").get_data())
+    assert cancelled_uid not in later
+
+
+def test_a_cancelled_offering_is_marked_in_every_language(client, login, changwon, course):
+    _, organizer = changwon
+    login(organizer)
+    client.submit(
+        f"/workspace/offerings/{course.id}/cancel", page=f"/workspace/offerings/{course.id}"
+    )
+    for lang, prefix in (("en", "[Cancelled]"), ("ko", "[취소됨]"), ("th", "[ยกเลิกแล้ว]")):
+        events = events_of(client.get(f"/feeds/offerings/{course.id}.ics?lang={lang}").get_data())
+        assert {e["status"] for e in events.values()} == {"CANCELLED"}
+        assert all(e["summary"].startswith(prefix) for e in events.values())
+
+
+def test_an_injected_alarm_stays_text(client, changwon, make_offering):
+    partner, _ = changwon
+    make_offering(
+        partner,
+        status="published",
+        sessions=[in_days(2)],
+        title="X\r\nBEGIN:VALARM\r\nTRIGGER:-PT5M\r\nEND:VALARM",
+        summary="a\nb;c,d\\e",
+    )
+    body = client.get("/feeds/all.ics").get_data()
+    calendar = Calendar.from_ical(body)
+    assert len(calendar.walk("VEVENT")) == 1
+    assert calendar.walk("VALARM") == []
+    assert_clean_bytes(body)
+
+
+def test_conditional_get_answers_304_only_when_unchanged(
+    app, client, login, changwon, course, count_queries
+):
+    first = client.get("/feeds/all.ics")
+    etag, modified = first.headers["ETag"], first.headers["Last-Modified"]
+    assert etag.startswith('"')  # a strong validator
+    with count_queries() as statements:
+        again = client.get("/feeds/all.ics", headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.get_data() == b""
+    assert len(statements) == 1  # answered from the validator alone
+    assert client.get("/feeds/all.ics", headers={"If-Modified-Since": modified}).status_code == 304
+    assert client.head("/feeds/all.ics").status_code == 200
+
+    _, organizer = changwon
+    login(organizer)
+    session = course.sessions[2]
+    client.submit(
+        f"/workspace/offerings/{course.id}/sessions/{session.id}/cancel",
+        page=f"/workspace/offerings/{course.id}",
+    )
+    changed = client.get("/feeds/all.ics", headers={"If-None-Match": etag})
+    assert changed.status_code == 200
+    assert changed.headers["ETag"] != etag
+
+
+def test_registrations_do_not_change_a_public_feed(client, course, make_person, register):
+    etag = client.get("/feeds/all.ics").headers["ETag"]
+    register(course, make_person())
+    assert client.get("/feeds/all.ics", headers={"If-None-Match": etag}).status_code == 304
+
+
+@pytest.mark.parametrize("path", ["/feeds/all.ics", "/feeds/partners/changwon-city.ics"])
+def test_feeds_run_at_most_three_statements_whatever_their_size(
+    client, count_queries, changwon, make_offering, path
+):
+    partner, _ = changwon
+    make_offering(partner, status="published", sessions=[in_days(2)])
+    client.get(path)
+    with count_queries() as small:
+        client.get(path)
+    for number in range(15):
+        make_offering(
+            partner, status="published", sessions=[in_days(3 + number), in_days(40 + number)]
+        )
+    with count_queries() as large:
+        client.get(path)
+    assert len(small) == len(large) <= 3
+
+
+# The private feed ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def subscriber(client, login, make_person, course, changwon, make_offering, register):
+    partner, _ = changwon
+    person = make_person("minji@example.org", language="ko")
+    full = make_offering(
+        partner, status="published", sessions=[in_days(4)], capacity=1, title="Full class"
+    )
+    register(full, make_person())
+    register(course, person)
+    register(full, person, status="waitlisted")
+    make_offering(partner, status="published", sessions=[in_days(5)], title="Not mine")
+    login(person)
+    page = client.submit("/account/calendar", page="/account").get_data(as_text=True)
+    import re
+
+    url = re.search(r'value="(http://localhost/feeds/me/[^"]+\.ics)"', page).group(1)
+    return person, url.removeprefix("http://localhost")
+
+
+def test_private_feed_holds_exactly_my_sessions(app, client, subscriber, course):
+    _person, path = subscriber
+    anonymous = app.test_client()
+    response = anonymous.get(path)
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "private, max-age=300"
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+    body = response.get_data()
+    assert_clean_bytes(body)
+    events = events_of(body)
+    summaries = sorted(e["summary"] for e in events.values())
+    assert summaries == sorted([course.title] * 3 + ["Full class"])
+    assert {e["status"] for e in events.values() if e["summary"] == "Full class"} == {"TENTATIVE"}
+    descriptions = {
+        str(e["SUMMARY"]): str(e["DESCRIPTION"]) for e in Calendar.from_ical(body).walk("VEVENT")
+    }
+    assert (
+        "private-room" in descriptions[course.title]
+    )  # confirmed: the link is here, and only here
+    assert "private-room" not in descriptions["Full class"]
+    assert "대기 1번" in descriptions["Full class"]  # the waitlist place, in the person's language
+    public = events_of(anonymous.get(f"/feeds/offerings/{course.id}.ics").get_data())
+    assert not set(public) & set(events)  # no UID shared with the public feeds
+
+
+def test_regenerating_locks_the_old_address_out(app, client, subscriber):
+    _person, path = subscriber
+    client.submit("/account/calendar", page="/account")
+    assert app.test_client().get(path).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "mangle", [lambda t: t[:-1], lambda t: t.upper(), lambda t: t + "x", lambda t: "A" * 43]
+)
+def test_bad_tokens_all_get_the_same_404(app, subscriber, mangle):
+    _, path = subscriber
+    token = path.removeprefix("/feeds/me/").removesuffix(".ics")
+    response = app.test_client().get(f"/feeds/me/{mangle(token)}.ics")
+    assert response.status_code == 404
+    assert response.get_data() == b"Not found"
+
+
+def test_the_token_is_stored_hashed_and_use_is_recorded(app, client, subscriber):
+    from sqlalchemy import select
+
+    from learning_platform.extensions import db
+    from learning_platform.models import Person
+
+    person, path = subscriber
+    token = path.removeprefix("/feeds/me/").removesuffix(".ics")
+    assert len(token) >= 43
+    app.test_client().get(path)
+    with app.app_context():
+        stored = db.session.scalar(select(Person).where(Person.id == person.id))
+        assert stored.feed_token_hash != token and token not in stored.feed_token_hash
+        assert stored.feed_last_used_at is not None
+
+
+def test_private_feed_changes_when_my_waitlist_place_does(app, client, subscriber):
+    _, path = subscriber
+    etag = app.test_client().get(path).headers["ETag"]
+    assert app.test_client().get(path, headers={"If-None-Match": etag}).status_code == 304
+    from sqlalchemy import update
+
+    from learning_platform.extensions import db
+    from learning_platform.models import Registration
+    from learning_platform.models import utcnow as now
+
+    with app.app_context():
+        db.session.execute(
+            update(Registration).where(Registration.status == "confirmed").values(updated_at=now())
+        )
+        db.session.commit()
+    assert app.test_client().get(path, headers={"If-None-Match": etag}).status_code == 200
+
+
+def test_session_ics_and_google_link_on_the_offering_page(client, course):
+    page = client.get(f"/offerings/{course.id}").get_data(as_text=True)
+    assert f"/feeds/sessions/{course.sessions[0].id}.ics" in page
+    assert "calendar.google.com/calendar/render?action=TEMPLATE" in page
+    assert "webcal://localhost/feeds/offerings/" in page
+    body = client.get(f"/feeds/sessions/{course.sessions[0].id}.ics").get_data()
+    assert len(events_of(body)) == 1
+
+
+def test_feed_tokens_never_reach_the_request_log(app):
+    import logging
+
+    from learning_platform.security import RedactFeedTokens
+
+    logger = logging.getLogger("werkzeug")
+    assert any(isinstance(f, RedactFeedTokens) for f in logger.filters)
+    record = logging.LogRecord(
+        "werkzeug", logging.INFO, "x", 1, '"%s"', ("GET /feeds/me/SeCrEt123.ics",), None
+    )
+    RedactFeedTokens().filter(record)
+    assert "SeCrEt123" not in record.getMessage()
