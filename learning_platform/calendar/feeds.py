@@ -78,11 +78,11 @@ def sessions(conditions: Sequence, now: datetime, *extra_joins) -> list[Offering
     query = (
         select(OfferingSession)
         .join(OfferingSession.offering)
-        .options(contains_eager(OfferingSession.offering).joinedload(Offering.themes))
+        .options(contains_eager(OfferingSession.offering).selectinload(Offering.themes))
         .where(*visible(window_start(now)), *conditions)
         .order_by(OfferingSession.starts_at, OfferingSession.id)
     )
-    return list(db.session.scalars(query).unique())
+    return list(db.session.scalars(query))
 
 
 def event_text(language: str) -> EventText:
