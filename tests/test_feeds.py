@@ -379,3 +379,21 @@ def test_feed_tokens_never_reach_the_request_log(app):
     )
     RedactFeedTokens().filter(record)
     assert "SeCrEt123" not in record.getMessage()
+
+
+@pytest.mark.parametrize(
+    "path", ["/feeds/partners/no-such.ics", "/feeds/themes/no-such.ics", "/feeds/offerings/999999.ics"]
+)
+def test_unknown_feeds_are_404(client, course, path):
+    assert client.get(path).status_code == 404
+
+
+def test_an_unapproved_partner_has_no_feed(client, make_partner, make_offering):
+    hidden = make_partner(slug="pending-club", approved=False)
+    make_offering(hidden, status="published", sessions=[in_days(3)])
+    assert client.get("/feeds/partners/pending-club.ics").status_code == 404
+
+
+def test_feeds_are_named_in_the_asked_language(client, course):
+    body = client.get("/feeds/themes/climate-action.ics?lang=ko").get_data().decode()
+    assert "X-WR-CALNAME:지속가능 도시 배움터 · 주제" in body

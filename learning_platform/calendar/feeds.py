@@ -37,6 +37,8 @@ _THAI_CANCELLED = "[ยกเลิกแล้ว]"
 class Validator:
     etag: str
     last_modified: datetime
+    #: The values of the `extra` columns asked for (e.g. the feed's name).
+    extras: tuple = ()
 
 
 def window_start(now: datetime) -> datetime:
@@ -71,10 +73,12 @@ def validator(key: str, conditions: Sequence, now: datetime, extra=()) -> Valida
     digest = hashlib.sha256(f"{key}|{start.date()}|{count}|{newest}|{more}".encode()).hexdigest()[
         :40
     ]
-    return Validator(etag=digest, last_modified=max(filter(None, [newest, day])))
+    return Validator(
+        etag=digest, last_modified=max(filter(None, [newest, day])), extras=tuple(more)
+    )
 
 
-def sessions(conditions: Sequence, now: datetime, *extra_joins) -> list[OfferingSession]:
+def sessions(conditions: Sequence, now: datetime) -> list[OfferingSession]:
     query = (
         select(OfferingSession)
         .join(OfferingSession.offering)

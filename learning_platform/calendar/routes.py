@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from flask import Blueprint, Response, abort, current_app, make_response, request
 from flask_babel import force_locale, gettext
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from learning_platform.calendar import feeds
 from learning_platform.calendar.ical import build_calendar
@@ -32,10 +32,17 @@ def _calendar_name(suffix: str | None, language: str) -> str:
     return f"{site} · {suffix}" if suffix else site
 
 
-def _serve(key: str, conditions, build, *, private: bool = False, extra=()) -> Response:
-    """Answer 304 from the cheap validator when nothing changed; else build the feed."""
+def _serve(key: str, conditions, build, *, private: bool = False, extra=(), named=None) -> Response:
+    """Answer 304 from the cheap validator when nothing changed; else build the feed.
+
+    `named` is a scalar subquery giving the feed's name, read in the validator's one query:
+    None there means the partner, theme or offering does not exist (404).
+    """
     now = utcnow()
-    check = feeds.validator(key, conditions, now, extra)
+    columns = [named] if named is not None else list(extra)
+    check = feeds.validator(key, conditions, now, columns)
+    if named is not None and check.extras[0] is None:
+        abort(404)
     response = make_response()
     response.set_etag(check.etag)
     response.last_modified = check.last_modified
@@ -54,7 +61,8 @@ def _serve(key: str, conditions, build, *, private: bool = False, extra=()) -> R
     if unchanged:
         response.status_code = 304
         return response
-    response.set_data(build(now))
+    name = check.extras[0] if named is not None else None
+    response.set_data(build(now, name))
     response.content_type = "text/calendar; charset=utf-8"
     return response
 
@@ -68,55 +76,59 @@ def all_sessions():
     return _serve(
         key,
         conditions,
-        lambda now: feeds.public_feed(
+        lambda now, _name: feeds.public_feed(
             _calendar_name(None, language), conditions, language, now, _offering_url
         ),
     )
 
 
+def _named_feed(key: str, conditions, named, language: str):
+    """A feed of one partner, theme or offering; its name comes with the validator."""
+    return _serve(
+        key,
+        conditions,
+        lambda now, name: feeds.public_feed(
+            _calendar_name(name, language), conditions, language, now, _offering_url
+        ),
+        named=named,
+    )
+
+
 @bp.get("/partners/<slug>.ics")
 def partner(slug: str):
-    partner = db.first_or_404(
-        select(Partner).where(Partner.slug == slug, Partner.approved.is_(True))
-    )
-    conditions = filtered_offerings(Filters(partner=partner.slug), utcnow(), statuses=None)
     language = _language()
-    return _serve(
-        f"partner|{partner.id}|{language}",
-        conditions,
-        lambda now: feeds.public_feed(
-            _calendar_name(partner.name, language), conditions, language, now, _offering_url
-        ),
+    named = (
+        select(Partner.name)
+        .where(Partner.slug == slug, Partner.approved.is_(True))
+        .scalar_subquery()
     )
+    conditions = filtered_offerings(Filters(partner=slug), utcnow(), statuses=None)
+    return _named_feed(f"partner|{slug}|{language}", conditions, named, language)
 
 
 @bp.get("/themes/<slug>.ics")
 def theme(slug: str):
-    theme = db.first_or_404(select(Theme).where(Theme.slug == slug))
-    conditions = filtered_offerings(Filters(theme=theme.slug), utcnow(), statuses=None)
     language = _language()
-    return _serve(
-        f"theme|{theme.id}|{language}",
-        conditions,
-        lambda now: feeds.public_feed(
-            _calendar_name(theme.name(language), language), conditions, language, now, _offering_url
-        ),
+    column = {"ko": Theme.name_ko, "th": Theme.name_th}.get(language, Theme.name_en)
+    named = (
+        select(func.coalesce(func.nullif(column, ""), Theme.name_en))
+        .where(Theme.slug == slug)
+        .scalar_subquery()
     )
+    conditions = filtered_offerings(Filters(theme=slug), utcnow(), statuses=None)
+    return _named_feed(f"theme|{slug}|{language}", conditions, named, language)
 
 
 @bp.get("/offerings/<id:offering_id>.ics")
 def offering(offering_id: int):
-    offering = db.get_or_404(Offering, offering_id)
-    if offering.status == "draft":
-        abort(404)
-    conditions = [Offering.id == offering.id]
     language = _language()
-    return _serve(
-        f"offering|{offering.id}|{language}",
-        conditions,
-        lambda now: feeds.public_feed(
-            _calendar_name(offering.title, language), conditions, language, now, _offering_url
-        ),
+    named = (
+        select(Offering.title)
+        .where(Offering.id == offering_id, Offering.status != "draft")
+        .scalar_subquery()
+    )
+    return _named_feed(
+        f"offering|{offering_id}|{language}", [Offering.id == offering_id], named, language
     )
 
 
@@ -149,7 +161,7 @@ def personal(token: str):
     return _serve(
         f"me|{person.id}|{person.preferred_language}",
         feeds.person_conditions(person),
-        lambda now: feeds.personal_feed(person, now, _offering_url),
+        lambda now, _name: feeds.personal_feed(person, now, _offering_url),
         private=True,
         extra=feeds.person_validator_extra(person),
     )
