@@ -382,7 +382,8 @@ def test_feed_tokens_never_reach_the_request_log(app):
 
 
 @pytest.mark.parametrize(
-    "path", ["/feeds/partners/no-such.ics", "/feeds/themes/no-such.ics", "/feeds/offerings/999999.ics"]
+    "path",
+    ["/feeds/partners/no-such.ics", "/feeds/themes/no-such.ics", "/feeds/offerings/999999.ics"],
 )
 def test_unknown_feeds_are_404(client, course, path):
     assert client.get(path).status_code == 404
