@@ -118,6 +118,23 @@ def lock_offering(offering: Offering) -> None:
     db.session.refresh(offering)
 
 
+def _take_seat(offering: Offering, now: datetime) -> bool:
+    """One conditional update: a seat if one is free; the count can never pass the capacity."""
+    return bool(
+        db.session.execute(
+            update(Offering)
+            .where(
+                Offering.id == offering.id,
+                Offering.status == OfferingStatus.PUBLISHED,
+                Offering.seats_taken < Offering.capacity,
+                ~has_started(offering.id, now),
+            )
+            .values(seats_taken=Offering.seats_taken + 1)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+    )
+
+
 def register(offering: Offering, person: Person) -> Outcome:
     """Confirm a seat if one is free, else join the waitlist. :raise EnrollmentError:
 
@@ -131,18 +148,7 @@ def register(offering: Offering, person: Person) -> Outcome:
         raise EnrollmentError(reason)
     if active_registration(offering.id, person.id):
         raise EnrollmentError(_l("You are already registered for this offering."))
-    # Still one conditional update: the seat count can never pass the capacity.
-    took_seat = db.session.execute(
-        update(Offering)
-        .where(
-            Offering.id == offering.id,
-            Offering.status == OfferingStatus.PUBLISHED,
-            Offering.seats_taken < Offering.capacity,
-            ~has_started(offering.id, now),
-        )
-        .values(seats_taken=Offering.seats_taken + 1)
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    took_seat = _take_seat(offering, now)
     status = RegistrationStatus.CONFIRMED if took_seat else RegistrationStatus.WAITLISTED
     registration = Registration(offering_id=offering.id, person_id=person.id, status=status.value)
     db.session.add(registration)
@@ -219,18 +225,7 @@ def fill_free_seats(offering: Offering) -> list[Registration]:
         )
         if candidate is None:
             break
-        took_seat = db.session.execute(
-            update(Offering)
-            .where(
-                Offering.id == offering.id,
-                Offering.status == OfferingStatus.PUBLISHED,
-                Offering.seats_taken < Offering.capacity,
-                ~has_started(offering.id, now),
-            )
-            .values(seats_taken=Offering.seats_taken + 1)
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        if not took_seat:
+        if not _take_seat(offering, now):
             break
         db.session.execute(
             update(Registration)

@@ -364,25 +364,8 @@ def duplicate(offering: Offering) -> Offering:
     copy = Offering(
         partner_id=offering.partner_id,
         status=OfferingStatus.DRAFT.value,
-        **{
-            name: getattr(offering, name)
-            for name in (
-                "kind",
-                "title",
-                "summary",
-                "description",
-                "language",
-                "audience",
-                "format",
-                "venue_name",
-                "venue_address",
-                "online_link",
-                "capacity",
-                "timezone",
-                "cost_note",
-                "contact_email",
-            )
-        },
+        capacity=offering.capacity,
+        **{name: getattr(offering, name) for name in _TEXT_FIELDS},
     )
     copy.themes = list(offering.themes)
     copy.cohosts = list(offering.cohosts)
