@@ -1,11 +1,20 @@
 """Reference themes and the demo data behind `flask seed-demo`."""
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from learning_platform.accounts.services import create_person, find_person
 from learning_platform.demo_offerings import DEMO_CITIZENS, seed_offerings
 from learning_platform.extensions import db
-from learning_platform.models import Membership, MembershipRole, Partner, PartnerKind, Theme
+from learning_platform.models import (
+    Membership,
+    MembershipRole,
+    OfferingSession,
+    Partner,
+    PartnerKind,
+    Theme,
+    utcnow,
+)
+from learning_platform.models.offering import offering_theme
 
 #: Shared by every demo login; never created outside development and testing.
 DEMO_PASSWORD = "learn-together-2026"
@@ -154,11 +163,29 @@ def seed_themes() -> int:
             theme = Theme(slug=slug)
             db.session.add(theme)
             created += 1
+        renamed = theme.id is not None and (theme.name_en, theme.name_ko, theme.name_th) != (
+            name_en,
+            name_ko,
+            name_th,
+        )
         theme.name_en, theme.name_ko, theme.name_th = name_en, name_ko, name_th
         theme.sdg_targets = targets
         theme.position = position
+        if renamed:
+            _touch_sessions_of(theme)
     db.session.flush()
     return created
+
+
+def _touch_sessions_of(theme: Theme) -> None:
+    """Theme names are calendar categories: feeds must see a rename as a change."""
+    offerings = select(offering_theme.c.offering_id).where(offering_theme.c.theme_id == theme.id)
+    db.session.execute(
+        update(OfferingSession)
+        .where(OfferingSession.offering_id.in_(offerings))
+        .values(sequence=OfferingSession.sequence + 1, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
 
 
 def _partner(data: dict, *, approved: bool) -> Partner:

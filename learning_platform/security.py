@@ -103,22 +103,24 @@ class RedactFeedTokens(logging.Filter):
         if isinstance(record.msg, str):
             record.msg = _FEED_TOKEN.sub(r"\1<redacted>", record.msg)
         if isinstance(record.args, tuple):
-            record.args = tuple(
-                _FEED_TOKEN.sub(r"\1<redacted>", arg) if isinstance(arg, str) else arg
-                for arg in record.args
-            )
+            record.args = tuple(_redact(arg) for arg in record.args)
+        elif isinstance(record.args, dict):  # gunicorn's access log
+            record.args = {key: _redact(value) for key, value in record.args.items()}
         return True
 
 
-def _redact_request_logs() -> None:
-    for name in ("werkzeug", "gunicorn.access"):
-        logger = logging.getLogger(name)
+def _redact(value):
+    return _FEED_TOKEN.sub(r"\1<redacted>", value) if isinstance(value, str) else value
+
+
+def _redact_request_logs(app: Flask) -> None:
+    for logger in (logging.getLogger("werkzeug"), logging.getLogger("gunicorn.access"), app.logger):
         if not any(isinstance(f, RedactFeedTokens) for f in logger.filters):
             logger.addFilter(RedactFeedTokens())
 
 
 def init_app(app: Flask) -> None:
-    _redact_request_logs()
+    _redact_request_logs(app)
 
     @app.before_request
     def refuse_nul_bytes():

@@ -11,7 +11,7 @@ import vobject
 from icalendar import Calendar
 
 from learning_platform.models import utcnow
-from tests.test_workspace import SEOUL, in_days
+from tests.test_workspace import SEOUL, in_days, load
 
 
 @pytest.fixture(params=["UTC", "America/Los_Angeles"], autouse=True)
@@ -398,3 +398,89 @@ def test_an_unapproved_partner_has_no_feed(client, make_partner, make_offering):
 def test_feeds_are_named_in_the_asked_language(client, course):
     body = client.get("/feeds/themes/climate-action.ics?lang=ko").get_data().decode()
     assert "X-WR-CALNAME:지속가능 도시 배움터 · 주제" in body
+
+
+def test_if_modified_since_sees_a_new_registration_in_the_private_feed(
+    app, subscriber, changwon, make_offering, register
+):
+    person, path = subscriber
+    partner, _ = changwon
+    first = app.test_client().get(path)
+    later = make_offering(partner, status="published", sessions=[in_days(9)], title="Joined later")
+    with time_machine.travel(utcnow() + timedelta(hours=2)):
+        register(later, person)
+        response = app.test_client().get(
+            path, headers={"If-Modified-Since": first.headers["Last-Modified"]}
+        )
+    assert response.status_code == 200
+    assert b"Joined later" in response.get_data()
+
+
+def test_a_new_cohost_changes_its_partner_feed(
+    app, client, login, changwon, course, make_partner, make_theme
+):
+    kncu = make_partner(slug="kncu", name="KNCU")
+    before = client.get("/feeds/partners/kncu.ics")
+    _, organizer = changwon
+    login(organizer)
+    from tests.test_workspace import offering_fields, submit_multi
+
+    with time_machine.travel(utcnow() + timedelta(hours=2)):
+        pairs = [
+            *offering_fields(
+                [t.id for t in load(app, course.id).themes],
+                title=course.title,
+                summary=course.summary,
+                venue_name=course.venue_name,
+                venue_address="",
+                format="hybrid",
+                online_link="https://meet.example.org/private-room",
+                capacity="20",
+                language="ko",
+                contact_email=course.contact_email,
+                description="",
+                audience="",
+                cost_note="",
+            ),
+            ("cohost_ids", str(kncu.id)),
+        ]
+        assert (
+            submit_multi(client, f"/workspace/offerings/{course.id}/edit", pairs).status_code == 302
+        )
+        response = client.get(
+            "/feeds/partners/kncu.ics",
+            headers={"If-Modified-Since": before.headers["Last-Modified"]},
+        )
+    assert response.status_code == 200
+    assert response.headers["ETag"] != before.headers["ETag"]
+    assert len(events_of(response.get_data())) == 3
+
+
+def test_renaming_a_theme_changes_the_feeds(app, client, course, runner):
+    from sqlalchemy import update
+
+    from learning_platform.extensions import db
+    from learning_platform.models import Theme
+
+    with app.app_context():
+        db.session.execute(
+            update(Theme).where(Theme.slug == "climate-action").values(name_en="Old name")
+        )
+        db.session.commit()
+    etag = client.get("/feeds/all.ics").headers["ETag"]
+    assert runner.invoke(args=["seed-themes"]).exit_code == 0  # puts the real names back
+    response = client.get("/feeds/all.ics", headers={"If-None-Match": etag})
+    assert response.status_code == 200
+    assert b"Climate action" in response.get_data()
+
+
+def test_gunicorn_access_log_arguments_are_redacted_too(app):
+    import logging
+
+    from learning_platform.security import RedactFeedTokens
+
+    record = logging.LogRecord("gunicorn.access", logging.INFO, "x", 1, '"%(r)s" %(s)s', None, None)
+    record.args = {"r": "GET /feeds/me/SeCrEt123abcdefghijklmnop.ics HTTP/1.1", "s": "200"}
+    RedactFeedTokens().filter(record)
+    assert "SeCrEt123" not in record.getMessage()
+    assert any(isinstance(f, RedactFeedTokens) for f in app.logger.filters)

@@ -73,9 +73,11 @@ def validator(key: str, conditions: Sequence, now: datetime, extra=()) -> Valida
     digest = hashlib.sha256(f"{key}|{start.date()}|{count}|{newest}|{more}".encode()).hexdigest()[
         :40
     ]
-    return Validator(
-        etag=digest, last_modified=max(filter(None, [newest, day])), extras=tuple(more)
-    )
+    # Extra time stamps (registrations, for the private feed) move Last-Modified too, so an
+    # If-Modified-Since never gets a 304 for a changed body.
+    stamps = [newest, day, *(value for value in more if isinstance(value, datetime))]
+    stamps = [s.replace(tzinfo=UTC) if s and s.tzinfo is None else s for s in stamps]
+    return Validator(etag=digest, last_modified=max(filter(None, stamps)), extras=tuple(more))
 
 
 def sessions(conditions: Sequence, now: datetime) -> list[OfferingSession]:

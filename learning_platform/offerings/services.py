@@ -126,6 +126,7 @@ def save_offering(offering: Offering, data: dict) -> Offering:
         )
     before = {name: getattr(offering, name) for name in _CALENDAR_FIELDS}
     themes_before = {theme.id for theme in offering.themes} if offering.id else set()
+    cohosts_before = {partner.id for partner in offering.cohosts} if offering.id else set()
     for name in _TEXT_FIELDS:
         setattr(offering, name, data.get(name) or "")
     offering.registration_opens_at = data.get("registration_opens_at")
@@ -150,7 +151,12 @@ def save_offering(offering: Offering, data: dict) -> Offering:
     db.session.flush()
     if offering.status == OfferingStatus.PUBLISHED:
         changed = {name for name in _CALENDAR_FIELDS if getattr(offering, name) != before[name]}
-        if changed or {theme.id for theme in offering.themes} != themes_before:
+        # Themes are the events' categories; co-hosts decide which partner feeds hold them.
+        if (
+            changed
+            or {theme.id for theme in offering.themes} != themes_before
+            or {partner.id for partner in offering.cohosts} != cohosts_before
+        ):
             _touch_all(offering)
         if changed & set(_VENUE_FIELDS):
             _notify(offering, _l("Change of place: %(title)s"), "venue_changed")
