@@ -13,9 +13,11 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 
 from learning_platform.accounts import forms, services
+from learning_platform.calendar.links import subscription
 from learning_platform.extensions import db, limiter
 from learning_platform.forms import render_form
 from learning_platform.i18n import current_language
+from learning_platform.mail.services import external_url
 from learning_platform.security import safe_next
 
 bp = Blueprint("accounts", __name__)
@@ -202,14 +204,5 @@ def calendar_feed():
     """Create (or replace) the private calendar address; it is shown this once."""
     token = services.new_feed_token(current_user._get_current_object())
     db.session.commit()
-    subscription = feed_subscription_for_token(token)
-    return render_template("accounts/calendar_feed.html", subscription=subscription)
-
-
-def feed_subscription_for_token(token: str):
-    from flask_babel import gettext
-
-    from learning_platform.calendar.links import subscription
-    from learning_platform.mail.services import external_url
-
-    return subscription(external_url("feeds.personal", token=token), gettext("My learning"))
+    feed = subscription(external_url("feeds.personal", token=token), _("My learning"))
+    return render_template("accounts/calendar_feed.html", subscription=feed)

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import UTC
 from urllib.parse import quote, urlencode
 
+from learning_platform.mail.services import external_url
 from learning_platform.models import OfferingSession
 
 
@@ -53,6 +54,4 @@ def feed_subscription(endpoint: str, name: str, page_language: str, /, **values)
 
     `values` are the route's and filters' parameters (a `language` filter among them).
     """
-    from learning_platform.mail.services import external_url
-
     return subscription(external_url(endpoint, lang=page_language, **values), name)
