@@ -514,3 +514,17 @@ def test_raising_the_capacity_promotes_the_waitlist_in_order(
         return [m for m in outbox(person.email) if m["Subject"].startswith("A seat is yours")]
 
     assert len(promotions(first)) == 1 and promotions(third) == []
+
+
+def test_a_session_that_is_over_cannot_be_cancelled(app, client, organizer, make_offering):
+    _, partner = organizer
+    offering = make_offering(partner, status="published", sessions=[in_days(-2), in_days(5)])
+    over = offering.sessions[0]
+    response = client.submit(
+        f"/workspace/offerings/{offering.id}/sessions/{over.id}/cancel",
+        page=f"/workspace/offerings/{offering.id}",
+    )
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "This session is over" in page
+    assert load(app, offering.id).sessions[0].status == "scheduled"

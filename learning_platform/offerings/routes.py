@@ -284,9 +284,14 @@ def edit_session(offering_id: int, session_id: int):
 @organizer_required
 def cancel_session(offering_id: int, session_id: int):
     offering = offering_in_workspace(offering_id, edit=True)
-    services.cancel_session(_session(offering, session_id))
-    db.session.commit()
-    flash(_("The session is cancelled. Everyone registered has been told."), "success")
+    try:
+        services.cancel_session(_session(offering, session_id))
+    except services.OfferingError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+    else:
+        db.session.commit()
+        flash(_("The session is cancelled. Everyone registered has been told."), "success")
     return redirect(url_for("workspace.detail", offering_id=offering.id))
 
 
