@@ -1,4 +1,5 @@
 # Two commands: `make run` (set up and serve) and `make test` (the whole suite).
+# `make e2e` drives the app in Debian's Chromium (see README, "Browser tests").
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
@@ -9,7 +10,7 @@ export APP_ENV ?= development
 TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 TRANSLATIONS := learning_platform/translations
 
-.PHONY: run test lint format install translations extract-messages clean
+.PHONY: run test e2e lint format install translations extract-messages clean
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,7 +34,23 @@ run: install instance/secret_key
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 test: install
-	TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python -m pytest $(PYTEST_ARGS)
+	TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python -m pytest --ignore=tests/e2e $(PYTEST_ARGS)
+
+$(BIN)/.e2e-installed: $(BIN)/.installed requirements-e2e.txt
+	$(BIN)/python -m pip install --quiet -r requirements-e2e.txt
+	touch $@
+
+E2E_NODE := tests/e2e/node_modules
+$(E2E_NODE)/.installed: tests/e2e/package.json tests/e2e/package-lock.json
+	npm ci --prefix tests/e2e --no-audit --no-fund --loglevel=error
+	touch $@
+
+# The browser journeys, served from SQLite and then from PostgreSQL; screenshots land in
+# tests/e2e/screenshots/. Needs /usr/bin/chromium (README, "Browser tests").
+e2e: install $(BIN)/.e2e-installed $(E2E_NODE)/.installed
+	E2E_DATABASE=sqlite $(BIN)/python -m pytest tests/e2e $(PYTEST_ARGS)
+	E2E_DATABASE=postgresql TEST_DATABASE_URL=$(TEST_DATABASE_URL) \
+		$(BIN)/python -m pytest tests/e2e $(PYTEST_ARGS)
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .
@@ -51,4 +68,4 @@ extract-messages: $(BIN)/.installed
 	$(BIN)/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) --no-fuzzy-matching --ignore-obsolete
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache $(E2E_NODE)

@@ -1,0 +1,355 @@
+"""Browser tests: gunicorn serves the app on a temporary database; Debian's Chromium visits it.
+
+The server runs the production configuration (2 workers, secure cookies, rate limits, mail
+into the outbox without a worker), behind a pretend reverse proxy: each browser context sends its
+own X-Forwarded-For, so every visitor counts as a different address, as in real life.
+`E2E_DATABASE=postgresql` serves from a throw-away PostgreSQL database instead of SQLite.
+"""
+
+import email
+import os
+import re
+import secrets
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email import policy
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from sqlalchemy import create_engine, select, text
+from sqlalchemy.engine import make_url
+
+from learning_platform.accounts.services import create_person, new_feed_token
+from learning_platform.enrollment import services as enrollment
+from learning_platform.extensions import db
+from learning_platform.models import (
+    Offering,
+    OfferingSession,
+    OutboxMessage,
+    Partner,
+    Person,
+    Theme,
+    utcnow,
+)
+from tests.conftest import IN_CI, make_config
+
+playwright_api = pytest.importorskip("playwright.sync_api", reason="run `make e2e`")
+
+from tests.e2e.browser import VARIANTS, Visitor  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+AXE_SCRIPT = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
+SCREENSHOTS = Path(__file__).parent / "screenshots"
+PASSWORD = "learn-together-2026"  # the demo accounts' password (see README)
+ORGANIZER = "changwon@example.org"  # demo organizer of Changwon City
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _database(folder: Path) -> tuple[str, str | None]:
+    """The database URL to serve from, and the PostgreSQL database to drop afterwards."""
+    if os.environ.get("E2E_DATABASE", "sqlite") != "postgresql":
+        return f"sqlite:///{folder / 'e2e.db'}", None
+    server_url = make_url(
+        os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    )
+    name = f"e2e_{uuid.uuid4().hex[:12]}"
+    engine = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as error:  # pragma: no cover - depends on the machine
+        if IN_CI:
+            pytest.fail(f"PostgreSQL is required in CI: {error}")
+        pytest.skip(f"PostgreSQL not available: {error}")
+    finally:
+        engine.dispose()
+    return server_url.set(database=name).render_as_string(hide_password=False), name
+
+
+def _drop(database: str) -> None:
+    server_url = make_url(
+        os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    )
+    engine = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+    engine.dispose()
+
+
+def _flask(args: list[str], env: dict) -> None:
+    subprocess.run(
+        [str(BIN / "flask"), "--app", "wsgi", *args],
+        cwd=ROOT,
+        env={**env, "APP_ENV": "development"},
+        check=True,
+        capture_output=True,
+    )
+
+
+@dataclass
+class Server:
+    """The running site, and a Flask app on the same database to set the scene and look inside."""
+
+    base_url: str
+    app: Flask
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+    def mails_to(self, address: str) -> list[EmailMessage]:
+        with self.app.app_context():
+            rows = db.session.scalars(
+                select(OutboxMessage)
+                .where(OutboxMessage.recipient == address)
+                .order_by(OutboxMessage.id)
+            ).all()
+            return [email.message_from_string(row.raw, policy=policy.default) for row in rows]
+
+    def link_in_last_mail(self, address: str, path_prefix: str) -> str:
+        message = self.mails_to(address)[-1]
+        body = message.get_body(("plain",)).get_content()
+        match = re.search(re.escape(self.base_url + path_prefix) + r"\S+", body)
+        assert match, f"no {path_prefix} link in the mail to {address}:\n{body}"
+        return match.group(0)
+
+    def person(self, *, language: str, name: str | None = None) -> Person:
+        """A confirmed citizen with PASSWORD; cheap argon2 parameters keep this fast."""
+        address = f"citizen-{uuid.uuid4().hex[:10]}@example.org"
+        with self.app.app_context():
+            person = create_person(
+                address,
+                name or ("이하늘" if language == "ko" else "Dana Lee"),
+                PASSWORD,
+                language,
+                verified=True,
+            )
+            db.session.commit()
+            db.session.refresh(person)
+            db.session.expunge(person)
+            return person
+
+    def feed_token(self, person: Person) -> str:
+        with self.app.app_context():
+            token = new_feed_token(db.session.get(Person, person.id))
+            db.session.commit()
+            return token
+
+    def course(
+        self,
+        *,
+        title: str,
+        capacity: int = 20,
+        sessions: int = 3,
+        theme: str = "climate-action",
+        partner: str = "changwon-city",
+    ) -> Offering:
+        """A published course with weekly sessions, starting in a week."""
+        with self.app.app_context():
+            owner = db.session.scalar(select(Partner).where(Partner.slug == partner))
+            start = (utcnow() + timedelta(days=7)).replace(
+                hour=10, minute=0, second=0, microsecond=0
+            )
+            offering = Offering(
+                partner=owner,
+                kind="course",
+                status="published",
+                title=title,
+                summary="Plan a rain garden for your street. 우리 동네 빗물정원을 함께 설계해요.",
+                description="Bring gloves.",
+                language="ko",
+                format="in_person",
+                venue_name="Changwon Lifelong Learning Centre",
+                venue_address="Jungang-daero 151, Changwon",
+                capacity=capacity,
+                timezone=owner.timezone,
+                contact_email="learn@example.org",
+                published_at=utcnow(),
+            )
+            offering.themes = [db.session.scalar(select(Theme).where(Theme.slug == theme))]
+            for week in range(sessions):
+                starts_at = start + timedelta(weeks=week)
+                offering.sessions.append(
+                    OfferingSession(starts_at=starts_at, ends_at=starts_at + timedelta(hours=2))
+                )
+            db.session.add(offering)
+            db.session.commit()
+            db.session.refresh(offering)
+            offering.sessions  # noqa: B018 - load them before detaching
+            db.session.expunge(offering)
+            return offering
+
+    def register(self, offering: Offering, person: Person) -> str:
+        with self.app.app_context():
+            outcome = enrollment.register(
+                db.session.get(Offering, offering.id), db.session.get(Person, person.id)
+            )
+            db.session.commit()
+            return "confirmed" if outcome.position is None else "waitlisted"
+
+    def registration_status(self, offering: Offering, person: Person) -> str | None:
+        with self.app.app_context():
+            registration = enrollment.active_registration(offering.id, person.id)
+            return registration.status if registration else None
+
+    def offering_titled(self, title: str) -> Offering:
+        with self.app.app_context():
+            offering = db.session.scalar(select(Offering).where(Offering.title == title))
+            assert offering is not None, f"no offering titled {title!r}"
+            offering.sessions  # noqa: B018
+            db.session.expunge(offering)
+            return offering
+
+
+def _wait_until_up(url: str, process: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"gunicorn exited:\n{log.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(url + "/healthz", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"gunicorn did not answer in 30 s:\n{log.read_text()[-3000:]}")
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory) -> Iterator[Server]:
+    folder = tmp_path_factory.mktemp("e2e")
+    database_url, pg_database = _database(folder)
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": secrets.token_hex(32),
+        "MAIL_SERVER": "",
+        "MAIL_OUTBOX_DIR": str(folder / "mail"),
+    }
+    _flask(["db", "upgrade"], env)
+    _flask(["seed-demo"], env)
+    port = _free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    log = folder / "gunicorn.log"
+    with log.open("w") as log_file:
+        process = subprocess.Popen(
+            [
+                str(BIN / "gunicorn"),
+                "--workers",
+                "2",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--error-logfile",
+                "-",
+                "wsgi:app",
+            ],
+            cwd=ROOT,
+            env={**env, "APP_ENV": "production", "BASE_URL": base_url, "PROXY_FIX_HOPS": "1"},
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        _wait_until_up(base_url, process, log)
+        from learning_platform import create_app
+
+        app = create_app(make_config(database_url))
+        yield Server(base_url=base_url, app=app)
+        with app.app_context():
+            db.engine.dispose()
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        if pg_database:
+            _drop(pg_database)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator:
+    if not Path(CHROMIUM).exists():
+        message = f"Chromium not found at {CHROMIUM}: apt-get install -y chromium fonts-nanum"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    assert AXE_SCRIPT.exists(), "axe-core is missing: run `make e2e` (npm ci in tests/e2e)"
+    with playwright_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(params=list(VARIANTS))
+def variant(request) -> str:
+    """ko-phone, ko-desktop, en-phone, en-desktop: every journey runs in each."""
+    return request.param
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "call":
+        item.call_failed = report.failed
+    return report
+
+
+@pytest.fixture
+def visitor(request, browser, server, variant, tmp_path) -> Iterator:
+    """visitor(): a new person at a browser (own cookies and address) in this test's variant."""
+    opened: list[Visitor] = []
+    axe_source = AXE_SCRIPT.read_text()
+
+    def open_visitor() -> Visitor:
+        visitor = Visitor.open(
+            browser,
+            server.base_url,
+            variant,
+            axe_source=axe_source,
+            screenshots=SCREENSHOTS / variant,
+            address=f"10.{len(opened) + 1}.{secrets.randbelow(250) + 1}.{secrets.randbelow(250) + 1}",
+        )
+        opened.append(visitor)
+        return visitor
+
+    yield open_visitor
+    if getattr(request.node, "call_failed", False):
+        for number, visitor in enumerate(opened):
+            shot = tmp_path / f"failure-{number}.png"
+            visitor.page.screenshot(path=shot, full_page=True)
+            print(f"visitor {number} was on {visitor.page.url}; screenshot: {shot}")
+    problems = []
+    for visitor in opened:
+        problems.extend(visitor.problems)
+        visitor.close()
+    assert not problems, "\n".join(problems)
+
+
+@pytest.fixture
+def language(variant) -> str:
+    return VARIANTS[variant].language
+
+
+def soon(days: int) -> datetime:
+    """A date `days` from now, in the organizer's calendar."""
+    return datetime.now() + timedelta(days=days)

@@ -1,0 +1,345 @@
+"""The five journeys of issue 6, each in Korean and English, on a phone and a desktop.
+
+Every journey is done with the keyboard only (see browser.py); every page it passes is checked
+by axe-core; the main pages are saved under tests/e2e/screenshots/<variant>/.
+"""
+
+import secrets
+import urllib.request
+from datetime import date, timedelta
+
+import pytest
+from flask_babel import force_locale, gettext
+from icalendar import Calendar
+
+from tests.e2e.conftest import ORGANIZER, PASSWORD
+
+
+@pytest.fixture
+def t(server, language):
+    """The app's own wording for `message` in this variant's language."""
+
+    def translate(message: str, **values) -> str:
+        with server.app.test_request_context(), force_locale(language):
+            return gettext(message, **values)
+
+    return translate
+
+
+@pytest.fixture
+def title(language) -> str:
+    """A course title no other test uses, with a word to search for."""
+    tag = "".join(secrets.choice("bcdfghjkmnpqrstvwxz") for _ in range(8))
+    if language == "ko":
+        return f"빗물정원 설계 강좌 {tag}"
+    return f"Rain garden design course {tag}"
+
+
+def sign_in(visitor, address: str, password: str = PASSWORD) -> None:
+    visitor.go("/login")
+    page = visitor.page
+    visitor.type_into(page.locator("#email"), address)
+    visitor.type_into(page.locator("#password"), password)
+    visitor.activate(page.locator("main form button[type=submit]"), inspect=False)
+    visitor.use_my_language()
+
+
+def nav(visitor, href: str) -> None:
+    visitor.activate(visitor.page.locator(f'header nav a[href="{href}"]'))
+
+
+def feed(url: str) -> Calendar:
+    with urllib.request.urlopen(url, timeout=10) as response:
+        assert response.status == 200
+        assert response.headers["Content-Type"].startswith("text/calendar")
+        return Calendar.from_ical(response.read())
+
+
+def next_monday(after_days: int) -> date:
+    day = date.today() + timedelta(days=after_days)
+    return day + timedelta(days=(7 - day.weekday()) % 7)
+
+
+def test_organizer_creates_a_course_with_the_schedule_helper_and_publishes_it(
+    visitor, server, language, title, t
+):
+    organizer = visitor()
+    page = organizer.page
+    sign_in(organizer, ORGANIZER)
+    nav(organizer, "/workspace/")  # one partner: straight to its offerings
+    organizer.snap("workspace-partner")
+    organizer.activate(page.locator('main a[href="/workspace/changwon-city/new"]'))
+
+    organizer.choose(page.locator("#kind"), "course")
+    organizer.choose(page.locator("#language"), language)
+    organizer.type_into(page.locator("#title"), title)
+    organizer.type_into(
+        page.locator("#summary"),
+        "빗물을 모으는 정원을 함께 설계합니다." if language == "ko" else "Design a rain garden.",
+    )
+    organizer.type_into(page.locator("#description"), "- **Week 1**: soil\n- Week 2: plants")
+    organizer.tick(page.locator("#theme_ids-0"))
+    organizer.choose(page.locator("#format"), "in_person")
+    organizer.type_into(page.locator("#capacity"), "20")
+    organizer.type_into(page.locator("#venue_name"), "창원시 평생학습센터")
+    assert page.locator("#timezone").input_value() == "Asia/Seoul"
+    organizer.type_into(page.locator("#contact_email"), "learn@changwon.example.org")
+    organizer.snap("offering-form")
+    organizer.activate(page.locator("main form button[type=submit]"))
+    assert "/workspace/offerings/" in page.url
+    assert page.locator("main h1").inner_text() == title
+
+    organizer.activate(page.locator("main a[href$='/schedule']"))
+    first = next_monday(14)
+    organizer.tick(page.locator("#weekdays-1"))  # Tuesday
+    organizer.tick(page.locator("#weekdays-3"))  # Thursday
+    organizer.set_value(page.locator("#start_time"), "19:00")
+    organizer.set_value(page.locator("#end_time"), "21:00")
+    organizer.set_value(page.locator("#first_day"), first.isoformat())
+    organizer.type_into(page.locator("#weeks"), "10")
+    organizer.type_into(page.locator("#skip_days"), (first + timedelta(days=8)).isoformat())
+    organizer.activate(page.locator("button[value=preview]"))
+    assert page.locator("#preview-title").inner_text() == t("Preview: %(count)s sessions", count=19)
+    assert page.locator(".preview li.skipped").count() == 1
+    organizer.snap("schedule-preview")
+    organizer.activate(page.locator("button[value=save]"))
+    assert page.locator("#sessions-title").inner_text().endswith("(19)")
+
+    organizer.activate(page.locator("form[action$='/publish'] button"))
+    assert page.locator(".notice--success").count() == 1
+    organizer.snap("workspace-offering-published")
+    offering = server.offering_titled(title)
+    assert offering.status == "published"
+    assert len(offering.sessions) == 19
+
+    organizer.go(f"/offerings/{offering.id}")
+    assert page.locator(".session-list li").count() == 19
+
+
+def test_citizen_signs_up_finds_registers_and_subscribes(visitor, server, language, title, t):
+    offering = server.course(title=title, theme="climate-action", sessions=3)
+    citizen = visitor()
+    page = citizen.page
+    address = f"e2e-{secrets.token_hex(5)}@example.org"
+
+    citizen.go("/")
+    citizen.snap("home")
+    nav(citizen, "/signup")
+    citizen.type_into(page.locator("#email"), address)
+    citizen.type_into(page.locator("#display_name"), "김하늘" if language == "ko" else "Dana")
+    citizen.type_into(page.locator("#password"), "rain gardens grow slowly")
+    citizen.choose(page.locator("#preferred_language"), language)
+    citizen.snap("signup")
+    citizen.activate(page.locator("main form button[type=submit]"))
+    assert "/check-email" in page.url
+    citizen.snap("check-email")
+
+    citizen.go(server.link_in_last_mail(address, "/verify/"))
+    citizen.type_into(page.locator("#password"), "rain gardens grow slowly")
+    citizen.activate(page.locator("main form button[type=submit]"))
+    assert page.locator('header nav a[href="/me/learning"]').count() == 1
+
+    nav(citizen, "/offerings")
+    citizen.type_into(page.locator("#q"), title.split()[-1])
+    citizen.choose(page.locator("#theme"), "climate-action")
+    citizen.activate(page.locator("form[role=search] button[type=submit]"))
+    results = page.locator(f'main a[href="/offerings/{offering.id}"]')
+    assert results.count() >= 1
+    citizen.snap("catalog-search")
+    citizen.activate(results.first)
+    citizen.snap("offering")
+    citizen.activate(page.locator("form[action$='/register'] button"))
+    assert t("You are registered. A confirmation is on its way to your mailbox.") in (
+        citizen.notice()
+    )
+    citizen.snap("offering-registered")
+
+    nav(citizen, "/me/learning")
+    assert title in page.locator("main").inner_text()
+    citizen.snap("my-learning")
+    citizen.activate(page.locator('main a[href="/account#calendar"]'))
+    citizen.activate(page.locator("form[action='/account/calendar'] button"))
+    feed_url = citizen.copy(page.locator("#feed-url-me"))
+    citizen.snap("calendar-address")
+    assert feed_url.startswith(server.base_url + "/feeds/me/")
+
+    events = feed(feed_url).walk("VEVENT")
+    assert len(events) == 3
+    assert all(title in str(event["SUMMARY"]) for event in events)
+    assert {event.DTSTART for event in events} == {s.starts_at for s in offering.sessions}
+
+
+def test_second_citizen_waits_and_is_promoted_when_the_first_cancels(
+    visitor, server, language, title, t
+):
+    offering = server.course(title=title, capacity=1)
+    first, second = server.person(language=language), server.person(language=language)
+    first_at, second_at = visitor(), visitor()
+
+    sign_in(first_at, first.email)
+    first_at.go(f"/offerings/{offering.id}")
+    first_at.activate(first_at.page.locator("form[action$='/register'] button"))
+    assert server.registration_status(offering, first) == "confirmed"
+
+    sign_in(second_at, second.email)
+    second_at.go(f"/offerings/{offering.id}")
+    join = second_at.page.locator("form[action$='/register'] button")
+    assert join.inner_text() == t("Join the waitlist")
+    second_at.activate(join)
+    assert (
+        t("The course is full: you are number %(position)s on the waitlist.", position=1)
+        in second_at.notice()
+    )
+    second_at.snap("offering-waitlisted")
+
+    nav(first_at, "/me/learning")
+    first_at.activate(
+        first_at.page.locator(f"form[action='/offerings/{offering.id}/cancel'] button")
+    )
+    assert server.registration_status(offering, first) is None
+    assert server.registration_status(offering, second) == "confirmed"
+
+    promotion = server.mails_to(second.email)[-1]
+    assert promotion["Subject"] == t("A seat is yours: %(title)s", title=title)
+    assert promotion["To"] == second.email
+    nav(second_at, "/me/learning")
+    assert title in second_at.page.locator("#current-title + *").inner_text()
+    second_at.snap("my-learning-promoted")
+
+
+def test_organizer_cancels_a_session_and_the_citizen_sees_it(visitor, server, language, title, t):
+    offering = server.course(title=title, sessions=3)
+    citizen = server.person(language=language)
+    assert server.register(offering, citizen) == "confirmed"
+    token = server.feed_token(citizen)
+    cancelled = sorted(offering.sessions, key=lambda s: s.starts_at)[1]
+
+    organizer = visitor()
+    sign_in(organizer, ORGANIZER)
+    nav(organizer, "/workspace/")
+    organizer.activate(organizer.page.locator('main a[href$="?tab=published"]'))
+    organizer.activate(organizer.page.locator(f'main a[href="/workspace/offerings/{offering.id}"]'))
+    organizer.activate(
+        organizer.page.locator(f"form[action$='/sessions/{cancelled.id}/cancel'] button")
+    )
+    assert organizer.page.locator(".notice--success").count() == 1
+    organizer.snap("workspace-session-cancelled")
+
+    reader = visitor()
+    sign_in(reader, citizen.email)
+    reader.go(f"/offerings/{offering.id}")
+    rows = reader.page.locator(".session-list li")
+    assert rows.count() == 3
+    assert rows.nth(1).locator(".status--cancelled").inner_text() == t("Cancelled")
+    assert reader.page.locator(".session-list li.is-cancelled").count() == 1
+    reader.snap("offering-session-cancelled")
+
+    for url in (
+        server.url(f"/feeds/me/{token}.ics"),
+        server.url(f"/feeds/offerings/{offering.id}.ics?lang={language}"),
+    ):
+        events = feed(url).walk("VEVENT")
+        statuses = sorted(str(event.get("STATUS")) for event in events)
+        assert statuses == ["CANCELLED", "CONFIRMED", "CONFIRMED"], url
+        (gone,) = [event for event in events if event.get("STATUS") == "CANCELLED"]
+        assert cancelled.starts_at == gone.DTSTART
+        assert int(gone["SEQUENCE"]) >= 1
+
+
+def test_bad_input_shows_a_message_by_the_field_and_keeps_what_was_typed(
+    visitor, server, language, title, t
+):
+    offering = server.course(title=title, capacity=1)
+
+    # A session that ends before it starts.
+    organizer = visitor()
+    page = organizer.page
+    sign_in(organizer, ORGANIZER)
+    organizer.go(f"/workspace/offerings/{offering.id}")
+    organizer.activate(page.locator("main a[href$='/sessions/new']"))
+    day = (date.today() + timedelta(days=30)).isoformat()
+    organizer.set_value(page.locator("#day"), day)
+    organizer.set_value(page.locator("#start_time"), "19:00")
+    organizer.set_value(page.locator("#end_time"), "18:30")
+    organizer.type_into(page.locator("#location"), "301호 세미나실")
+    organizer.activate(page.locator("main form button[type=submit]"))
+    assert t("The end must be after the start.") in organizer.field_error("end_time")
+    assert page.locator("#end_time").get_attribute("aria-invalid") == "true"
+    assert page.locator("#day").input_value() == day
+    assert page.locator("#start_time").input_value() == "19:00"
+    assert page.locator("#location").input_value() == "301호 세미나실"
+    organizer.snap("session-form-error")
+    assert len(server.offering_titled(title).sessions) == 3
+
+    # A wrong password.
+    citizen = server.person(language=language)
+    stranger = visitor()
+    sign_in(stranger, citizen.email, "not my password")
+    assert stranger.page.url.startswith(server.url("/login"))
+    assert stranger.page.locator("#email").input_value() == citizen.email
+    assert stranger.page.locator("#password").input_value() == ""
+    assert stranger.page.locator("main [role=alert], main .error").count() >= 1
+    stranger.snap("login-error")
+
+    # A sign-up with a short password keeps the address and the name.
+    newcomer = visitor()
+    newcomer.go("/signup")
+    npage = newcomer.page
+    newcomer.type_into(npage.locator("#email"), "newcomer@example.org")
+    newcomer.type_into(npage.locator("#display_name"), "새내기")
+    newcomer.type_into(npage.locator("#password"), "short")
+    newcomer.activate(npage.locator("main form button[type=submit]"))
+    assert npage.locator("#password-error").is_visible()
+    assert npage.locator("#email").input_value() == "newcomer@example.org"
+    assert npage.locator("#display_name").input_value() == "새내기"
+    newcomer.snap("signup-error")
+
+    # The last seat goes while the citizen is looking at the page.
+    sign_in(stranger, citizen.email)
+    stranger.go(f"/offerings/{offering.id}")
+    register = stranger.page.locator("form[action$='/register'] button")
+    assert register.inner_text() == t("Register")
+    assert server.register(offering, server.person(language=language)) == "confirmed"
+    stranger.activate(register)
+    assert (
+        t("The course is full: you are number %(position)s on the waitlist.", position=1)
+        in stranger.notice()
+    )
+    assert server.registration_status(offering, citizen) == "waitlisted"
+    stranger.snap("offering-full")
+
+
+def test_the_other_main_pages_pass_the_same_checks(visitor, server, language, title):
+    """Partners, a theme, my account, participants, attendance and admin: reached by keyboard."""
+    offering = server.course(title=title)
+    server.register(offering, server.person(language=language))
+
+    guest = visitor()
+    page = guest.page
+    guest.go("/")
+    nav(guest, "/partners/")
+    guest.snap("partners")
+    guest.activate(page.locator('main a[href="/partners/unesco-bangkok"]'))
+    guest.snap("partner")
+    guest.go(f"/offerings/{offering.id}")
+    guest.activate(page.locator('main a[href="/themes/climate-action"]'))
+    guest.snap("theme")
+    guest.activate(page.locator('header nav a[href="/login"]'))
+    guest.snap("login")
+
+    organizer = visitor()
+    page = organizer.page
+    sign_in(organizer, ORGANIZER)
+    organizer.go(f"/workspace/offerings/{offering.id}")
+    organizer.activate(page.locator("main a[href$='/attendees']"))
+    assert page.locator("main table tbody tr").count() == 1
+    organizer.snap("participants")
+    organizer.activate(page.locator("main a[href$='/attendance']").first)
+    organizer.snap("attendance")
+    nav(organizer, "/account")
+    organizer.snap("my-account")
+
+    admin = visitor()
+    sign_in(admin, "admin@example.org")
+    nav(admin, "/admin/partners/")
+    admin.snap("admin-partners")
