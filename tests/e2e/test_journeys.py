@@ -343,3 +343,19 @@ def test_the_other_main_pages_pass_the_same_checks(visitor, server, language, ti
     sign_in(admin, "admin@example.org")
     nav(admin, "/admin/partners/")
     admin.snap("admin-partners")
+
+
+def test_the_page_checks_catch_what_they_look_for(visitor, language):
+    """A page with an image without text, a wide box and a failing script fails every check."""
+    broken = visitor()
+    broken.page.set_content(
+        f'<html lang="{language}"><head><title>x</title></head><body>'
+        '<main><img src="data:image/gif;base64,R0lGODlhAQABAAAAACw="><div style="width:3000px">'
+        "wide</div></main><script>undefined_function()</script></body></html>"
+    )
+    broken.inspect()
+    found = "\n".join(broken.problems)
+    broken.problems.clear()
+    assert "image-alt" in found
+    assert "scrolls sideways" in found
+    assert "undefined_function" in found
