@@ -143,11 +143,12 @@ class Visitor:
             self.page.keyboard.press("Space")
         assert target.is_checked()
 
-    def copy(self, target: Locator) -> str:
-        """Select a text field's content and copy it, as a person would; return the clipboard."""
+    def press(self, target: Locator) -> None:
+        """Tab to a button that acts on the page itself and press Enter."""
         self.focus(target)
-        self.page.keyboard.press("ControlOrMeta+A")
-        self.page.keyboard.press("ControlOrMeta+C")
+        self.page.keyboard.press("Enter")
+
+    def clipboard(self) -> str:
         return self.page.evaluate("() => navigator.clipboard.readText()")
 
     # Looking --------------------------------------------------------------------------------

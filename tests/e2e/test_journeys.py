@@ -159,7 +159,11 @@ def test_citizen_signs_up_finds_registers_and_subscribes(visitor, server, langua
     citizen.snap("my-learning")
     citizen.activate(page.locator('main a[href="/account#calendar"]'))
     citizen.activate(page.locator("form[action='/account/calendar'] button"))
-    feed_url = citizen.copy(page.locator("#feed-url-me"))
+    citizen.press(page.locator("button[data-copy='feed-url-me']"))
+    status = page.locator("#feed-url-me-status")
+    status.filter(has_text=t("Copied. Paste it into your calendar app.")).wait_for()
+    feed_url = citizen.clipboard()
+    assert feed_url == page.locator("#feed-url-me").input_value()
     citizen.snap("calendar-address")
     assert feed_url.startswith(server.base_url + "/feeds/me/")
 
