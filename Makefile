@@ -9,7 +9,7 @@ export APP_ENV ?= development
 TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 TRANSLATIONS := learning_platform/translations
 
-.PHONY: run test lint format install translations extract-messages clean
+.PHONY: run test lint format install translations extract-messages clean bench
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,6 +34,11 @@ run: install instance/secret_key
 
 test: install
 	TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Benchmarks against their floors at 10k offerings, on SQLite and PostgreSQL (bench/run.py);
+# results in bench/RESULTS.md and bench/results/. Quick try-out: make bench BENCH_ARGS=--quick
+bench: install
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .

@@ -360,8 +360,9 @@ def generate(url: str, password_hash: str, now: datetime | None = None) -> Gener
                 )
         db.session.commit()
         if connection.dialect.name == "postgresql":
+            # VACUUM too, as autovacuum would have by now: index-only scans need the visibility map.
             with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as raw:
-                raw.execute(text("ANALYZE"))
+                raw.execute(text("VACUUM ANALYZE"))
         else:
             with db.engine.begin() as raw:
                 raw.execute(text("ANALYZE"))
