@@ -5,7 +5,7 @@ from datetime import date, datetime, time, timedelta
 from math import ceil
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import and_, exists, func, or_, select, union
 from sqlalchemy.orm import joinedload, selectinload
 
 from learning_platform.enrollment.services import has_started
@@ -161,13 +161,17 @@ def filtered_offerings(filters: Filters, now: datetime, statuses=(OfferingStatus
         )
     if filters.partner:
         partner_id = select(Partner.id).where(Partner.slug == filters.partner).scalar_subquery()
+        # The partner's own offerings and its co-hosted ones as one id list, found by index:
+        # "partner_id = x OR EXISTS (co-host)" made both databases test every offering.
+        owned = Offering.__table__.alias("owned")
         conditions.append(
-            or_(
-                Offering.partner_id == partner_id,
-                exists().where(
-                    offering_cohost.c.offering_id == Offering.id,
-                    offering_cohost.c.partner_id == partner_id,
-                ),
+            Offering.id.in_(
+                union(
+                    select(owned.c.id).where(owned.c.partner_id == partner_id),
+                    select(offering_cohost.c.offering_id).where(
+                        offering_cohost.c.partner_id == partner_id
+                    ),
+                )
             )
         )
     if filters.kind:
