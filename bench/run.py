@@ -20,6 +20,7 @@ import platform
 import re
 import secrets
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -636,6 +637,8 @@ def main() -> None:
     options = parser.parse_args()
     if options.quick:
         options.duration, options.warmup, options.feed_runs = 2, 1, 3
+    # A stopped run still stops its gunicorns (they are stopped in `finally`).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     if not shutil.which("wrk"):
         raise SystemExit("wrk is missing: apt-get install wrk")
     started = time.perf_counter()
