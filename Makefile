@@ -10,7 +10,7 @@ export APP_ENV ?= development
 TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 TRANSLATIONS := learning_platform/translations
 
-.PHONY: run test e2e lint format install translations extract-messages clean
+.PHONY: run test e2e bench lint format install translations extract-messages clean
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -51,6 +51,11 @@ e2e: install $(BIN)/.e2e-installed $(E2E_NODE)/.installed
 	E2E_DATABASE=sqlite $(BIN)/python -m pytest tests/e2e $(PYTEST_ARGS)
 	E2E_DATABASE=postgresql TEST_DATABASE_URL=$(TEST_DATABASE_URL) \
 		$(BIN)/python -m pytest tests/e2e $(PYTEST_ARGS)
+
+# Benchmarks against their floors at 10k offerings, on SQLite and PostgreSQL (bench/run.py);
+# results in bench/RESULTS.md and bench/results/. Quick try-out: make bench BENCH_ARGS=--quick
+bench: install
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .

@@ -136,6 +136,17 @@ def test_every_public_feed_is_read_alike_by_three_parsers(client, course, path):
     assert "private-room" not in text  # the meeting link is never in a public feed
 
 
+def test_the_cached_vtimezone_leaves_every_feed_unchanged(client, course):
+    """VTIMEZONEs are built once per zone and dates and shared between feeds."""
+    first = client.get("/feeds/all.ics").get_data()
+    offering = client.get(f"/feeds/offerings/{course.id}.ics").get_data()
+    again = client.get("/feeds/all.ics").get_data()
+    assert again == first
+    for body in (first, offering):
+        assert body.count(b"BEGIN:VTIMEZONE") == 1
+        assert b"TZID:Asia/Seoul" in body
+
+
 def test_drafts_never_appear(client, changwon, make_offering):
     partner, _ = changwon
     draft = make_offering(partner, sessions=[in_days(3)], title="Secret draft")

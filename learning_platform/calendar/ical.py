@@ -8,6 +8,7 @@ See ../shared/docs/calendar-feeds.md.
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event, Timezone
@@ -81,15 +82,18 @@ def build_calendar(
         )
     for zone, days in sorted(spans.items()):
         calendar.add_component(
-            Timezone.from_tzid(
-                zone,
-                first_date=min(days) - timedelta(days=1),
-                last_date=max(days) + timedelta(days=1),
-            )
+            _vtimezone(zone, min(days) - timedelta(days=1), max(days) + timedelta(days=1))
         )
     for event in events:
         calendar.add_component(event)
     return calendar.to_ical()
+
+
+@lru_cache(maxsize=512)
+def _vtimezone(zone: str, first_date: date, last_date: date) -> Timezone:
+    """A small VTIMEZONE for the dates; cached: icalendar takes tens of ms to build one, more
+    than a partner's whole feed. Only serialised, never changed, so calendars can share it."""
+    return Timezone.from_tzid(zone, first_date=first_date, last_date=last_date)
 
 
 def _event(
