@@ -80,6 +80,13 @@ class Config:
     ARGON2_MEMORY_COST = 65536
     ARGON2_PARALLELISM = 4
 
+    #: A public feed's ETag is remembered this long per worker: a calendar app polling an
+    #: unchanged feed gets its 304 without a database query; changes show at most this late.
+    FEED_VALIDATOR_SECONDS = 10
+    #: The catalog's order (which offerings match, soonest first) is remembered this long per
+    #: worker and set of filters; seats, titles and times on a page are always read fresh.
+    CATALOG_RANKING_SECONDS = 10
+
     PASSWORD_RESET_HOURS = 2
     EMAIL_VERIFY_HOURS = 48
     LOGIN_SESSION_DAYS = 1
@@ -117,6 +124,9 @@ class TestingConfig(Config):
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 1024
     ARGON2_PARALLELISM = 1
+    # Tests see every change at once; tests/test_feeds.py turns the memory on where it is tested.
+    FEED_VALIDATOR_SECONDS = 0
+    CATALOG_RANKING_SECONDS = 0
 
     def _fallback_secret_key(self) -> str:
         return secrets.token_hex(32)

@@ -52,6 +52,9 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)
+    # Every limit we set is on a view, and @limiter.limit checks it itself; Flask-Limiter's pass
+    # before every request would only look for application-wide limits, which we do not set.
+    app.before_request_funcs[None].remove(limiter._check_request_limit)
     babel.init_app(app, locale_selector=i18n.select_locale)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"

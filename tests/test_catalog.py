@@ -214,3 +214,44 @@ def test_an_offering_under_way_shows_registration_closed(client, make_partner, m
     page = client.get("/offerings").get_data(as_text=True)
     assert "registration closed" in page
     assert titles(client, "?seats=1") == []
+
+
+def test_a_remembered_ranking_keeps_seats_fresh_and_new_offerings_come_within_seconds(
+    make_app, world, make_partner, make_offering, make_person, register, monkeypatch
+):
+    from learning_platform.catalog import services
+
+    app = make_app(CATALOG_RANKING_SECONDS=10)
+    client = app.test_client()
+    clock = [500.0]
+    monkeypatch.setattr(services, "monotonic", lambda: clock[0])
+    assert "Digital skills for all" in client.get("/offerings").get_data(as_text=True)
+
+    digital = world["digital"]
+    register(digital, make_person())  # seats are read fresh on every page
+    page = client.get("/offerings").get_data(as_text=True)
+    assert f"{digital.capacity - 1} seats left" in page
+
+    newcomer = make_offering(
+        make_partner(),
+        status="published",
+        sessions=[in_days(2)],
+        title="Brand-new rain garden walk",
+    )
+    clock[0] += 9
+    assert newcomer.title not in client.get("/offerings").get_data(as_text=True)
+    clock[0] += 2
+    assert newcomer.title in client.get("/offerings").get_data(as_text=True)
+
+
+def test_a_remembered_ranking_never_lists_an_offering_cancelled_since(make_app, world):
+    from learning_platform.extensions import db
+    from learning_platform.models import Offering
+
+    app = make_app(CATALOG_RANKING_SECONDS=10)
+    client = app.test_client()
+    assert "Urban garden" in client.get("/offerings").get_data(as_text=True)
+    with app.app_context():
+        db.session.get(Offering, world["bilingual"].id).status = "cancelled"
+        db.session.commit()
+    assert "Urban garden" not in client.get("/offerings").get_data(as_text=True)

@@ -247,6 +247,64 @@ def test_conditional_get_answers_304_only_when_unchanged(
     assert changed.headers["ETag"] != etag
 
 
+@pytest.mark.parametrize("path", ["/feeds/all.ics", "/feeds/partners/changwon-city.ics"])
+def test_a_worker_remembers_a_public_validator_for_a_few_seconds(
+    make_app, changwon, course, count_queries, monkeypatch, path
+):
+    from learning_platform.calendar import routes
+
+    app = make_app(FEED_VALIDATOR_SECONDS=10)
+    client = app.test_client()
+    clock = [1000.0]
+    monkeypatch.setattr(routes.time, "monotonic", lambda: clock[0])
+    etag = client.get(path).headers["ETag"]
+    with count_queries() as statements:
+        again = client.get(path, headers={"If-None-Match": etag})
+    assert again.status_code == 304
+    assert statements == []  # polls of an unchanged feed cost no database work
+
+    with app.app_context():
+        from learning_platform.extensions import db
+        from learning_platform.models import OfferingSession
+
+        session = db.session.get(OfferingSession, course.sessions[0].id)
+        session.location = "Room 301"
+        session.sequence += 1
+        session.updated_at = utcnow()
+        db.session.commit()
+    clock[0] += 9  # within the 10 seconds the old answer stands
+    assert client.get(path, headers={"If-None-Match": etag}).status_code == 304
+    clock[0] += 2  # then the change shows
+    changed = client.get(path, headers={"If-None-Match": etag})
+    assert changed.status_code == 200
+    assert b"Room 301" in changed.get_data()
+
+
+def test_the_private_feed_is_never_answered_from_memory(make_app, make_person, course, register):
+    app = make_app(FEED_VALIDATOR_SECONDS=10)
+    person = make_person()
+    with app.app_context():
+        from learning_platform.accounts.services import new_feed_token
+        from learning_platform.extensions import db
+        from learning_platform.models import Person
+
+        token = new_feed_token(db.session.get(Person, person.id))
+        db.session.commit()
+    client = app.test_client()
+    etag = client.get(f"/feeds/me/{token}.ics").headers["ETag"]
+    register(course, person)
+    changed = client.get(f"/feeds/me/{token}.ics", headers={"If-None-Match": etag})
+    assert changed.status_code == 200
+    assert len(events_of(changed.get_data())) == len(course.sessions)
+
+
+def test_the_private_feed_is_rate_limited_per_address(client):
+    # The limit sits on the view; guessing tokens from one address stops after 120 a minute.
+    statuses = [client.get(f"/feeds/me/{'x' * 43}{n}.ics").status_code for n in range(121)]
+    assert statuses[:120] == [404] * 120
+    assert statuses[120] == 429
+
+
 def test_registrations_do_not_change_a_public_feed(client, course, make_person, register):
     etag = client.get("/feeds/all.ics").headers["ETag"]
     register(course, make_person())

@@ -1,6 +1,8 @@
 """Feed routes: HTTP around the pure builders (validators, 304s, caching, private tokens)."""
 
+import time
 from datetime import timedelta
+from functools import partial
 
 from flask import Blueprint, Response, abort, current_app, make_response, request
 from flask_babel import force_locale, gettext
@@ -15,6 +17,9 @@ from learning_platform.models import Offering, OfferingSession, Partner, Person,
 from learning_platform.security import token_hash
 
 bp = Blueprint("feeds", __name__, url_prefix="/feeds")
+
+#: Public feed validators one process remembers at most (then it starts afresh).
+VALIDATORS_REMEMBERED = 2000
 
 
 def _offering_url(offering: Offering) -> str:
@@ -32,15 +37,42 @@ def _calendar_name(suffix: str | None, language: str) -> str:
     return f"{site} · {suffix}" if suffix else site
 
 
+def _public_validator(key: str, conditions, now, columns) -> feeds.Validator:
+    """The validator of a public feed, remembered by this process for FEED_VALIDATOR_SECONDS.
+
+    Calendar apps poll the same feeds over and over; within those seconds an unchanged feed
+    is answered 304 without asking the database. A change reaches the feed at most that many
+    seconds late (responses already say `max-age=300` to every cache on the way).
+    """
+    seconds = current_app.config["FEED_VALIDATOR_SECONDS"]
+    if seconds <= 0:
+        return feeds.validator(key, conditions(), now, columns())
+    remembered = current_app.extensions.setdefault("feed_validators", {})
+    clock = time.monotonic()
+    hit = remembered.get(key)
+    if hit is not None and hit[0] > clock:
+        return hit[1]
+    check = feeds.validator(key, conditions(), now, columns())
+    if len(remembered) >= VALIDATORS_REMEMBERED:
+        remembered.clear()
+    remembered[key] = (clock + seconds, check)
+    return check
+
+
 def _serve(key: str, conditions, build, *, private: bool = False, extra=(), named=None) -> Response:
     """Answer 304 from the cheap validator when nothing changed; else build the feed.
 
-    `named` is a scalar subquery giving the feed's name, read in the validator's one query:
+    `conditions` and `named` are callables, so that a remembered validator costs nothing.
+    `named()` is a scalar subquery giving the feed's name, read in the validator's one query:
     None there means the partner, theme or offering does not exist (404).
     """
     now = utcnow()
-    columns = [named] if named is not None else list(extra)
-    check = feeds.validator(key, conditions, now, columns)
+    if named is not None:
+        check = _public_validator(key, conditions, now, lambda: [named()])
+    elif private:
+        check = feeds.validator(key, conditions(), now, list(extra))
+    else:
+        check = _public_validator(key, conditions, now, list)
     if named is not None and check.extras[0] is None:
         abort(404)
     response = make_response()
@@ -70,14 +102,13 @@ def _serve(key: str, conditions, build, *, private: bool = False, extra=(), name
 @bp.get("/all.ics")
 def all_sessions():
     filters = Filters.from_args({key: request.args.get(key, "") for key in FEED_FILTERS})
-    conditions = filtered_offerings(filters, utcnow(), statuses=None)
     language = _language()
-    key = f"all|{sorted(filters.args().items())}|{language}"
+    conditions = partial(filtered_offerings, filters, utcnow(), statuses=None)
     return _serve(
-        key,
+        f"all|{sorted(filters.args().items())}|{language}",
         conditions,
         lambda now, _name: feeds.public_feed(
-            _calendar_name(None, language), conditions, language, now, _offering_url
+            _calendar_name(None, language), conditions(), language, now, _offering_url
         ),
     )
 
@@ -88,48 +119,59 @@ def _named_feed(key: str, conditions, named, language: str):
         key,
         conditions,
         lambda now, name: feeds.public_feed(
-            _calendar_name(name, language), conditions, language, now, _offering_url
+            _calendar_name(name, language), conditions(), language, now, _offering_url
         ),
         named=named,
+    )
+
+
+def _partner_name(slug: str):
+    return (
+        select(Partner.name)
+        .where(Partner.slug == slug, Partner.approved.is_(True))
+        .scalar_subquery()
+    )
+
+
+def _theme_name(slug: str, language: str):
+    column = {"ko": Theme.name_ko, "th": Theme.name_th}.get(language, Theme.name_en)
+    return (
+        select(func.coalesce(func.nullif(column, ""), Theme.name_en))
+        .where(Theme.slug == slug)
+        .scalar_subquery()
+    )
+
+
+def _offering_title(offering_id: int):
+    return (
+        select(Offering.title)
+        .where(Offering.id == offering_id, Offering.status != "draft")
+        .scalar_subquery()
     )
 
 
 @bp.get("/partners/<slug>.ics")
 def partner(slug: str):
     language = _language()
-    named = (
-        select(Partner.name)
-        .where(Partner.slug == slug, Partner.approved.is_(True))
-        .scalar_subquery()
-    )
-    conditions = filtered_offerings(Filters(partner=slug), utcnow(), statuses=None)
+    conditions = partial(filtered_offerings, Filters(partner=slug), utcnow(), statuses=None)
+    named = partial(_partner_name, slug)
     return _named_feed(f"partner|{slug}|{language}", conditions, named, language)
 
 
 @bp.get("/themes/<slug>.ics")
 def theme(slug: str):
     language = _language()
-    column = {"ko": Theme.name_ko, "th": Theme.name_th}.get(language, Theme.name_en)
-    named = (
-        select(func.coalesce(func.nullif(column, ""), Theme.name_en))
-        .where(Theme.slug == slug)
-        .scalar_subquery()
-    )
-    conditions = filtered_offerings(Filters(theme=slug), utcnow(), statuses=None)
+    conditions = partial(filtered_offerings, Filters(theme=slug), utcnow(), statuses=None)
+    named = partial(_theme_name, slug, language)
     return _named_feed(f"theme|{slug}|{language}", conditions, named, language)
 
 
 @bp.get("/offerings/<id:offering_id>.ics")
 def offering(offering_id: int):
     language = _language()
-    named = (
-        select(Offering.title)
-        .where(Offering.id == offering_id, Offering.status != "draft")
-        .scalar_subquery()
-    )
-    return _named_feed(
-        f"offering|{offering_id}|{language}", [Offering.id == offering_id], named, language
-    )
+    conditions = partial(list, [Offering.id == offering_id])
+    named = partial(_offering_title, offering_id)
+    return _named_feed(f"offering|{offering_id}|{language}", conditions, named, language)
 
 
 @bp.get("/me/<token>.ics")
@@ -160,7 +202,7 @@ def personal(token: str):
         db.session.commit()
     return _serve(
         f"me|{person.id}|{person.preferred_language}",
-        feeds.person_conditions(person),
+        partial(feeds.person_conditions, person),
         lambda now, _name: feeds.personal_feed(person, now, _offering_url),
         private=True,
         extra=feeds.person_validator_extra(person),

@@ -3,8 +3,10 @@
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from math import ceil
+from time import monotonic
 from zoneinfo import ZoneInfo
 
+from flask import current_app
 from sqlalchemy import and_, exists, func, or_, select, union
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -25,6 +27,8 @@ from learning_platform.models import (
 from learning_platform.models.offering import offering_cohost, offering_theme
 
 PER_PAGE = 12
+#: Catalog rankings (one per set of filters) one worker remembers at most.
+RANKINGS_REMEMBERED = 500
 #: Zone in which the catalog's date filters are read.
 SITE_ZONE = "Asia/Seoul"
 #: A language filter matches offerings taught in it, bilingual ones included.
@@ -187,84 +191,104 @@ def filtered_offerings(filters: Filters, now: datetime, statuses=(OfferingStatus
     return conditions
 
 
-def search(filters: Filters) -> CatalogPage:
-    """One page of upcoming published offerings: one query, plus themes and co-hosts."""
-    now = utcnow()
-    session_window = [
-        OfferingSession.status == SessionStatus.SCHEDULED,
-        OfferingSession.ends_at > now,
-    ]
+def _session_window(filters: Filters, now: datetime) -> list:
+    """The sessions that make an offering upcoming (and match the date filters)."""
+    window = [OfferingSession.status == SessionStatus.SCHEDULED, OfferingSession.ends_at > now]
     if filters.date_from:
-        session_window.append(OfferingSession.starts_at >= _day_start(filters.date_from))
+        window.append(OfferingSession.starts_at >= _day_start(filters.date_from))
     if filters.date_to:
-        session_window.append(
-            OfferingSession.starts_at < _day_start(filters.date_to + timedelta(days=1))
-        )
-    upcoming = (
+        window.append(OfferingSession.starts_at < _day_start(filters.date_to + timedelta(days=1)))
+    return window
+
+
+def _next_starts(window: list):
+    return (
         select(
             OfferingSession.offering_id,
             func.min(OfferingSession.starts_at).label("next_start"),
         )
-        .where(*session_window)
+        .where(*window)
         .group_by(OfferingSession.offering_id)
         .subquery()
     )
-    next_session = OfferingSession.__table__.alias("next_session")
+
+
+def _ranking(filters: Filters, now: datetime) -> list[int]:
+    """Every matching offering's id, in catalog order: the costly part of a catalog page.
+
+    A worker remembers it for CATALOG_RANKING_SECONDS per set of filters, so paging and
+    repeated visits skip the sort over every upcoming session. Seats, titles and times on the
+    page are always read fresh; only which offerings are listed, and their order, may be that
+    many seconds old.
+    """
+    seconds = current_app.config["CATALOG_RANKING_SECONDS"]
+    key = tuple(sorted((k, v) for k, v in filters.args().items() if k != "page"))
+    remembered = current_app.extensions.setdefault("catalog_rankings", {})
+    clock = monotonic()
+    hit = remembered.get(key)
+    if seconds > 0 and hit is not None and hit[0] > clock:
+        return hit[1]
+    upcoming = _next_starts(_session_window(filters, now))
     order = (
         [Offering.published_at.desc(), Offering.id.desc()]
         if filters.sort == "newest"
         else [upcoming.c.next_start, Offering.id]
     )
-    # The page's ids first, narrow: no wide offering rows behind the count and the sort.
-    # Then the page's 12 offerings with their next session's end: still one statement.
-    ids = (
-        select(Offering.id, upcoming.c.next_start, func.count().over().label("total"))
-        .join(upcoming, upcoming.c.offering_id == Offering.id)
-        .where(*filtered_offerings(filters, now))
-        .order_by(*order)
+    ranking = list(
+        db.session.scalars(
+            select(Offering.id)
+            .join(upcoming, upcoming.c.offering_id == Offering.id)
+            .where(*filtered_offerings(filters, now))
+            .order_by(*order)
+        )
     )
-    page = ids.limit(PER_PAGE).offset((filters.page - 1) * PER_PAGE).subquery()
+    if seconds > 0:
+        if len(remembered) >= RANKINGS_REMEMBERED:
+            remembered.clear()
+        remembered[key] = (clock + seconds, ranking)
+    return ranking
+
+
+def search(filters: Filters) -> CatalogPage:
+    """One page of upcoming published offerings: the ranking, then the page's offerings
+    with their next session (plus themes and co-hosts)."""
+    now = utcnow()
+    ranking = _ranking(filters, now)
+    start = (filters.page - 1) * PER_PAGE
+    page_ids = ranking[start : start + PER_PAGE]
+    if not page_ids:
+        return CatalogPage([], len(ranking), filters.page)
+    window = _session_window(filters, now)
+    upcoming = _next_starts([*window, OfferingSession.offering_id.in_(page_ids)])
+    next_session = OfferingSession.__table__.alias("next_session")
     query = (
         select(
-            Offering,
-            page.c.next_start,
-            next_session.c.ends_at,
-            has_started(Offering.id, now),
-            page.c.total,
+            Offering, upcoming.c.next_start, next_session.c.ends_at, has_started(Offering.id, now)
         )
-        .join(page, page.c.id == Offering.id)
+        .join(upcoming, upcoming.c.offering_id == Offering.id)
         .join(
             next_session,
             and_(
                 next_session.c.offering_id == Offering.id,
-                next_session.c.starts_at == page.c.next_start,
+                next_session.c.starts_at == upcoming.c.next_start,
                 next_session.c.status == SessionStatus.SCHEDULED,
             ),
         )
+        # A remembered ranking may be seconds old: never show what was cancelled since.
+        .where(Offering.id.in_(page_ids), Offering.status == OfferingStatus.PUBLISHED)
         .options(
             joinedload(Offering.partner),
             selectinload(Offering.themes),
             selectinload(Offering.cohosts),
         )
-        .order_by(
-            *(
-                [Offering.published_at.desc(), Offering.id.desc()]
-                if filters.sort == "newest"
-                else [page.c.next_start, Offering.id]
-            )
-        )
     )
-    rows = db.session.execute(query).all()
-    if rows:
-        total = rows[0][4]
-    elif filters.page > 1:  # past the last page: still say how many there are
-        total = db.session.scalar(select(func.count()).select_from(ids.subquery()))
-    else:
-        total = 0
-    entries = [
-        CatalogEntry(offering, start, end, bool(begun)) for offering, start, end, begun, _ in rows
-    ]
-    return CatalogPage(entries, total, filters.page)
+    position = {offering_id: number for number, offering_id in enumerate(page_ids)}
+    entries = {}
+    for offering, next_start, next_end, begun in db.session.execute(query):
+        # Two sessions starting at the same moment: keep one entry per offering.
+        entries.setdefault(offering.id, CatalogEntry(offering, next_start, next_end, bool(begun)))
+    ordered = sorted(entries.values(), key=lambda entry: position[entry.offering.id])
+    return CatalogPage(ordered, len(ranking), filters.page)
 
 
 def filter_choices() -> tuple[list[Theme], list[Partner]]:
