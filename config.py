@@ -41,6 +41,9 @@ class Config:
             "MAIL_SEND_AFTER_REQUEST", self.MAIL_SEND_AFTER_REQUEST
         )
         self.PROXY_FIX_HOPS = int(os.environ.get("PROXY_FIX_HOPS", "0"))
+        for name in ("FEED_VALIDATOR_SECONDS", "CATALOG_RANKING_SECONDS"):
+            if name in os.environ:
+                setattr(self, name, float(os.environ[name]))
         #: The site's public address; links in mail are built on it, never on the request's Host.
         self.BASE_URL = os.environ.get("BASE_URL", "").rstrip("/")
         if self.BASE_URL:

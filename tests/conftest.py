@@ -50,6 +50,8 @@ def make_config(database_url: str, **overrides) -> TestingConfig:
     config.MAIL_SERVER = ""
     config.BASE_URL = "http://localhost"
     config.TRUSTED_HOSTS = ["localhost"]
+    config.FEED_VALIDATOR_SECONDS = 0  # tests see each change at once, whatever the shell says
+    config.CATALOG_RANKING_SECONDS = 0
     for key, value in overrides.items():
         setattr(config, key, value)
     return config
