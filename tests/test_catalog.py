@@ -255,3 +255,15 @@ def test_a_remembered_ranking_never_lists_an_offering_cancelled_since(make_app, 
         db.session.get(Offering, world["bilingual"].id).status = "cancelled"
         db.session.commit()
     assert "Urban garden" not in client.get("/offerings").get_data(as_text=True)
+
+
+def test_a_remembered_ranking_never_lists_a_course_that_filled_up_since_under_free_seats(
+    make_app, world, make_person, register
+):
+    app = make_app(CATALOG_RANKING_SECONDS=10)
+    client = app.test_client()
+    digital = world["digital"]
+    assert digital.title in client.get("/offerings?seats=1").get_data(as_text=True)
+    for _ in range(digital.capacity):
+        register(digital, make_person())
+    assert digital.title not in client.get("/offerings?seats=1").get_data(as_text=True)

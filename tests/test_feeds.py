@@ -256,7 +256,7 @@ def test_a_worker_remembers_a_public_validator_for_a_few_seconds(
     app = make_app(FEED_VALIDATOR_SECONDS=10)
     client = app.test_client()
     clock = [1000.0]
-    monkeypatch.setattr(routes.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(routes, "monotonic", lambda: clock[0])
     etag = client.get(path).headers["ETag"]
     with count_queries() as statements:
         again = client.get(path, headers={"If-None-Match": etag})

@@ -1,8 +1,8 @@
 """Feed routes: HTTP around the pure builders (validators, 304s, caching, private tokens)."""
 
-import time
 from datetime import timedelta
 from functools import partial
+from time import monotonic
 
 from flask import Blueprint, Response, abort, current_app, make_response, request
 from flask_babel import force_locale, gettext
@@ -48,7 +48,7 @@ def _public_validator(key: str, conditions, now, columns) -> feeds.Validator:
     if seconds <= 0:
         return feeds.validator(key, conditions(), now, columns())
     remembered = current_app.extensions.setdefault("feed_validators", {})
-    clock = time.monotonic()
+    clock = monotonic()
     hit = remembered.get(key)
     if hit is not None and hit[0] > clock:
         return hit[1]
@@ -67,10 +67,10 @@ def _serve(key: str, conditions, build, *, private: bool = False, extra=(), name
     None there means the partner, theme or offering does not exist (404).
     """
     now = utcnow()
-    if named is not None:
-        check = _public_validator(key, conditions, now, lambda: [named()])
-    elif private:
+    if private:
         check = feeds.validator(key, conditions(), now, list(extra))
+    elif named is not None:
+        check = _public_validator(key, conditions, now, lambda: [named()])
     else:
         check = _public_validator(key, conditions, now, list)
     if named is not None and check.extras[0] is None:

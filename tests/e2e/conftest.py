@@ -101,13 +101,14 @@ def _drop(database: str) -> None:
 
 
 def _flask(args: list[str], env: dict) -> None:
-    subprocess.run(
+    done = subprocess.run(
         [str(BIN / "flask"), "--app", "wsgi", *args],
         cwd=ROOT,
         env={**env, "APP_ENV": "development"},
-        check=True,
         capture_output=True,
+        text=True,
     )
+    assert done.returncode == 0, f"flask {' '.join(args)} failed:\n{done.stderr[-3000:]}"
 
 
 @dataclass
@@ -249,8 +250,13 @@ def server(tmp_path_factory) -> Iterator[Server]:
         "MAIL_SERVER": "",
         "MAIL_OUTBOX_DIR": str(folder / "mail"),
     }
-    _flask(["db", "upgrade"], env)
-    _flask(["seed-demo"], env)
+    try:
+        _flask(["db", "upgrade"], env)
+        _flask(["seed-demo"], env)
+    except AssertionError:
+        if pg_database:
+            _drop(pg_database)
+        raise
     port = _free_port()
     base_url = f"http://127.0.0.1:{port}"
     log = folder / "gunicorn.log"

@@ -8,6 +8,7 @@ document.addEventListener("DOMContentLoaded", () => {
     if (!field) continue;
     button.hidden = false;
     button.addEventListener("click", async () => {
+      if (status) status.textContent = "";  // so that a second copy is announced again
       field.select();
       try {
         await navigator.clipboard.writeText(field.value);
