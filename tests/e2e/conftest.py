@@ -18,7 +18,7 @@ import urllib.request
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from email import policy
 from email.message import EmailMessage
 from pathlib import Path
@@ -168,10 +168,11 @@ class Server:
         theme: str = "climate-action",
         partner: str = "changwon-city",
     ) -> Offering:
-        """A published course with weekly sessions, starting in a week."""
+        """A published course with weekly sessions, starting in 45 days (after the demo courses,
+        so the screenshots of the first catalog page show the demo data)."""
         with self.app.app_context():
             owner = db.session.scalar(select(Partner).where(Partner.slug == partner))
-            start = (utcnow() + timedelta(days=7)).replace(
+            start = (utcnow() + timedelta(days=45)).replace(
                 hour=10, minute=0, second=0, microsecond=0
             )
             offering = Offering(
@@ -354,8 +355,3 @@ def visitor(request, browser, server, variant, tmp_path) -> Iterator:
 @pytest.fixture
 def language(variant) -> str:
     return VARIANTS[variant].language
-
-
-def soon(days: int) -> datetime:
-    """A date `days` from now, in the organizer's calendar."""
-    return datetime.now() + timedelta(days=days)
