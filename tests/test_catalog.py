@@ -219,12 +219,12 @@ def test_an_offering_under_way_shows_registration_closed(client, make_partner, m
 def test_a_remembered_ranking_keeps_seats_fresh_and_new_offerings_come_within_seconds(
     make_app, world, make_partner, make_offering, make_person, register, monkeypatch
 ):
-    from learning_platform.catalog import services
+    from learning_platform import memory
 
     app = make_app(CATALOG_RANKING_SECONDS=10)
     client = app.test_client()
     clock = [500.0]
-    monkeypatch.setattr(services, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(memory, "monotonic", lambda: clock[0])
     assert "Digital skills for all" in client.get("/offerings").get_data(as_text=True)
 
     digital = world["digital"]

@@ -251,12 +251,12 @@ def test_conditional_get_answers_304_only_when_unchanged(
 def test_a_worker_remembers_a_public_validator_for_a_few_seconds(
     make_app, changwon, course, count_queries, monkeypatch, path
 ):
-    from learning_platform.calendar import routes
+    from learning_platform import memory
 
     app = make_app(FEED_VALIDATOR_SECONDS=10)
     client = app.test_client()
     clock = [1000.0]
-    monkeypatch.setattr(routes, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(memory, "monotonic", lambda: clock[0])
     etag = client.get(path).headers["ETag"]
     with count_queries() as statements:
         again = client.get(path, headers={"If-None-Match": etag})

@@ -2,7 +2,6 @@
 
 from datetime import timedelta
 from functools import partial
-from time import monotonic
 
 from flask import Blueprint, Response, abort, current_app, make_response, request
 from flask_babel import force_locale, gettext
@@ -13,12 +12,13 @@ from learning_platform.calendar.ical import build_calendar
 from learning_platform.catalog.services import FEED_FILTERS, Filters, filtered_offerings
 from learning_platform.extensions import csrf, db, limiter
 from learning_platform.mail.services import external_url
+from learning_platform.memory import remembered
 from learning_platform.models import Offering, OfferingSession, Partner, Person, Theme, utcnow
 from learning_platform.security import token_hash
 
 bp = Blueprint("feeds", __name__, url_prefix="/feeds")
 
-#: Public feed validators one process remembers at most (then it starts afresh).
+#: Public feed validators one process remembers at most (the least recently used go first).
 VALIDATORS_REMEMBERED = 2000
 
 
@@ -44,19 +44,13 @@ def _public_validator(key: str, conditions, now, columns) -> feeds.Validator:
     is answered 304 without asking the database. A change reaches the feed at most that many
     seconds late (responses already say `max-age=300` to every cache on the way).
     """
-    seconds = current_app.config["FEED_VALIDATOR_SECONDS"]
-    if seconds <= 0:
-        return feeds.validator(key, conditions(), now, columns())
-    remembered = current_app.extensions.setdefault("feed_validators", {})
-    clock = monotonic()
-    hit = remembered.get(key)
-    if hit is not None and hit[0] > clock:
-        return hit[1]
-    check = feeds.validator(key, conditions(), now, columns())
-    if len(remembered) >= VALIDATORS_REMEMBERED:
-        remembered.clear()
-    remembered[key] = (clock + seconds, check)
-    return check
+    return remembered(
+        "feed_validators",
+        key,
+        current_app.config["FEED_VALIDATOR_SECONDS"],
+        lambda: feeds.validator(key, conditions(), now, columns()),
+        size=VALIDATORS_REMEMBERED,
+    )
 
 
 def _serve(key: str, conditions, build, *, private: bool = False, extra=(), named=None) -> Response:

@@ -1,11 +1,9 @@
 """Queries behind the public pages: the catalog with its filters, partner and theme pages."""
 
 from array import array
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from math import ceil
-from time import monotonic
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -15,6 +13,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from learning_platform.enrollment.services import has_started
 from learning_platform.extensions import db
 from learning_platform.forms import FIRST_YEAR, LAST_YEAR
+from learning_platform.memory import remembered
 from learning_platform.models import (
     Offering,
     OfferingFormat,
@@ -224,21 +223,24 @@ def _ranking(filters: Filters, now: datetime) -> array:
     page are always read fresh; only which offerings are listed, and their order, may be that
     many seconds old.
     """
-    seconds = current_app.config["CATALOG_RANKING_SECONDS"]
     key = tuple(sorted((k, v) for k, v in filters.args().items() if k != "page"))
-    remembered = current_app.extensions.setdefault("catalog_rankings", OrderedDict())
-    clock = monotonic()
-    hit = remembered.get(key)
-    if seconds > 0 and hit is not None and hit[0] > clock:
-        remembered.move_to_end(key)
-        return hit[1]
+    return remembered(
+        "catalog_rankings",
+        key,
+        current_app.config["CATALOG_RANKING_SECONDS"],
+        lambda: _rank(filters, now),
+        size=RANKINGS_REMEMBERED,
+    )
+
+
+def _rank(filters: Filters, now: datetime) -> array:
     upcoming = _next_starts(_session_window(filters, now))
     order = (
         [Offering.published_at.desc(), Offering.id.desc()]
         if filters.sort == "newest"
         else [upcoming.c.next_start, Offering.id]
     )
-    ranking = array(
+    return array(
         "q",
         db.session.scalars(
             select(Offering.id)
@@ -247,11 +249,6 @@ def _ranking(filters: Filters, now: datetime) -> array:
             .order_by(*order)
         ),
     )
-    if seconds > 0:
-        remembered[key] = (clock + seconds, ranking)
-        while len(remembered) > RANKINGS_REMEMBERED:
-            remembered.popitem(last=False)  # the least recently used
-    return ranking
 
 
 def search(filters: Filters) -> CatalogPage:
