@@ -49,6 +49,8 @@ class Config:
         if self.BASE_URL:
             self.TRUSTED_HOSTS = [urlsplit(self.BASE_URL).hostname]
         self.BABEL_DEFAULT_LOCALE = os.environ.get("DEFAULT_LANGUAGE", "en")
+        self.SITE_TIMEZONE = os.environ.get("SITE_TIMEZONE", self.SITE_TIMEZONE)
+        self.SITE_CURRENCY = os.environ.get("SITE_CURRENCY", self.SITE_CURRENCY)
 
     # Sessions and cookies
     SESSION_COOKIE_HTTPONLY = True
@@ -66,8 +68,11 @@ class Config:
     WTF_CSRF_ENABLED = True
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
 
-    LANGUAGES = ("ko", "en")
     BABEL_DEFAULT_TIMEZONE = "UTC"
+    #: The site's own zone: the catalog's date filters and times not tied to an offering.
+    SITE_TIMEZONE = "Asia/Seoul"
+    #: ISO 4217 code of prices (schema.org offers).
+    SITE_CURRENCY = "KRW"
 
     RATELIMIT_HEADERS_ENABLED = True
     #: Login attempts allowed per account from one client address, per account from anywhere,

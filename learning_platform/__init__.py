@@ -9,6 +9,7 @@ from werkzeug.routing import IntegerConverter
 
 from config import Config, config_from_env
 from learning_platform.extensions import babel, csrf, db, limiter, login_manager, migrate
+from learning_platform.forms import FormRequest
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -20,6 +21,7 @@ def create_app(config: Config | None = None) -> Flask:
         template_folder=str(ROOT / "templates"),
         instance_path=str(ROOT / "instance"),
     )
+    app.request_class = FormRequest
     app.config.from_object(config if config is not None else config_from_env())
     if app.config["PROXY_FIX_HOPS"]:
         hops = app.config["PROXY_FIX_HOPS"]
@@ -95,6 +97,7 @@ def register_blueprints(app: Flask) -> None:
     from learning_platform.main.routes import bp as main_bp
     from learning_platform.offerings.routes import bp as workspace_bp
     from learning_platform.partners.admin import bp as partner_admin_bp
+    from learning_platform.partners.members import bp as members_bp
     from learning_platform.partners.routes import bp as partners_bp
 
     app.register_blueprint(main_bp)
@@ -102,15 +105,17 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(partners_bp)
     app.register_blueprint(partner_admin_bp)
     app.register_blueprint(workspace_bp)
+    app.register_blueprint(members_bp)
     app.register_blueprint(catalog_bp)
     app.register_blueprint(enrollment_bp)
     app.register_blueprint(feeds_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:
-    from learning_platform import errors
+    from learning_platform import boundary, errors
 
     errors.init_app(app)
+    boundary.init_app(app)
 
 
 def register_commands(app: Flask) -> None:

@@ -8,9 +8,11 @@ from learning_platform.extensions import db
 from learning_platform.models import (
     Offering,
     OfferingSession,
+    OfferingStatus,
     Partner,
     Person,
     Registration,
+    RegistrationStatus,
     Theme,
     utcnow,
 )
@@ -99,7 +101,7 @@ OFFERINGS = [
         capacity=20,
         schedule=(15, [5], time(9, 30), 3, 8),
         registrations=(3, 0),
-        status="cancelled",
+        status=OfferingStatus.CANCELLED,
         venue=("마산만 봉암갯벌 생태학습장", "창원시 마산회원구 봉암동"),
     ),
     dict(
@@ -292,7 +294,7 @@ OFFERINGS = [
         capacity=20,
         schedule=(60, [2], time(19, 0), 2, 6),
         registrations=(0, 0),
-        status="draft",
+        status=OfferingStatus.DRAFT,
         venue=("창원시 평생학습관", "창원시 의창구 중앙대로 151"),
     ),
 ]
@@ -315,7 +317,11 @@ def seed_offerings(password: str) -> int:
         offering = _offering(spec, partner, themes, partners, today)
         confirmed, waitlisted = spec["registrations"]
         for number, person in enumerate(people[: confirmed + waitlisted]):
-            status = "confirmed" if number < confirmed else "waitlisted"
+            status = (
+                RegistrationStatus.CONFIRMED
+                if number < confirmed
+                else RegistrationStatus.WAITLISTED
+            )
             db.session.add(Registration(offering=offering, person=person, status=status))
         offering.seats_taken = min(confirmed, offering.capacity)
         created += 1
@@ -328,7 +334,7 @@ def _offering(spec, partner, themes, partners, today: date) -> Offering:
     offering = Offering(
         partner=partner,
         kind=spec["kind"],
-        status=spec.get("status", "published"),
+        status=spec.get("status", OfferingStatus.PUBLISHED),
         title=spec["title"],
         summary=spec["summary"],
         description=spec.get("description", ""),
@@ -353,9 +359,9 @@ def _offering(spec, partner, themes, partners, today: date) -> Offering:
             offering.sessions.append(
                 OfferingSession(starts_at=starts_at, ends_at=starts_at + timedelta(hours=hours))
             )
-    if offering.status != "draft":
+    if offering.status != OfferingStatus.DRAFT:
         offering.published_at = datetime.combine(today, time(0), tzinfo=starts_at.tzinfo)
-    if offering.status == "cancelled":
+    if offering.status == OfferingStatus.CANCELLED:
         offering.cancelled_at = utcnow()
         for session in offering.sessions:
             session.touch()

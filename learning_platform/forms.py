@@ -2,12 +2,13 @@
 
 import zoneinfo
 from functools import cache
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from email_validator import EmailNotValidError, validate_email
-from flask import render_template
+from flask import Request, render_template
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from werkzeug.formparser import FormDataParser
 from wtforms import Field, PasswordField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import ValidationError
 
@@ -15,6 +16,23 @@ from wtforms.validators import ValidationError
 _CONTROL = frozenset(chr(c) for c in [*range(32), 127])
 #: Line breaks and tabs are fine in a multi-line text, nowhere else.
 _MULTILINE_OK = frozenset("\t\n\r")
+#: What bytes that are not UTF-8 decode to (see FormRequest); never stored.
+_UNREADABLE = "\ufffd"
+
+
+class _FormParser(FormDataParser):
+    def _parse_urlencoded(self, stream, mimetype, content_length, options):
+        # Werkzeug keeps undecodable %-escapes as the literal text "%FF%FE", which a field
+        # would store as mojibake; decode them to U+FFFD as multipart forms do, so that
+        # Form.validate refuses them the same way in every field.
+        items = parse_qsl(stream.read().decode(), keep_blank_values=True, errors="replace")
+        return stream, self.cls(items), self.cls()
+
+
+class FormRequest(Request):
+    """The app's request: form bodies that are not UTF-8 are marked, not silently kept."""
+
+    form_data_parser_class = _FormParser
 
 
 class Form(FlaskForm):
@@ -38,6 +56,14 @@ class Form(FlaskForm):
             refused = _CONTROL - _MULTILINE_OK if isinstance(field, TextAreaField) else _CONTROL
             if refused.intersection(field.data):
                 field.errors = [*field.errors, _l("Remove the control characters from this field.")]
+                valid = False
+            if _UNREADABLE in field.data:
+                field.errors = [
+                    *field.errors,
+                    _l(
+                        "Some characters could not be read (they were not sent as UTF-8). Please type this again."
+                    ),
+                ]
                 valid = False
         return valid
 
@@ -91,6 +117,20 @@ def timezone_names() -> frozenset[str]:
 def iana_timezone(_form, field: Field) -> None:
     if field.data not in timezone_names():
         raise ValidationError(_l("Choose a time zone from the list, such as Asia/Seoul."))
+
+
+def row_id(value) -> int:
+    """A row id sent by a form: ASCII digits in the id range; else ValueError, which WTForms
+    turns into a message on the field (`int()` alone takes "²", "٣" and 5,000 digits)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        text = str(value)
+    elif isinstance(value, str):
+        text = value.strip()
+    else:
+        raise ValueError(value)
+    if not (text.isascii() and text.isdigit() and len(text) <= 10) or not 1 <= int(text) < 2**31:
+        raise ValueError(value)
+    return int(text)
 
 
 class ConfirmForm(Form):

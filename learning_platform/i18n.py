@@ -4,14 +4,13 @@ from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import get_locale, lazy_gettext
 from flask_login import current_user
 
-__all__ = ["LANGUAGE_NAMES", "current_language", "init_app", "lazy_gettext", "select_locale"]
+from learning_platform.languages import BY_CODE, INTERFACE_LANGUAGES
 
-#: Each language named in itself, as a switcher shows it.
-LANGUAGE_NAMES = {"ko": "한국어", "en": "English", "th": "ไทย"}
+__all__ = ["current_language", "init_app", "lazy_gettext", "select_locale"]
 
 
 def select_locale() -> str:
-    languages = current_app.config["LANGUAGES"]
+    languages = INTERFACE_LANGUAGES
     if not has_request_context():  # CLI and workers: the site's default
         return current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user.is_authenticated and current_user.preferred_language in languages:
@@ -30,6 +29,14 @@ def current_language() -> str:
 
 def init_app(app: Flask) -> None:
     from learning_platform.calendar.links import feed_subscription, google_event
+    from learning_platform.models import (
+        OfferingFormat,
+        OfferingKind,
+        OfferingStatus,
+        RegistrationStatus,
+        SessionStatus,
+    )
+    from learning_platform.policy import can
     from learning_platform.richtext import render_markdown
     from learning_platform.timezones import format_moment, format_span
 
@@ -38,6 +45,13 @@ def init_app(app: Flask) -> None:
         format_moment=format_moment,
         feed_subscription=feed_subscription,
         google_event=google_event,
+        can=can,
+        # Templates compare with the enums, never with string literals.
+        OfferingFormat=OfferingFormat,
+        OfferingKind=OfferingKind,
+        OfferingStatus=OfferingStatus,
+        RegistrationStatus=RegistrationStatus,
+        SessionStatus=SessionStatus,
     )
     app.jinja_env.filters["markdown"] = render_markdown
 
@@ -45,5 +59,5 @@ def init_app(app: Flask) -> None:
     def language_context() -> dict:
         return {
             "current_language": current_language(),
-            "language_names": {code: LANGUAGE_NAMES[code] for code in app.config["LANGUAGES"]},
+            "language_names": {code: BY_CODE[code].native_name for code in INTERFACE_LANGUAGES},
         }

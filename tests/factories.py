@@ -89,6 +89,15 @@ def login(client):
 
 
 @pytest.fixture
+def organizer(make_person, make_partner, login):
+    """(person, partner): an organizer of "changwon-city", logged in."""
+    person = make_person(name="Organizer")
+    partner = make_partner(slug="changwon-city", members=[person])
+    login(person)
+    return person, partner
+
+
+@pytest.fixture
 def make_offering(app):
     """make_offering(partner, sessions=[(start, end), ...], status="draft", **fields)."""
 

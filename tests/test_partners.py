@@ -163,7 +163,7 @@ def test_citizen_proposes_and_admin_approves(app, client, make_person, login):
 def test_admin_adds_and_removes_an_organizer(app, client, admin, make_person, make_partner):
     organizer = make_person("organizer@example.org", name="박지훈")
     partner = make_partner()
-    path = f"/admin/partners/{partner.slug}/members"
+    path = f"/workspace/{partner.slug}/members/"
     response = client.submit(path, {"email": "Organizer@Example.org", "role": "organizer"})
     assert response.status_code == 302
     page = client.get(path).get_data(as_text=True)
@@ -175,7 +175,7 @@ def test_admin_adds_and_removes_an_organizer(app, client, admin, make_person, ma
 
     with app.app_context():
         membership_id = db.session.scalar(select(Membership.id))
-    response = client.submit(f"{path}/{membership_id}/remove", page=path)
+    response = client.submit(f"{path}{membership_id}/remove", page=path)
     assert response.status_code == 302
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Membership)) == 0
@@ -195,9 +195,7 @@ def test_bad_member_input_is_refused(
 ):
     make_person("organizer@example.org")
     partner = make_partner()
-    response = client.submit(
-        f"/admin/partners/{partner.slug}/members", {"email": email, "role": role}
-    )
+    response = client.submit(f"/workspace/{partner.slug}/members/", {"email": email, "role": role})
     assert response.status_code == 422
     assert message in response.get_data(as_text=True)
     with app.app_context():
@@ -215,7 +213,7 @@ def test_removing_a_membership_of_another_partner_is_404(
             select(Membership.id).where(Membership.partner_id == other.id)
         )
     response = client.submit(
-        f"/admin/partners/{mine.slug}/members/{membership_id}/remove", page="/admin/partners/"
+        f"/workspace/{mine.slug}/members/{membership_id}/remove", page="/admin/partners/"
     )
     assert response.status_code == 404
 
@@ -224,10 +222,8 @@ ADMIN_PAGES = [
     ("get", "/admin/partners/"),
     ("get", "/admin/partners/new"),
     ("get", "/admin/partners/{slug}/edit"),
-    ("get", "/admin/partners/{slug}/members"),
     ("post", "/admin/partners/{slug}/approve"),
     ("post", "/admin/partners/{slug}/suspend"),
-    ("post", "/admin/partners/{slug}/members/1/remove"),
 ]
 
 

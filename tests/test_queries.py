@@ -41,7 +41,7 @@ def test_members_page_has_a_constant_query_count(
 ):
     login(make_person(admin=True))
     partner = make_partner(members=[make_person()])
-    path = f"/admin/partners/{partner.slug}/members"
+    path = f"/workspace/{partner.slug}/members/"
     small = statements_for(client, count_queries, path)
     with client.application.app_context():
         from learning_platform.extensions import db

@@ -11,14 +11,6 @@ from tests.test_workspace import SEOUL, in_days, load, offering_fields, submit_m
 
 
 @pytest.fixture
-def organizer(make_person, make_partner, login):
-    person = make_person(name="Organizer")
-    partner = make_partner(slug="changwon-city", members=[person])
-    login(person)
-    return person, partner
-
-
-@pytest.fixture
 def draft(organizer, make_offering):
     _, partner = organizer
     return make_offering(partner, sessions=[in_days(10)])

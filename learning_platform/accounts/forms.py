@@ -5,11 +5,14 @@ from wtforms import BooleanField, EmailField, PasswordField, SelectChoice, Selec
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from learning_platform.forms import Form, email_address
+from learning_platform.languages import BY_CODE, INTERFACE_LANGUAGES
 
 PASSWORD_MIN = 8
 PASSWORD_MAX = 1000
 
-LANGUAGE_CHOICES = [SelectChoice("ko", "한국어"), SelectChoice("en", "English")]
+
+def language_choices() -> list[SelectChoice]:
+    return [SelectChoice(code, BY_CODE[code].native_name) for code in INTERFACE_LANGUAGES]
 
 
 @cache
@@ -70,7 +73,7 @@ def display_name_field() -> StringField:
 def language_field() -> SelectField:
     return SelectField(
         _l("Preferred language"),
-        choices=LANGUAGE_CHOICES,
+        choices=language_choices,
         description=_l("For pages, mails and your calendar feed."),
     )
 

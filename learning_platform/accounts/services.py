@@ -12,39 +12,30 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from learning_platform import security
+from learning_platform.boundary import DomainError
 from learning_platform.extensions import db
 from learning_platform.i18n import current_language
 from learning_platform.mail.services import external_url, send_template
-from learning_platform.models import AccountToken, LoginSession, Person, utcnow
-
-
-class InvalidToken(Exception):
-    """The link is unknown, expired or already used."""
-
-
-class WrongPassword(Exception):
-    """The email or password does not match an account."""
-
-
-class Unconfirmed(Exception):
-    """The password is right but the address is not confirmed yet; a new link was sent."""
-
+from learning_platform.models import AccountToken, LoginSession, Person, TokenPurpose, utcnow
 
 #: Purpose of a mailed token -> (template, subject, endpoint, config key of its lifetime).
 MAILED_TOKENS = {
-    "verify": (
+    TokenPurpose.VERIFY: (
         "verify_email",
         _l("Confirm your email address"),
         "accounts.verify",
         "EMAIL_VERIFY_HOURS",
     ),
-    "reset": (
+    TokenPurpose.RESET: (
         "reset_password",
         _l("Reset your password"),
         "accounts.reset_password",
         "PASSWORD_RESET_HOURS",
     ),
 }
+
+
+_WRONG_LOGIN = _l("The email or password is not right. Please try again.")
 
 
 def normalize_email(email: str) -> str:
@@ -91,14 +82,14 @@ def sign_up(email: str, display_name: str, password: str, language: str) -> None
         except IntegrityError:  # the same address signed up in a parallel request
             existing = find_person(email)
         else:
-            _mail_token(person, "verify")
+            _mail_token(person, TokenPurpose.VERIFY)
             return
     if existing.email_verified_at is None:
         # Nobody has proved this address yet: the newest sign-up replaces the pending one.
         existing.display_name = display_name
         existing.preferred_language = language
         set_password(existing, password)
-        _mail_token(existing, "verify")
+        _mail_token(existing, TokenPurpose.VERIFY)
         return
     security.hash_password(password)  # the same work as for a new account
     send_template(
@@ -120,33 +111,33 @@ def check_password(person: Person, password: str) -> bool:
     return True
 
 
-def verify_email(token: str, password: str) -> Person:
-    """Confirm an address with its mailed link and the account's password.
+def verify_email(record: AccountToken, password: str) -> Person:
+    """Confirm an address with its mailed link (`live_token`) and the account's password.
 
     Asking for the password means only someone who holds both the mailbox and the
     password confirms, so an account opened in someone else's name cannot be taken over
-    by them clicking the link.
-    :raise InvalidToken: :raise WrongPassword: (the link stays usable)
+    by them clicking the link. :raise DomainError: (the link stays usable)
     """
-    record = _live_token(token, "verify")
     if not check_password(record.person, password):
-        raise WrongPassword
+        raise DomainError(_l("This is not the password of this account."), "password")
     _use_token(record)
     record.person.email_verified_at = record.person.email_verified_at or utcnow()
     return record.person
 
 
 def log_in(email: str, password: str) -> Person:
-    """The person with this email and password. :raise WrongPassword: :raise Unconfirmed:"""
+    """The person with this email and password; an unconfirmed one is mailed a new link.
+
+    :raise DomainError: the same for an unknown email and a wrong password.
+    """
     person = find_person(email)
     if person is None:
         security.dummy_verify(password)  # as slow as for a real account
-        raise WrongPassword
+        raise DomainError(_WRONG_LOGIN, "password")
     if not check_password(person, password):
-        raise WrongPassword
+        raise DomainError(_WRONG_LOGIN, "password")
     if person.email_verified_at is None:
-        _mail_token(person, "verify")
-        raise Unconfirmed
+        _mail_token(person, TokenPurpose.VERIFY)
     return person
 
 
@@ -210,9 +201,9 @@ def set_password(person: Person, password: str) -> None:
 
 
 def change_password(person: Person, current: str, new: str) -> None:
-    """:raise WrongPassword: when `current` is not the password."""
+    """:raise DomainError: when `current` is not the password."""
     if not check_password(person, current):
-        raise WrongPassword
+        raise DomainError(_l("This is not your current password."), "current_password")
     set_password(person, new)
 
 
@@ -231,17 +222,14 @@ def request_password_reset(email: str) -> None:
             signup_url=external_url("accounts.signup"),
         )
         return
-    _mail_token(person, "reset")
+    _mail_token(person, TokenPurpose.RESET)
 
 
-def check_reset_token(token: str) -> AccountToken:
-    """The live reset token. :raise InvalidToken:"""
-    return _live_token(token, "reset")
+def reset_password(record: AccountToken, password: str) -> Person:
+    """Set a new password through a mailed link (`live_token`), which then stops working.
 
-
-def reset_password(token: str, password: str) -> Person:
-    """Set a new password through a mailed link, which then stops working. :raise InvalidToken:"""
-    record = _live_token(token, "reset")
+    :raise DomainError: when the link was used meanwhile.
+    """
     _use_token(record)
     person = record.person
     set_password(person, password)
@@ -258,7 +246,7 @@ def new_feed_token(person: Person) -> str:
     return token
 
 
-def _mail_token(person: Person, purpose: str) -> None:
+def _mail_token(person: Person, purpose: TokenPurpose) -> None:
     template, subject, endpoint, hours_key = MAILED_TOKENS[purpose]
     hours = current_app.config[hours_key]
     token, token_hash = security.new_token()
@@ -281,14 +269,15 @@ def _mail_token(person: Person, purpose: str) -> None:
     )
 
 
-def _live_token(token: str, purpose: str) -> AccountToken:
+def live_token(token: str, purpose: TokenPurpose) -> AccountToken | None:
+    """The mailed token if it is known, unused and unexpired; else None."""
     record = db.session.scalar(
         select(AccountToken).where(
             AccountToken.token_hash == security.token_hash(token), AccountToken.purpose == purpose
         )
     )
     if record is None or record.used_at is not None or record.expires_at <= utcnow():
-        raise InvalidToken
+        return None
     return record
 
 
@@ -301,4 +290,4 @@ def _use_token(record: AccountToken) -> None:
         .execution_options(synchronize_session=False)
     )
     if used.rowcount != 1:
-        raise InvalidToken
+        raise DomainError(_l("This link has just been used. Request a new one if you need it."))

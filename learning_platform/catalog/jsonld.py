@@ -1,18 +1,23 @@
 """schema.org JSON-LD for an offering page: an Event, or a Course with its CourseInstance."""
 
-from learning_platform.models import Offering
+from learning_platform.languages import INSTRUCTION_LANGUAGES
+from learning_platform.models import Offering, OfferingFormat, OfferingKind, OfferingStatus
 
 _ATTENDANCE = {
-    "in_person": "https://schema.org/OfflineEventAttendanceMode",
-    "online": "https://schema.org/OnlineEventAttendanceMode",
-    "hybrid": "https://schema.org/MixedEventAttendanceMode",
+    OfferingFormat.IN_PERSON: "https://schema.org/OfflineEventAttendanceMode",
+    OfferingFormat.ONLINE: "https://schema.org/OnlineEventAttendanceMode",
+    OfferingFormat.HYBRID: "https://schema.org/MixedEventAttendanceMode",
 }
-_COURSE_MODE = {"in_person": "Onsite", "online": "Online", "hybrid": "Blended"}
-_LANGUAGES = {"ko": ["ko"], "en": ["en"], "th": ["th"], "ko-en": ["ko", "en"]}
+_COURSE_MODE = {
+    OfferingFormat.IN_PERSON: "Onsite",
+    OfferingFormat.ONLINE: "Online",
+    OfferingFormat.HYBRID: "Blended",
+}
 
 
-def offering_jsonld(offering: Offering, url: str, partner_url) -> dict:
-    """`partner_url(partner)` gives a partner page's absolute address."""
+def offering_jsonld(offering: Offering, url: str, partner_url, currency: str) -> dict:
+    """`partner_url(partner)` gives a partner page's absolute address; `currency` is the
+    site's ISO 4217 code."""
     organizers = [
         {"@type": "Organization", "name": partner.name, "url": partner_url(partner)}
         for partner in [offering.partner, *offering.cohosts]
@@ -20,7 +25,7 @@ def offering_jsonld(offering: Offering, url: str, partner_url) -> dict:
     sessions = offering.active_sessions
     start = sessions[0].starts_at.isoformat() if sessions else None
     end = offering.last_end.isoformat() if sessions else None
-    if offering.format == "online":
+    if offering.format == OfferingFormat.ONLINE:
         location = {"@type": "VirtualLocation", "url": url}
     else:
         location = {
@@ -30,14 +35,14 @@ def offering_jsonld(offering: Offering, url: str, partner_url) -> dict:
         }
     status = (
         "https://schema.org/EventCancelled"
-        if offering.status == "cancelled"
+        if offering.status == OfferingStatus.CANCELLED
         else "https://schema.org/EventScheduled"
     )
     offers = {
         "@type": "Offer",
         "url": url,
         "price": 0,
-        "priceCurrency": "KRW",
+        "priceCurrency": currency,
         "availability": "https://schema.org/InStock"
         if offering.seats_taken < offering.capacity
         else "https://schema.org/SoldOut",
@@ -52,13 +57,13 @@ def offering_jsonld(offering: Offering, url: str, partner_url) -> dict:
         "eventAttendanceMode": _ATTENDANCE[offering.format],
         "location": location,
         "organizer": organizers,
-        "inLanguage": _LANGUAGES.get(offering.language, [offering.language]),
+        "inLanguage": list(INSTRUCTION_LANGUAGES.get(offering.language, (offering.language,))),
         "maximumAttendeeCapacity": offering.capacity,
         "remainingAttendeeCapacity": max(0, offering.capacity - offering.seats_taken),
         "offers": offers,
         "url": url,
     }
-    if offering.kind != "course":
+    if offering.kind != OfferingKind.COURSE:
         return {"@context": "https://schema.org", "@type": "Event", **event}
     return {
         "@context": "https://schema.org",

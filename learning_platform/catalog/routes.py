@@ -1,4 +1,4 @@
-from flask import Blueprint, abort, render_template, request, url_for
+from flask import Blueprint, abort, current_app, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -7,6 +7,7 @@ from learning_platform.catalog.jsonld import offering_jsonld
 from learning_platform.enrollment import services as enrollment
 from learning_platform.extensions import db
 from learning_platform.forms import ConfirmForm
+from learning_platform.languages import CONTENT_LANGUAGES
 from learning_platform.models import Theme, utcnow
 from learning_platform.offerings.forms import FORMAT_LABELS, KIND_LABELS, LANGUAGE_LABELS
 
@@ -24,7 +25,14 @@ def render_catalog(template: str, **context):
     page = services.search(filters)
     themes, partners = services.filter_choices()
     return render_template(
-        template, filters=filters, page=page, themes=themes, partners=partners, **LABELS, **context
+        template,
+        filters=filters,
+        page=page,
+        themes=themes,
+        partners=partners,
+        content_languages=CONTENT_LANGUAGES,
+        **LABELS,
+        **context,
     )
 
 
@@ -46,7 +54,10 @@ def detail(offering_id: int):
     now = utcnow()
     url = url_for("catalog.detail", offering_id=offering.id, _external=True)
     jsonld = offering_jsonld(
-        offering, url, lambda p: url_for("partners.detail", slug=p.slug, _external=True)
+        offering,
+        url,
+        lambda p: url_for("partners.detail", slug=p.slug, _external=True),
+        current_app.config["SITE_CURRENCY"],
     )
     return render_template(
         "catalog/offering.html",

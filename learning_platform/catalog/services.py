@@ -13,6 +13,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from learning_platform.enrollment.services import has_started
 from learning_platform.extensions import db
 from learning_platform.forms import FIRST_YEAR, LAST_YEAR
+from learning_platform.languages import CONTENT_LANGUAGES, taught_in
 from learning_platform.memory import remembered
 from learning_platform.models import (
     Offering,
@@ -31,10 +32,6 @@ PER_PAGE = 12
 #: Catalog rankings (one per set of filters) one worker remembers at most, the least recently
 #: used going first: 8 bytes per matching offering, so 200 × 10,000 offerings is 16 MB.
 RANKINGS_REMEMBERED = 200
-#: Zone in which the catalog's date filters are read.
-SITE_ZONE = "Asia/Seoul"
-#: A language filter matches offerings taught in it, bilingual ones included.
-LANGUAGE_MATCHES = {"ko": ("ko", "ko-en"), "en": ("en", "ko-en"), "th": ("th",)}
 SORTS = ("date", "newest")
 #: Filters that /feeds/all.ics accepts.
 FEED_FILTERS = ("theme", "partner", "kind", "format", "language")
@@ -66,7 +63,7 @@ class Filters:
         filters.kind = args.get("kind", "") if args.get("kind") in set(OfferingKind) else ""
         filters.format = args.get("format", "") if args.get("format") in set(OfferingFormat) else ""
         filters.language = (
-            args.get("language", "") if args.get("language") in LANGUAGE_MATCHES else ""
+            args.get("language", "") if args.get("language") in CONTENT_LANGUAGES else ""
         )
         for name, key in (("date_from", "from"), ("date_to", "to")):
             raw = args.get(key, "")
@@ -139,7 +136,7 @@ def _escape_like(text: str) -> str:
 
 
 def _day_start(day: date) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=ZoneInfo(SITE_ZONE))
+    return datetime.combine(day, time(0), tzinfo=ZoneInfo(current_app.config["SITE_TIMEZONE"]))
 
 
 def filtered_offerings(filters: Filters, now: datetime, statuses=(OfferingStatus.PUBLISHED,)):
@@ -185,7 +182,8 @@ def filtered_offerings(filters: Filters, now: datetime, statuses=(OfferingStatus
     if filters.format:
         conditions.append(Offering.format == filters.format)
     if filters.language:
-        conditions.append(Offering.language.in_(LANGUAGE_MATCHES[filters.language]))
+        # A language filter matches offerings taught in it, bilingual ones included.
+        conditions.append(Offering.language.in_(taught_in(filters.language)))
     if filters.seats:
         # Free seats one can still take: not once the offering has started.
         conditions.append(Offering.seats_taken < Offering.capacity)

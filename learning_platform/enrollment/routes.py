@@ -3,19 +3,19 @@
 import csv
 import io
 
-from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from learning_platform.boundary import unit_of_work
 from learning_platform.enrollment import learning, services
+from learning_platform.enrollment.forms import AttendanceForm
 from learning_platform.extensions import db
 from learning_platform.forms import ConfirmForm
-from learning_platform.models import Offering, OfferingStatus, utcnow
-from learning_platform.offerings import services as offering_services
-from learning_platform.offerings.access import offering_in_workspace, organizer_required
+from learning_platform.models import Offering, OfferingStatus, SessionStatus, utcnow
+from learning_platform.policy import requires
 from learning_platform.timezones import format_moment
 
 bp = Blueprint("enrollment", __name__)
@@ -33,20 +33,13 @@ def _offering(offering_id: int) -> Offering:
 
 
 @bp.post("/offerings/<id:offering_id>/register")
-@login_required
+@requires("enroll")
 def register(offering_id: int):
     offering = _offering(offering_id)
     back = redirect(url_for("catalog.detail", offering_id=offering_id))
-    try:
+    with unit_of_work() as work:
         outcome = services.register(offering, current_user)
-        db.session.commit()
-    except services.EnrollmentError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-        return back
-    except IntegrityError:  # a second click raced the first: one registration stands
-        db.session.rollback()
-        flash(_("You are already registered for this offering."), "info")
+    if not work.ok:
         return back
     if outcome.position is None:
         flash(_("You are registered. A confirmation is on its way to your mailbox."), "success")
@@ -62,7 +55,7 @@ def register(offering_id: int):
 
 
 @bp.post("/offerings/<id:offering_id>/cancel")
-@login_required
+@requires("enroll")
 def cancel(offering_id: int):
     offering = _offering(offering_id)
     registration = services.active_registration(offering.id, current_user.id)
@@ -73,19 +66,15 @@ def cancel(offering_id: int):
     if registration is None:
         flash(_("You have no registration to cancel."), "info")
         return back
-    try:
+    with unit_of_work() as work:
         services.cancel(registration)
-    except services.EnrollmentError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-        return back
-    db.session.commit()
-    flash(_("Your registration is cancelled."), "success")
+    if work.ok:
+        flash(_("Your registration is cancelled."), "success")
     return back
 
 
 @bp.get("/me/learning")
-@login_required
+@requires("use_account")
 def my_learning():
     return render_template(
         "enrollment/my_learning.html",
@@ -98,21 +87,16 @@ def my_learning():
 
 
 @bp.get("/workspace/offerings/<id:offering_id>/attendees")
-@organizer_required
-def attendees(offering_id: int):
-    offering = offering_in_workspace(offering_id, edit=False)
+@requires("view_offering", Offering)
+def attendees(offering: Offering):
     return render_template(
-        "enrollment/attendees.html",
-        offering=offering,
-        attendees=learning.attendee_list(offering),
-        editable=offering_services.can_edit(current_user, offering, g.partner_ids),
+        "enrollment/attendees.html", offering=offering, attendees=learning.attendee_list(offering)
     )
 
 
 @bp.get("/workspace/offerings/<id:offering_id>/attendees.csv")
-@organizer_required
-def attendees_csv(offering_id: int):
-    offering = offering_in_workspace(offering_id, edit=False)
+@requires("view_offering", Offering)
+def attendees_csv(offering: Offering):
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(
@@ -158,27 +142,21 @@ def _csv_safe(text: str) -> str:
     "/workspace/offerings/<id:offering_id>/sessions/<id:session_id>/attendance",
     methods=["GET", "POST"],
 )
-@organizer_required
-def attendance(offering_id: int, session_id: int):
-    offering = offering_in_workspace(offering_id, edit=True)
+@requires("edit_offering", Offering)
+def attendance(offering: Offering, session_id: int):
     session = next((s for s in offering.sessions if s.id == session_id), None)
-    if session is None or session.status != "scheduled":
+    if session is None or session.status != SessionStatus.SCHEDULED:
         abort(404)
-    form = ConfirmForm()
+    form = AttendanceForm()
     if form.validate_on_submit():
-        present = {int(value) for value in request.form.getlist("present") if value.isdigit()}
-        try:
-            services.mark_attendance(session, present)
-        except services.EnrollmentError as error:
-            flash(str(error.message), "error")
-        else:
-            db.session.commit()
+        with unit_of_work(form):
+            services.mark_attendance(session, set(form.present.data))
             flash(_("Attendance is saved."), "success")
-        return redirect(url_for("enrollment.attendees", offering_id=offering.id))
+            return redirect(url_for("enrollment.attendees", offering_id=offering.id))
     return render_template(
         "enrollment/attendance.html",
         offering=offering,
         session=session,
         rows=learning.attendance_sheet(session),
         form=form,
-    )
+    ), 422 if form.is_submitted() else 200

@@ -16,6 +16,7 @@ from flask_babel import force_locale, gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, func, select, update
 
+from learning_platform.boundary import DomainError, explain_constraint
 from learning_platform.calendar.ical import EventText, build_calendar
 from learning_platform.extensions import db
 from learning_platform.mail.services import external_url, send_template
@@ -31,13 +32,13 @@ from learning_platform.models import (
     utcnow,
 )
 
-
-class EnrollmentError(Exception):
-    """Why a registration or cancellation cannot happen; the message is for the person."""
-
-    def __init__(self, message) -> None:
-        super().__init__(str(message))
-        self.message = message
+# Two clicks racing, or two tabs: the unique index keeps one active registration.
+explain_constraint("uq_registration_active", _l("You are already registered for this offering."))
+# Two organizers saving the same session's sheet at once.
+explain_constraint(
+    "uq_attendance_session_id",
+    _l("Someone else saved this attendance sheet at the same moment. Please check it again."),
+)
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,7 @@ class Outcome:
     position: int | None
 
 
-ACTIVE = (RegistrationStatus.CONFIRMED.value, RegistrationStatus.WAITLISTED.value)
+ACTIVE = (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED)
 
 
 def has_started(offering_id: int, now: datetime):
@@ -136,21 +137,21 @@ def _take_seat(offering: Offering, now: datetime) -> bool:
 
 
 def register(offering: Offering, person: Person) -> Outcome:
-    """Confirm a seat if one is free, else join the waitlist. :raise EnrollmentError:
+    """Confirm a seat if one is free, else join the waitlist. :raise DomainError:
 
-    A registration racing with another for the same person fails on the unique index with
-    IntegrityError, which the view answers as "already registered".
+    A registration racing with another for the same person fails on the unique index, which
+    the boundary reports as "already registered".
     """
     lock_offering(offering)
     now = utcnow()
     reason = closed_reason(offering, now)
     if reason:
-        raise EnrollmentError(reason)
+        raise DomainError(reason)
     if active_registration(offering.id, person.id):
-        raise EnrollmentError(_l("You are already registered for this offering."))
+        raise DomainError(_l("You are already registered for this offering."))
     took_seat = _take_seat(offering, now)
     status = RegistrationStatus.CONFIRMED if took_seat else RegistrationStatus.WAITLISTED
-    registration = Registration(offering_id=offering.id, person_id=person.id, status=status.value)
+    registration = Registration(offering_id=offering.id, person_id=person.id, status=status)
     db.session.add(registration)
     db.session.flush()
     db.session.refresh(offering)
@@ -164,7 +165,7 @@ def _cancel_if(registration: Registration, status: RegistrationStatus, now: date
         db.session.execute(
             update(Registration)
             .where(Registration.id == registration.id, Registration.status == status)
-            .values(status=RegistrationStatus.CANCELLED.value, cancelled_at=now, updated_at=now)
+            .values(status=RegistrationStatus.CANCELLED, cancelled_at=now, updated_at=now)
             .execution_options(synchronize_session=False)
         ).rowcount
     )
@@ -172,13 +173,13 @@ def _cancel_if(registration: Registration, status: RegistrationStatus, now: date
 
 def cancel(registration: Registration) -> bool:
     """Cancel `registration` (before the offering starts); a freed seat goes to the oldest
-    waitlisted person. Returns False when it was already cancelled. :raise EnrollmentError:
+    waitlisted person. Returns False when it was already cancelled. :raise DomainError:
     """
     offering = registration.offering
     lock_offering(offering)
     now = utcnow()
     if offering.status == OfferingStatus.PUBLISHED and not can_cancel(offering, now):
-        raise EnrollmentError(_l("The offering has started; it can no longer be cancelled."))
+        raise DomainError(_l("The offering has started; it can no longer be cancelled."))
     # Statuses only move waitlisted -> confirmed -> cancelled: whichever step changes the row
     # says what it really was, whatever was loaded earlier.
     if _cancel_if(registration, RegistrationStatus.WAITLISTED, now):
@@ -230,7 +231,7 @@ def fill_free_seats(offering: Offering) -> list[Registration]:
         db.session.execute(
             update(Registration)
             .where(Registration.id == candidate)
-            .values(status=RegistrationStatus.CONFIRMED.value, updated_at=now)
+            .values(status=RegistrationStatus.CONFIRMED, updated_at=now)
             .execution_options(synchronize_session=False)
         )
         registration = db.session.get(Registration, candidate)
@@ -248,10 +249,10 @@ def fill_free_seats(offering: Offering) -> list[Registration]:
 def mark_attendance(session: OfferingSession, present_ids: set[int]) -> None:
     """Record who came to `session`: confirmed registrations in `present_ids` were present.
 
-    :raise EnrollmentError: before the session has started.
+    :raise DomainError: before the session has started.
     """
     if session.starts_at > utcnow():
-        raise EnrollmentError(_l("Attendance can be marked once the session has started."))
+        raise DomainError(_l("Attendance can be marked once the session has started."))
     registrations = db.session.scalars(
         select(Registration).where(
             Registration.offering_id == session.offering_id,
@@ -329,7 +330,7 @@ def offering_calendar_for(person: Person, offering: Offering) -> bytes:
     confirmed = registration is not None and registration.status == RegistrationStatus.CONFIRMED
     links = (
         {offering.id: offering.online_link}
-        if confirmed and offering.online_link and offering.format != "in_person"
+        if confirmed and offering.online_link and offering.has_online_part
         else {}
     )
     waiting = registration is not None and not confirmed

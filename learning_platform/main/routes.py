@@ -1,10 +1,12 @@
-from flask import Blueprint, current_app, redirect, request, session, url_for
+from flask import Blueprint, redirect, request, session, url_for
 from flask_login import current_user
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from learning_platform.boundary import unit_of_work
 from learning_platform.catalog.routes import render_catalog
 from learning_platform.extensions import csrf, db
+from learning_platform.languages import INTERFACE_LANGUAGES
 from learning_platform.security import safe_next
 
 bp = Blueprint("main", __name__)
@@ -19,11 +21,11 @@ def index():
 @bp.post("/language")
 def set_language():
     language = request.form.get("language", "")
-    if language in current_app.config["LANGUAGES"]:
+    if language in INTERFACE_LANGUAGES:
         session["lang"] = language
         if current_user.is_authenticated:
-            current_user.preferred_language = language
-            db.session.commit()
+            with unit_of_work():
+                current_user.preferred_language = language
     return redirect(safe_next(request.form.get("next"), url_for("main.index")))
 
 

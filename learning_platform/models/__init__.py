@@ -2,7 +2,6 @@
 
 from learning_platform.models.base import Base, UTCDateTime, utcnow
 from learning_platform.models.offering import (
-    INSTRUCTION_LANGUAGES,
     MAX_CAPACITY,
     MAX_SESSIONS,
     Attendance,
@@ -17,11 +16,10 @@ from learning_platform.models.offering import (
 )
 from learning_platform.models.outbox import OutboxMessage
 from learning_platform.models.partner import Membership, MembershipRole, Partner, PartnerKind
-from learning_platform.models.person import AccountToken, LoginSession, Person
+from learning_platform.models.person import AccountToken, LoginSession, Person, TokenPurpose
 from learning_platform.models.theme import Theme
 
 __all__ = [
-    "INSTRUCTION_LANGUAGES",
     "MAX_CAPACITY",
     "MAX_SESSIONS",
     "AccountToken",
@@ -43,6 +41,7 @@ __all__ = [
     "RegistrationStatus",
     "SessionStatus",
     "Theme",
+    "TokenPurpose",
     "UTCDateTime",
     "utcnow",
 ]

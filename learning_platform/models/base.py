@@ -1,8 +1,9 @@
 """Declarative base, naming convention and the UTC datetime type."""
 
+import enum
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, MetaData
+from sqlalchemy import DateTime, Enum, MetaData
 from sqlalchemy.orm import DeclarativeBase, registry
 from sqlalchemy.types import TypeDecorator
 
@@ -18,6 +19,19 @@ NAMING_CONVENTION = {
 def in_list(column: str, values) -> str:
     """SQL for a CHECK constraint: `column` holds one of `values` (an enum or strings)."""
     return f"{column} IN ({', '.join(repr(str(value)) for value in values)})"
+
+
+def enum_type(enum_class: type[enum.StrEnum], length: int = 20) -> Enum:
+    """A column of `enum_class`: stored as its values in a VARCHAR (checked by a named
+    constraint of the table), loaded back as members of the enum."""
+    return Enum(
+        enum_class,
+        native_enum=False,
+        create_constraint=False,
+        length=length,
+        values_callable=lambda members: [member.value for member in members],
+        validate_strings=True,
+    )
 
 
 def utcnow() -> datetime:

@@ -19,7 +19,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from learning_platform.models.base import Base, in_list, utcnow
+from learning_platform.languages import INSTRUCTION_LANGUAGES
+from learning_platform.models.base import Base, enum_type, in_list, utcnow
 from learning_platform.models.partner import Partner
 from learning_platform.models.person import Person
 from learning_platform.models.theme import Theme
@@ -53,9 +54,6 @@ class RegistrationStatus(enum.StrEnum):
     WAITLISTED = "waitlisted"
     CANCELLED = "cancelled"
 
-
-#: Languages of instruction; "ko-en" is taught in both.
-INSTRUCTION_LANGUAGES = ("ko", "en", "th", "ko-en")
 
 MAX_CAPACITY = 10_000
 MAX_SESSIONS = 200
@@ -102,15 +100,17 @@ class Offering(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     #: The owning partner: only its members edit the offering.
     partner_id: Mapped[int] = mapped_column(ForeignKey("partner.id", ondelete="RESTRICT"))
-    kind: Mapped[str] = mapped_column(String(20))
-    status: Mapped[str] = mapped_column(String(20), default=OfferingStatus.DRAFT.value)
+    kind: Mapped[OfferingKind] = mapped_column(enum_type(OfferingKind))
+    status: Mapped[OfferingStatus] = mapped_column(
+        enum_type(OfferingStatus), default=OfferingStatus.DRAFT
+    )
     title: Mapped[str] = mapped_column(String(200))
     summary: Mapped[str] = mapped_column(String(500), default="")
     #: Markdown, rendered and sanitized on output.
     description: Mapped[str] = mapped_column(Text, default="")
     language: Mapped[str] = mapped_column(String(8))
     audience: Mapped[str] = mapped_column(String(200), default="")
-    format: Mapped[str] = mapped_column(String(20))
+    format: Mapped[OfferingFormat] = mapped_column(enum_type(OfferingFormat))
     venue_name: Mapped[str] = mapped_column(String(200), default="")
     venue_address: Mapped[str] = mapped_column(String(300), default="")
     #: Shown only to confirmed participants: never in public pages or public feeds.
@@ -141,6 +141,11 @@ class Offering(Base):
     @property
     def active_sessions(self) -> list[OfferingSession]:
         return [s for s in self.sessions if s.status == SessionStatus.SCHEDULED]
+
+    @property
+    def has_online_part(self) -> bool:
+        """Online or hybrid: there is a meeting link for confirmed participants."""
+        return self.format != OfferingFormat.IN_PERSON
 
     @property
     def learning_hours(self) -> float:
@@ -189,7 +194,9 @@ class OfferingSession(Base):
     #: Overrides the offering's venue for this session ("Room 301", another building).
     location: Mapped[str] = mapped_column(String(200), default="")
     note: Mapped[str] = mapped_column(String(500), default="")
-    status: Mapped[str] = mapped_column(String(20), default=SessionStatus.SCHEDULED.value)
+    status: Mapped[SessionStatus] = mapped_column(
+        enum_type(SessionStatus), default=SessionStatus.SCHEDULED
+    )
     #: Bumped on every change calendar apps must see (iCal SEQUENCE).
     sequence: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -225,7 +232,7 @@ class Registration(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     offering_id: Mapped[int] = mapped_column(ForeignKey("offering.id", ondelete="CASCADE"))
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
-    status: Mapped[str] = mapped_column(String(20))
+    status: Mapped[RegistrationStatus] = mapped_column(enum_type(RegistrationStatus))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     cancelled_at: Mapped[datetime | None]

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from learning_platform.models.base import Base, in_list, utcnow
+from learning_platform.models.base import Base, enum_type, in_list, utcnow
 from learning_platform.models.person import Person
 
 
@@ -33,7 +33,7 @@ class Partner(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     name: Mapped[str] = mapped_column(String(200))
-    kind: Mapped[str] = mapped_column(String(30))
+    kind: Mapped[PartnerKind] = mapped_column(enum_type(PartnerKind, length=30))
     description: Mapped[str] = mapped_column(Text, default="")
     website: Mapped[str] = mapped_column(String(500), default="")
     #: IANA zone name; the default zone of the partner's offerings.
@@ -62,7 +62,9 @@ class Membership(Base):
     partner_id: Mapped[int] = mapped_column(
         ForeignKey("partner.id", ondelete="CASCADE"), index=True
     )
-    role: Mapped[str] = mapped_column(String(20), default=MembershipRole.ORGANIZER.value)
+    role: Mapped[MembershipRole] = mapped_column(
+        enum_type(MembershipRole), default=MembershipRole.ORGANIZER
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     person: Mapped[Person] = relationship(back_populates="memberships")

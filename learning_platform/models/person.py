@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -9,7 +10,7 @@ from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from learning_platform.models.base import Base, utcnow
+from learning_platform.models.base import Base, enum_type, in_list, utcnow
 
 if TYPE_CHECKING:
     from learning_platform.models.partner import Membership
@@ -66,15 +67,20 @@ class LoginSession(Base):
     person: Mapped[Person] = relationship()
 
 
+class TokenPurpose(enum.StrEnum):
+    RESET = "reset"
+    VERIFY = "verify"
+
+
 class AccountToken(Base):
     """A single-use, expiring token mailed to a person (password reset, address check)."""
 
     __tablename__ = "account_token"
-    __table_args__ = (CheckConstraint("purpose IN ('reset', 'verify')", name="purpose"),)
+    __table_args__ = (CheckConstraint(in_list("purpose", TokenPurpose), name="purpose"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
-    purpose: Mapped[str] = mapped_column(String(10))
+    purpose: Mapped[TokenPurpose] = mapped_column(enum_type(TokenPurpose, length=10))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]

@@ -20,8 +20,8 @@ from learning_platform.forms import (
     select_choices,
     web_url,
 )
+from learning_platform.languages import INSTRUCTION_LABELS
 from learning_platform.models import MAX_CAPACITY, OfferingFormat, OfferingKind
-from learning_platform.models.offering import INSTRUCTION_LANGUAGES
 
 KIND_LABELS = {
     OfferingKind.COURSE: _l("Course"),
@@ -33,12 +33,7 @@ FORMAT_LABELS = {
     OfferingFormat.ONLINE: _l("Online"),
     OfferingFormat.HYBRID: _l("Hybrid (in person and online)"),
 }
-LANGUAGE_LABELS = {
-    "ko": _l("Korean"),
-    "en": _l("English"),
-    "th": _l("Thai"),
-    "ko-en": _l("Korean and English"),
-}
+LANGUAGE_LABELS = INSTRUCTION_LABELS
 WEEKDAY_LABELS = [
     _l("Monday"),
     _l("Tuesday"),
@@ -48,8 +43,6 @@ WEEKDAY_LABELS = [
     _l("Saturday"),
     _l("Sunday"),
 ]
-
-assert set(LANGUAGE_LABELS) == set(INSTRUCTION_LANGUAGES)
 
 
 class CheckboxesField(SelectMultipleField):

@@ -2,18 +2,26 @@
 
 from datetime import date, datetime
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from learning_platform.boundary import DomainError, unit_of_work
 from learning_platform.extensions import db
 from learning_platform.forms import ConfirmForm, render_form
 from learning_platform.i18n import current_language
-from learning_platform.models import Offering, OfferingSession, Partner, Theme, utcnow
+from learning_platform.models import (
+    Offering,
+    OfferingSession,
+    OfferingStatus,
+    Partner,
+    Theme,
+    utcnow,
+)
 from learning_platform.offerings import forms, services
-from learning_platform.offerings.access import offering_in_workspace, organizer_required
 from learning_platform.offerings.schedule import weekly_series
+from learning_platform.policy import requires
 from learning_platform.timezones import NonexistentTime, local, to_utc
 
 bp = Blueprint("workspace", __name__, url_prefix="/workspace")
@@ -21,37 +29,18 @@ bp = Blueprint("workspace", __name__, url_prefix="/workspace")
 TABS = ("draft", "published", "past", "cancelled")
 
 
-def _partner(slug: str) -> Partner:
-    partner = db.first_or_404(select(Partner).where(Partner.slug == slug))
-    if partner.id not in g.partner_ids and not current_user.is_admin:
-        abort(404)
-    return partner
-
-
-def _fail(form, error: services.OfferingError) -> None:
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        flash(str(error.message), "error")
-
-
 @bp.get("/")
-@organizer_required
+@requires("use_workspace")
 def index():
-    query = select(Partner).order_by(Partner.name)
-    if not current_user.is_admin:
-        query = query.where(Partner.id.in_(g.partner_ids))
-    partners = db.session.scalars(query).all()
+    partners = services.workspace_partners(current_user)
     if len(partners) == 1:
         return redirect(url_for("workspace.partner", slug=partners[0].slug))
     return render_template("workspace/index.html", partners=partners)
 
 
 @bp.get("/<slug>/")
-@organizer_required
-def partner(slug: str):
-    partner = _partner(slug)
+@requires("view_partner_workspace", Partner)
+def partner(partner: Partner):
     tab = request.args.get("tab", "draft")
     if tab not in TABS:
         tab = "draft"
@@ -105,7 +94,7 @@ def _offering_data(form: forms.OfferingForm) -> dict:
             try:
                 data[name] = to_utc(value.date(), value.time(), form.timezone.data)
             except NonexistentTime:
-                raise services.OfferingError(
+                raise DomainError(
                     _(
                         "This time does not exist in %(zone)s (the clocks change).",
                         zone=form.timezone.data,
@@ -116,33 +105,27 @@ def _offering_data(form: forms.OfferingForm) -> dict:
 
 
 @bp.route("/<slug>/new", methods=["GET", "POST"])
-@organizer_required
-def create(slug: str):
-    partner = _partner(slug)
+@requires("create_offering", Partner)
+def create(partner: Partner):
     form = _offering_form(None, partner)
     if form.validate_on_submit():
-        try:
+        with unit_of_work(form):
             offering = services.save_offering(Offering(partner_id=partner.id), _offering_data(form))
-        except services.OfferingError as error:
-            db.session.rollback()
-            _fail(form, error)
-        else:
-            db.session.commit()
             flash(_("The draft is saved. Now add its sessions."), "success")
             return redirect(url_for("workspace.detail", offering_id=offering.id))
     return render_form("workspace/offering_form.html", form, partner=partner, offering=None)
 
 
 @bp.get("/offerings/<id:offering_id>")
-@organizer_required
-def detail(offering_id: int):
-    offering = offering_in_workspace(offering_id, edit=False)
+@requires("view_offering", Offering)
+def detail(offering: Offering):
     now = utcnow()
     return render_template(
         "workspace/offering.html",
         offering=offering,
-        editable=services.can_edit(current_user, offering, g.partner_ids),
-        problems=services.publication_problems(offering, now) if offering.status == "draft" else [],
+        problems=services.publication_problems(offering, now)
+        if offering.status == OfferingStatus.DRAFT
+        else [],
         tab=services.tab_of(offering, now),
         form=ConfirmForm(),
         now=now,
@@ -150,18 +133,12 @@ def detail(offering_id: int):
 
 
 @bp.route("/offerings/<id:offering_id>/edit", methods=["GET", "POST"])
-@organizer_required
-def edit(offering_id: int):
-    offering = offering_in_workspace(offering_id, edit=True)
+@requires("edit_offering", Offering)
+def edit(offering: Offering):
     form = _offering_form(offering, offering.partner)
     if form.validate_on_submit():
-        try:
+        with unit_of_work(form):
             services.save_offering(offering, _offering_data(form))
-        except services.OfferingError as error:
-            db.session.rollback()
-            _fail(form, error)
-        else:
-            db.session.commit()
             flash(_("Your changes are saved."), "success")
             return redirect(url_for("workspace.detail", offering_id=offering.id))
     return render_form(
@@ -169,41 +146,39 @@ def edit(offering_id: int):
     )
 
 
-def _life_cycle_action(offering_id: int, action, message: str):
-    offering = offering_in_workspace(offering_id, edit=True)
-    try:
+def _life_cycle_action(offering: Offering, action, message: str):
+    """A one-button change: done and said, or refused with the reason; back to the offering."""
+    target = offering
+    with unit_of_work() as work:
         result = action(offering)
-    except services.OfferingError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-        return redirect(url_for("workspace.detail", offering_id=offering_id))
-    db.session.commit()
-    flash(message, "success")
-    target = result if isinstance(result, Offering) else offering
+        if isinstance(result, Offering):
+            target = result
+    if work.ok:
+        flash(message, "success")
     return redirect(url_for("workspace.detail", offering_id=target.id))
 
 
 @bp.post("/offerings/<id:offering_id>/publish")
-@organizer_required
-def publish(offering_id: int):
-    return _life_cycle_action(offering_id, services.publish, _("The offering is published."))
+@requires("edit_offering", Offering)
+def publish(offering: Offering):
+    return _life_cycle_action(offering, services.publish, _("The offering is published."))
 
 
 @bp.post("/offerings/<id:offering_id>/cancel")
-@organizer_required
-def cancel(offering_id: int):
+@requires("edit_offering", Offering)
+def cancel(offering: Offering):
     return _life_cycle_action(
-        offering_id,
+        offering,
         services.cancel_offering,
         _("The offering is cancelled. Everyone registered has been told."),
     )
 
 
 @bp.post("/offerings/<id:offering_id>/duplicate")
-@organizer_required
-def duplicate(offering_id: int):
+@requires("edit_offering", Offering)
+def duplicate(offering: Offering):
     return _life_cycle_action(
-        offering_id, services.duplicate, _("This is a new draft copied from the offering.")
+        offering, services.duplicate, _("This is a new draft copied from the offering.")
     )
 
 
@@ -224,35 +199,28 @@ def _span(form: forms.SessionForm, zone: str) -> tuple[datetime, datetime]:
             to_utc(form.end_day.data or form.day.data, form.end_time.data, zone),
         )
     except NonexistentTime:
-        raise services.OfferingError(
+        raise DomainError(
             _("This time does not exist in %(zone)s (the clocks change).", zone=zone),
             "start_time",
         ) from None
 
 
 @bp.route("/offerings/<id:offering_id>/sessions/new", methods=["GET", "POST"])
-@organizer_required
-def add_session(offering_id: int):
-    offering = offering_in_workspace(offering_id, edit=True)
+@requires("edit_offering", Offering)
+def add_session(offering: Offering):
     form = forms.SessionForm()
     if form.validate_on_submit():
-        try:
+        with unit_of_work(form):
             span = _span(form, offering.timezone)
             services.add_sessions(offering, [span], form.location.data, form.note.data)
-        except services.OfferingError as error:
-            db.session.rollback()
-            _fail(form, error)
-        else:
-            db.session.commit()
             flash(_("The session is added."), "success")
             return redirect(url_for("workspace.detail", offering_id=offering.id))
     return render_form("workspace/session_form.html", form, offering=offering, session=None)
 
 
 @bp.route("/offerings/<id:offering_id>/sessions/<id:session_id>/edit", methods=["GET", "POST"])
-@organizer_required
-def edit_session(offering_id: int, session_id: int):
-    offering = offering_in_workspace(offering_id, edit=True)
+@requires("edit_offering", Offering)
+def edit_session(offering: Offering, session_id: int):
     session = _session(offering, session_id)
     form = forms.SessionForm(obj=session)
     if request.method == "GET":
@@ -267,46 +235,40 @@ def edit_session(offering_id: int, session_id: int):
         )
         form.end_day.data = ends.date() if ends.date() != starts.date() else None
     if form.validate_on_submit():
-        try:
+        with unit_of_work(form):
             starts_at, ends_at = _span(form, offering.timezone)
             services.update_session(session, starts_at, ends_at, form.location.data, form.note.data)
-        except services.OfferingError as error:
-            db.session.rollback()
-            _fail(form, error)
-        else:
-            db.session.commit()
             flash(_("The session is saved."), "success")
             return redirect(url_for("workspace.detail", offering_id=offering.id))
     return render_form("workspace/session_form.html", form, offering=offering, session=session)
 
 
-@bp.post("/offerings/<id:offering_id>/sessions/<id:session_id>/cancel")
-@organizer_required
-def cancel_session(offering_id: int, session_id: int):
-    offering = offering_in_workspace(offering_id, edit=True)
-    try:
-        services.cancel_session(_session(offering, session_id))
-    except services.OfferingError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-    else:
-        db.session.commit()
-        flash(_("The session is cancelled. Everyone registered has been told."), "success")
+def _session_action(offering: Offering, session_id: int, action, message: str):
+    session = _session(offering, session_id)
+    with unit_of_work() as work:
+        action(session)
+    if work.ok:
+        flash(message, "success")
     return redirect(url_for("workspace.detail", offering_id=offering.id))
+
+
+@bp.post("/offerings/<id:offering_id>/sessions/<id:session_id>/cancel")
+@requires("edit_offering", Offering)
+def cancel_session(offering: Offering, session_id: int):
+    return _session_action(
+        offering,
+        session_id,
+        services.cancel_session,
+        _("The session is cancelled. Everyone registered has been told."),
+    )
 
 
 @bp.post("/offerings/<id:offering_id>/sessions/<id:session_id>/remove")
-@organizer_required
-def remove_session(offering_id: int, session_id: int):
-    offering = offering_in_workspace(offering_id, edit=True)
-    try:
-        services.remove_session(_session(offering, session_id))
-    except services.OfferingError as error:
-        flash(str(error.message), "error")
-    else:
-        db.session.commit()
-        flash(_("The session is removed."), "success")
-    return redirect(url_for("workspace.detail", offering_id=offering.id))
+@requires("edit_offering", Offering)
+def remove_session(offering: Offering, session_id: int):
+    return _session_action(
+        offering, session_id, services.remove_session, _("The session is removed.")
+    )
 
 
 def _skip_days(form: forms.ScheduleForm) -> set[date]:
@@ -324,10 +286,9 @@ def _skip_days(form: forms.ScheduleForm) -> set[date]:
 
 
 @bp.route("/offerings/<id:offering_id>/schedule", methods=["GET", "POST"])
-@organizer_required
-def schedule(offering_id: int):
+@requires("edit_offering", Offering)
+def schedule(offering: Offering):
     """The schedule helper: a weekly series, previewed before it is saved."""
-    offering = offering_in_workspace(offering_id, edit=True)
     form = forms.ScheduleForm()
     preview, refused = None, False
     if form.validate_on_submit():
@@ -346,16 +307,11 @@ def schedule(offering_id: int):
             )
             if request.form.get("action") == "save":
                 spans = [(p.starts_at, p.ends_at) for p in preview if p.starts_at is not None]
-                try:
+                with unit_of_work(form) as work:
                     services.add_sessions(offering, spans, form.location.data)
-                except services.OfferingError as error:
-                    db.session.rollback()
-                    _fail(form, error)
-                    refused = True
-                else:
-                    db.session.commit()
                     flash(_("%(count)s sessions are added.", count=len(spans)), "success")
                     return redirect(url_for("workspace.detail", offering_id=offering.id))
+                refused = not work.ok
     elif request.method == "GET":
         form.first_day.data = local(utcnow(), offering.timezone).date()
     failed = refused or (form.is_submitted() and preview is None)

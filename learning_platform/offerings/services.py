@@ -9,12 +9,13 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
+from learning_platform.boundary import DomainError, explain_constraint
 from learning_platform.enrollment.services import fill_free_seats, offering_calendar_for
 from learning_platform.extensions import db
 from learning_platform.mail.services import external_url, send_template
 from learning_platform.models import (
+    MAX_CAPACITY,
     MAX_SESSIONS,
-    Membership,
     Offering,
     OfferingFormat,
     OfferingSession,
@@ -29,33 +30,32 @@ from learning_platform.models import (
 )
 from learning_platform.timezones import format_span
 
-
-class OfferingError(Exception):
-    """A change the rules refuse; `field` names the form field the message belongs to."""
-
-    def __init__(self, message, field: str | None = None) -> None:
-        super().__init__(str(message))
-        self.message = message
-        self.field = field
-
-
-# Access -----------------------------------------------------------------------------------
-
-
-def member_partner_ids(person: Person) -> set[int]:
-    return set(
-        db.session.scalars(select(Membership.partner_id).where(Membership.person_id == person.id))
-    )
-
-
-def can_edit(person: Person, offering: Offering, partner_ids: set[int]) -> bool:
-    return person.is_admin or offering.partner_id in partner_ids
+explain_constraint(
+    "ck_offering_registration_window",
+    _l("Registration must close after it opens."),
+    "registration_closes_at",
+)
+explain_constraint(
+    "ck_offering_capacity",
+    _l("Enter a number from 1 to %(max)s.", max=f"{MAX_CAPACITY:,}"),
+    "capacity",
+)
+explain_constraint(
+    "ck_offering_seats_taken",
+    _l("More people already have a seat than this capacity allows."),
+    "capacity",
+)
+explain_constraint(
+    "ck_offering_session_ends_after_start", _l("The end must be after the start."), "end_time"
+)
 
 
-def can_view(person: Person, offering: Offering, partner_ids: set[int]) -> bool:
-    return can_edit(person, offering, partner_ids) or any(
-        cohost.id in partner_ids for cohost in offering.cohosts
-    )
+def workspace_partners(person: Person) -> list[Partner]:
+    """The partners whose workspace `person` may open: every one for a site admin."""
+    query = select(Partner).order_by(Partner.name)
+    if not person.is_admin:
+        query = query.where(Partner.id.in_([m.partner_id for m in person.memberships]))
+    return list(db.session.scalars(query))
 
 
 def workspace_offerings(partner: Partner) -> list[tuple[Offering, int]]:
@@ -80,7 +80,7 @@ def workspace_offerings(partner: Partner) -> list[tuple[Offering, int]]:
 def tab_of(offering: Offering, now: datetime) -> str:
     if offering.status == OfferingStatus.PUBLISHED and offering.is_past(now):
         return "past"
-    return offering.status
+    return offering.status.value
 
 
 # Saving -----------------------------------------------------------------------------------
@@ -110,14 +110,14 @@ _TEXT_FIELDS = (
 
 def _refuse_if_cancelled(offering: Offering) -> None:
     if offering.status == OfferingStatus.CANCELLED:
-        raise OfferingError(_l("A cancelled offering cannot be changed; duplicate it instead."))
+        raise DomainError(_l("A cancelled offering cannot be changed; duplicate it instead."))
 
 
 def save_offering(offering: Offering, data: dict) -> Offering:
-    """Copy the form's data onto `offering` (new or existing). :raise OfferingError:"""
+    """Copy the form's data onto `offering` (new or existing). :raise DomainError:"""
     _refuse_if_cancelled(offering)
     if offering.id is not None and offering.sessions and data["timezone"] != offering.timezone:
-        raise OfferingError(
+        raise DomainError(
             _l(
                 "The sessions are set in %(zone)s. Remove them before changing the time zone.",
                 zone=offering.timezone,
@@ -127,14 +127,10 @@ def save_offering(offering: Offering, data: dict) -> Offering:
     before = {name: getattr(offering, name) for name in _CALENDAR_FIELDS}
     themes_before = {theme.id for theme in offering.themes} if offering.id else set()
     cohosts_before = {partner.id for partner in offering.cohosts} if offering.id else set()
-    for name in _TEXT_FIELDS:
-        setattr(offering, name, data.get(name) or "")
-    offering.registration_opens_at = data.get("registration_opens_at")
-    offering.registration_closes_at = data.get("registration_closes_at")
-    offering.themes = list(
+    themes = list(
         db.session.scalars(select(Theme).where(Theme.id.in_(data.get("theme_ids") or [])))
     )
-    offering.cohosts = list(
+    cohosts = list(
         db.session.scalars(
             select(Partner).where(
                 Partner.id.in_(data.get("cohost_ids") or []),
@@ -143,7 +139,15 @@ def save_offering(offering: Offering, data: dict) -> Offering:
             )
         )
     )
-    _check_registration_window(offering)
+    # Nothing is written before the rules below are checked: a half-changed offering must
+    # not reach the database's own constraints through an autoflush.
+    with db.session.no_autoflush:
+        for name in _TEXT_FIELDS:
+            setattr(offering, name, data.get(name) or "")
+        offering.registration_opens_at = data.get("registration_opens_at")
+        offering.registration_closes_at = data.get("registration_closes_at")
+        offering.themes, offering.cohosts = themes, cohosts
+        _check_registration_window(offering)
     capacity_before = offering.capacity
     # The capacity goes last: its conditional update is the only write that can still fail.
     _set_capacity(offering, data["capacity"])
@@ -177,7 +181,7 @@ def _set_capacity(offering: Offering, capacity: int) -> None:
         .execution_options(synchronize_session=False)
     )
     if changed.rowcount != 1:
-        raise OfferingError(
+        raise DomainError(
             _l(
                 "%(taken)s people already have a seat; the capacity cannot be lower than that.",
                 taken=offering.seats_taken,
@@ -188,18 +192,18 @@ def _set_capacity(offering: Offering, capacity: int) -> None:
 
 
 def _check_registration_window(offering: Offering) -> None:
-    """:raise OfferingError: before the database's own check constraint would."""
+    """:raise DomainError: before the database's own check constraint would."""
     opens, closes = offering.registration_opens_at, offering.registration_closes_at
     if opens and closes and closes <= opens:
-        raise OfferingError(_l("Registration must close after it opens."), "registration_closes_at")
+        raise DomainError(_l("Registration must close after it opens."), "registration_closes_at")
     last_start = max((s.starts_at for s in offering.active_sessions), default=None)
     if opens and last_start and opens >= last_start:
-        raise OfferingError(
+        raise DomainError(
             _l("Registration must open before the last session starts."),
             "registration_opens_at",
         )
     if closes and last_start and closes > last_start:
-        raise OfferingError(
+        raise DomainError(
             _l("Registration must close before the last session starts."),
             "registration_closes_at",
         )
@@ -211,10 +215,10 @@ def _check_registration_window(offering: Offering) -> None:
 def add_sessions(
     offering: Offering, spans: list[tuple[datetime, datetime]], location: str = "", note: str = ""
 ) -> list[OfferingSession]:
-    """Add sessions; refuses overlaps and more than MAX_SESSIONS. :raise OfferingError:"""
+    """Add sessions; refuses overlaps and more than MAX_SESSIONS. :raise DomainError:"""
     _refuse_if_cancelled(offering)
     if len(offering.sessions) + len(spans) > MAX_SESSIONS:
-        raise OfferingError(_l("An offering can have at most %(max)s sessions.", max=MAX_SESSIONS))
+        raise DomainError(_l("An offering can have at most %(max)s sessions.", max=MAX_SESSIONS))
     created = []
     for starts_at, ends_at in spans:
         _check_span(offering, starts_at, ends_at)
@@ -231,9 +235,9 @@ def add_sessions(
 def update_session(
     session: OfferingSession, starts_at: datetime, ends_at: datetime, location: str, note: str
 ) -> None:
-    """Edit a session; moving it (time or place) tells everyone registered. :raise OfferingError:"""
+    """Edit a session; moving it (time or place) tells everyone registered. :raise DomainError:"""
     if session.status == SessionStatus.CANCELLED:
-        raise OfferingError(_l("A cancelled session cannot be changed."))
+        raise DomainError(_l("A cancelled session cannot be changed."))
     offering = session.offering
     _refuse_if_cancelled(offering)
     _check_span(offering, starts_at, ends_at, ignore=session)
@@ -263,13 +267,13 @@ def update_session(
 
 
 def cancel_session(session: OfferingSession) -> None:
-    """:raise OfferingError: for a session that is over or an offering already cancelled."""
+    """:raise DomainError: for a session that is over or an offering already cancelled."""
     if session.status == SessionStatus.CANCELLED:
         return
     _refuse_if_cancelled(session.offering)
     if session.ends_at <= utcnow():
-        raise OfferingError(_l("This session is over; it can no longer be cancelled."))
-    session.status = SessionStatus.CANCELLED.value
+        raise DomainError(_l("This session is over; it can no longer be cancelled."))
+    session.status = SessionStatus.CANCELLED
     session.cancelled_at = utcnow()
     session.touch()
     if session.offering.status == OfferingStatus.PUBLISHED:
@@ -284,7 +288,7 @@ def cancel_session(session: OfferingSession) -> None:
 def remove_session(session: OfferingSession) -> None:
     """Delete a session of a draft; a published one is cancelled instead, so calendars learn of it."""
     if session.offering.status != OfferingStatus.DRAFT:
-        raise OfferingError(_l("Sessions of a published offering are cancelled, not removed."))
+        raise DomainError(_l("Sessions of a published offering are cancelled, not removed."))
     db.session.delete(session)
 
 
@@ -295,11 +299,11 @@ def _check_span(
     ignore: OfferingSession | None = None,
 ) -> None:
     if ends_at <= starts_at:
-        raise OfferingError(_l("The end must be after the start."), "end_time")
+        raise DomainError(_l("The end must be after the start."), "end_time")
     if ends_at - starts_at > timedelta(hours=24):
-        raise OfferingError(_l("A session lasts at most 24 hours."), "end_time")
+        raise DomainError(_l("A session lasts at most 24 hours."), "end_time")
     if offering.status == OfferingStatus.PUBLISHED and starts_at <= utcnow():
-        raise OfferingError(
+        raise DomainError(
             _l("Participants cannot come to a session in the past. Choose a later time."),
             "start_time",
         )
@@ -307,7 +311,7 @@ def _check_span(
         if other is ignore:
             continue
         if starts_at < other.ends_at and other.starts_at < ends_at:
-            raise OfferingError(
+            raise DomainError(
                 _l(
                     "This overlaps another session of this offering (%(span)s).",
                     span=format_span(other.starts_at, other.ends_at, offering.timezone),
@@ -340,25 +344,25 @@ def publication_problems(offering: Offering, now: datetime) -> list:
 
 
 def publish(offering: Offering) -> None:
-    """:raise OfferingError: listing what is missing."""
+    """:raise DomainError: listing what is missing."""
     if offering.status != OfferingStatus.DRAFT:
-        raise OfferingError(_l("Only a draft can be published."))
+        raise DomainError(_l("Only a draft can be published."))
     problems = publication_problems(offering, utcnow())
     if problems:
-        raise OfferingError(" ".join(str(p) for p in problems))
-    offering.status = OfferingStatus.PUBLISHED.value
+        raise DomainError(" ".join(str(p) for p in problems))
+    offering.status = OfferingStatus.PUBLISHED
     offering.published_at = utcnow()
     _touch_all(offering)
 
 
 def cancel_offering(offering: Offering) -> None:
-    """:raise OfferingError: once the offering is over."""
+    """:raise DomainError: once the offering is over."""
     if offering.status == OfferingStatus.CANCELLED:
         return
     if offering.is_past(utcnow()):
-        raise OfferingError(_l("This offering is over; there is nothing left to cancel."))
+        raise DomainError(_l("This offering is over; there is nothing left to cancel."))
     was_published = offering.status == OfferingStatus.PUBLISHED
-    offering.status = OfferingStatus.CANCELLED.value
+    offering.status = OfferingStatus.CANCELLED
     offering.cancelled_at = utcnow()
     _touch_all(offering)
     if was_published:
@@ -369,7 +373,7 @@ def duplicate(offering: Offering) -> Offering:
     """A new draft with the same details, themes and co-hosts, without sessions or people."""
     copy = Offering(
         partner_id=offering.partner_id,
-        status=OfferingStatus.DRAFT.value,
+        status=OfferingStatus.DRAFT,
         capacity=offering.capacity,
         **{name: getattr(offering, name) for name in _TEXT_FIELDS},
     )

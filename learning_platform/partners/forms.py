@@ -1,5 +1,6 @@
 import re
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
@@ -67,7 +68,7 @@ class PartnerForm(Form):
     timezone = StringField(
         _l("Time zone"),
         validators=[DataRequired(_l("Enter a time zone, such as Asia/Seoul.")), iana_timezone],
-        default="Asia/Seoul",
+        default=lambda: current_app.config["SITE_TIMEZONE"],
         description=_l(
             "The default time zone of its courses and workshops, such as Asia/Seoul or Asia/Bangkok."
         ),

@@ -1,14 +1,16 @@
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import select
 
+from learning_platform.boundary import unit_of_work
 from learning_platform.catalog.routes import LABELS
 from learning_platform.catalog.services import upcoming_for_partner
 from learning_platform.extensions import db
 from learning_platform.forms import render_form
 from learning_platform.models import Partner
 from learning_platform.partners import forms, services
+from learning_platform.policy import can, requires
 
 bp = Blueprint("partners", __name__, url_prefix="/partners")
 
@@ -24,10 +26,7 @@ def index():
 @bp.get("/<slug>")
 def detail(slug: str):
     partner = db.first_or_404(select(Partner).where(Partner.slug == slug))
-    if not partner.approved and not (
-        current_user.is_authenticated
-        and (current_user.is_admin or services.is_member(current_user, partner))
-    ):
+    if not can(current_user, "view_partner", partner):
         abort(404)
     return render_template(
         "partners/detail.html",
@@ -39,16 +38,12 @@ def detail(slug: str):
 
 
 @bp.route("/propose", methods=["GET", "POST"])
-@login_required
+@requires("propose_partner")
 def propose():
     form = forms.PartnerForm()
     if form.validate_on_submit():
-        try:
+        with unit_of_work(form):
             partner = services.propose_partner(current_user, form.data)
-        except services.PartnerError as error:
-            getattr(form, error.field).errors.append(error.message)
-        else:
-            db.session.commit()
             flash(
                 _(
                     "Thank you. %(name)s will appear once a site admin approves it.",

@@ -3,26 +3,23 @@
 import re
 import unicodedata
 
-from flask_babel import gettext as _
-from sqlalchemy import select
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager
 
 from learning_platform.accounts.services import find_person
+from learning_platform.boundary import DomainError, explain_constraint
 from learning_platform.extensions import db
 from learning_platform.models import Membership, MembershipRole, Partner, Person
 
+_SLUG_TAKEN = _l("Another partner already uses this web name.")
+_ALREADY_MEMBER = _l("This person is already a member of this partner.")
+# Checked first for a clear message; the constraints decide when two requests race.
+explain_constraint("uq_partner_slug", _SLUG_TAKEN, "slug")
+explain_constraint("uq_membership_person_id", _ALREADY_MEMBER, "email")
 
-class PartnerError(Exception):
-    """A change to a partner that the rules refuse; the message is for the person."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
-
-
-#: Words used by routes beside /partners/<slug>, never a partner's web name.
-RESERVED_SLUGS = frozenset({"propose", "new", "admin"})
+#: Words used by routes beside /partners/<slug> and /workspace/<slug>, never a web name.
+RESERVED_SLUGS = frozenset({"propose", "new", "admin", "offerings"})
 
 
 def slugify(name: str) -> str:
@@ -30,19 +27,18 @@ def slugify(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:80].strip("-")
 
 
-def _unique_slug(slug: str, partner: Partner | None = None) -> str:
+def _allowed_slug(slug: str) -> str:
     if not slug:
-        raise PartnerError("slug", _("Enter a short web name using a–z, 0–9 and hyphens."))
-    clash = db.session.scalar(select(Partner).where(Partner.slug == slug))
-    if slug in RESERVED_SLUGS or (clash is not None and clash is not partner):
-        raise PartnerError("slug", _("Another partner already uses this web name."))
-    return slug
+        raise DomainError(_l("Enter a short web name using a–z, 0–9 and hyphens."), "slug")
+    if slug in RESERVED_SLUGS:
+        raise DomainError(_SLUG_TAKEN, "slug")
+    return slug  # a slug in use fails on uq_partner_slug when flushed: _SLUG_TAKEN
 
 
 def save_partner(partner: Partner, data: dict) -> Partner:
-    """Copy the form's fields onto `partner` (new or existing). :raise PartnerError:"""
+    """Copy the form's fields onto `partner` (new or existing). :raise DomainError:"""
     slug = data.get("slug") or partner.slug or slugify(data["name"])
-    partner.slug = _unique_slug(slug, partner)
+    partner.slug = _allowed_slug(slug)
     partner.name = data["name"]
     partner.kind = data["kind"]
     partner.description = data.get("description") or ""
@@ -56,28 +52,43 @@ def save_partner(partner: Partner, data: dict) -> Partner:
 def propose_partner(person: Person, data: dict) -> Partner:
     """A person proposes an organisation; it waits for an admin, with them as manager."""
     partner = save_partner(Partner(approved=False), data)
-    db.session.add(Membership(person=person, partner=partner, role=MembershipRole.MANAGER.value))
+    db.session.add(Membership(person=person, partner=partner, role=MembershipRole.MANAGER))
+    db.session.flush()
     return partner
 
 
-def add_member(partner: Partner, email: str, role: str) -> Membership:
-    """:raise PartnerError: when nobody has this address or they are already a member."""
+def add_member(partner: Partner, email: str, role: MembershipRole) -> Membership:
+    """:raise DomainError: when nobody has this address or they are already a member."""
     person = find_person(email)
     if person is None:
-        raise PartnerError(
-            "email", _("No account uses this address. Ask the person to sign up first.")
+        raise DomainError(
+            _l("No account uses this address. Ask the person to sign up first."), "email"
         )
-    existing = db.session.scalar(
-        select(Membership).where(
-            Membership.partner_id == partner.id, Membership.person_id == person.id
-        )
-    )
-    if existing is not None:
-        raise PartnerError("email", _("This person is already a member of this partner."))
     membership = Membership(person=person, partner=partner, role=role)
     db.session.add(membership)
-    db.session.flush()
+    db.session.flush()  # a second membership fails on uq_membership_person_id: _ALREADY_MEMBER
     return membership
+
+
+def remove_member(membership: Membership, by: Person) -> None:
+    """:raise DomainError: for the last manager, unless a site admin removes them (a partner
+    without a manager has nobody left to add organizers)."""
+    if membership.role == MembershipRole.MANAGER and not by.is_admin:
+        managers = db.session.scalar(
+            select(func.count()).where(
+                Membership.partner_id == membership.partner_id,
+                Membership.role == MembershipRole.MANAGER,
+            )
+        )
+        if managers <= 1:
+            raise DomainError(
+                _l(
+                    "%(name)s is the only manager: add another manager first.",
+                    name=membership.person.display_name,
+                )
+            )
+    db.session.delete(membership)
+    db.session.flush()
 
 
 def members(partner: Partner) -> list[Membership]:
@@ -89,17 +100,4 @@ def members(partner: Partner) -> list[Membership]:
             .where(Membership.partner_id == partner.id)
             .order_by(Person.display_name)
         )
-    )
-
-
-def is_member(person: Person, partner: Partner) -> bool:
-    if not person.is_authenticated:
-        return False
-    return (
-        db.session.scalar(
-            select(Membership.id).where(
-                Membership.partner_id == partner.id, Membership.person_id == person.id
-            )
-        )
-        is not None
     )

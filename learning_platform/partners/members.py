@@ -1,0 +1,62 @@
+"""Who organizes for a partner: its managers (and site admins) add and remove them."""
+
+from flask import Blueprint, abort, flash, redirect, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from learning_platform.boundary import unit_of_work
+from learning_platform.extensions import db
+from learning_platform.forms import ConfirmForm, render_form
+from learning_platform.models import Membership, Partner
+from learning_platform.partners import forms, services
+from learning_platform.policy import requires
+
+bp = Blueprint("members", __name__, url_prefix="/workspace/<slug>/members")
+
+
+@bp.route("/", methods=["GET", "POST"])
+@requires("manage_members", Partner)
+def index(partner: Partner):
+    form = forms.MemberForm()
+    if form.validate_on_submit():
+        with unit_of_work(form):
+            membership = services.add_member(partner, form.email.data, form.role.data)
+            flash(
+                _(
+                    "%(person)s now organizes for %(partner)s.",
+                    person=membership.person.display_name,
+                    partner=partner.name,
+                ),
+                "success",
+            )
+            return redirect(url_for("members.index", slug=partner.slug))
+    return render_form(
+        "workspace/members.html",
+        form,
+        partner=partner,
+        memberships=services.members(partner),
+        remove_form=ConfirmForm(),
+        role_labels=forms.ROLE_LABELS,
+    )
+
+
+@bp.post("/<id:membership_id>/remove")
+@requires("manage_members", Partner)
+def remove(partner: Partner, membership_id: int):
+    membership = db.session.scalar(
+        select(Membership).where(
+            Membership.id == membership_id, Membership.partner_id == partner.id
+        )
+    )
+    if membership is None:
+        abort(404)
+    name = membership.person.display_name
+    with unit_of_work() as work:
+        services.remove_member(membership, current_user)
+    if work.ok:
+        flash(
+            _("%(person)s no longer organizes for %(partner)s.", person=name, partner=partner.name),
+            "info",
+        )
+    return redirect(url_for("members.index", slug=partner.slug))

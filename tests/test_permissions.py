@@ -1,0 +1,199 @@
+"""The permission matrix: every workspace, admin and account URL, for every role, with the
+exact status that role gets.
+
+Anonymous people are sent to the login page (302). Someone without the right to a whole area
+(a citizen in the workspace, an organizer in the admin pages) gets 403. Someone who may not
+know a record exists (another partner's offering or workspace) gets 404. A co-host sees an
+offering but may not change it: 403. Forms that are allowed but sent empty answer 422.
+"""
+
+import pytest
+from sqlalchemy import select
+
+from learning_platform.extensions import db
+from learning_platform.models import Membership, MembershipRole
+from learning_platform.policy import RULES, can
+from tests.test_workspace import in_days
+
+ROLES = ("anonymous", "citizen", "organizer", "manager", "cohost", "other", "admin")
+
+
+@pytest.fixture
+def world(app, make_person, make_partner, make_offering, register):
+    people = {role: make_person(name=role, admin=role == "admin") for role in ROLES[1:]}
+    owner = make_partner(slug="owner", members=[people["organizer"], people["manager"]])
+    cohost = make_partner(slug="cohost", members=[people["cohost"]])
+    make_partner(slug="other", members=[people["other"]])
+    with app.app_context():
+        manager = db.session.scalar(
+            select(Membership).where(Membership.person_id == people["manager"].id)
+        )
+        manager.role = MembershipRole.MANAGER
+        db.session.commit()
+        organizer_membership = db.session.scalar(
+            select(Membership.id).where(Membership.person_id == people["organizer"].id)
+        )
+    offering = make_offering(
+        owner, status="published", sessions=[in_days(10), in_days(17)], cohosts=[cohost]
+    )
+    register(offering, people["citizen"])
+    return {
+        "people": people,
+        "values": {
+            "slug": owner.slug,
+            "offering": offering.id,
+            "session": offering.sessions[0].id,
+            "membership": organizer_membership,
+        },
+    }
+
+
+W = "/workspace/offerings/{offering}"
+S = W + "/sessions/{session}"
+#: (method, path, statuses in the order of ROLES). Requests run in this order for each role,
+#: on data of its own: what changes data (cancelling, removing, logging out) comes last.
+#        anonymous citizen organizer manager cohost other admin
+MATRIX = [
+    # The workspace: one partner's members see it; the partner picker redirects them there.
+    ("GET", "/workspace/", (302, 403, 302, 302, 302, 302, 200)),
+    ("GET", "/workspace/{slug}/", (302, 403, 200, 200, 404, 404, 200)),
+    ("GET", "/workspace/{slug}/new", (302, 403, 200, 200, 404, 404, 200)),
+    ("POST", "/workspace/{slug}/new", (302, 403, 422, 422, 404, 404, 422)),
+    # Organizers of a partner: its managers (and site admins) add and remove them.
+    ("GET", "/workspace/{slug}/members/", (302, 403, 403, 200, 404, 404, 200)),
+    ("POST", "/workspace/{slug}/members/", (302, 403, 403, 422, 404, 404, 422)),
+    # One offering: the owner's members change it; a co-host reads it.
+    ("GET", W, (302, 403, 200, 200, 200, 404, 200)),
+    ("GET", W + "/edit", (302, 403, 200, 200, 403, 404, 200)),
+    ("POST", W + "/edit", (302, 403, 422, 422, 403, 404, 422)),
+    ("GET", W + "/sessions/new", (302, 403, 200, 200, 403, 404, 200)),
+    ("POST", W + "/sessions/new", (302, 403, 422, 422, 403, 404, 422)),
+    ("GET", S + "/edit", (302, 403, 200, 200, 403, 404, 200)),
+    ("POST", S + "/edit", (302, 403, 422, 422, 403, 404, 422)),
+    ("GET", W + "/schedule", (302, 403, 200, 200, 403, 404, 200)),
+    ("POST", W + "/schedule", (302, 403, 422, 422, 403, 404, 422)),
+    ("GET", W + "/attendees", (302, 403, 200, 200, 200, 404, 200)),
+    ("GET", W + "/attendees.csv", (302, 403, 200, 200, 200, 404, 200)),
+    ("GET", S + "/attendance", (302, 403, 200, 200, 403, 404, 200)),
+    # Before the session has started, the sheet is refused with a message.
+    ("POST", S + "/attendance", (302, 403, 422, 422, 403, 404, 422)),
+    # Site administration.
+    ("GET", "/admin/partners/", (302, 403, 403, 403, 403, 403, 200)),
+    ("GET", "/admin/partners/new", (302, 403, 403, 403, 403, 403, 200)),
+    ("POST", "/admin/partners/new", (302, 403, 403, 403, 403, 403, 422)),
+    ("GET", "/admin/partners/{slug}/edit", (302, 403, 403, 403, 403, 403, 200)),
+    # A form sent without its fields keeps what was there (browsers send every field).
+    ("POST", "/admin/partners/{slug}/edit", (302, 403, 403, 403, 403, 403, 302)),
+    # The old address of the organizers page sends admins to its new place.
+    ("GET", "/admin/partners/{slug}/members", (302, 403, 403, 403, 403, 403, 301)),
+    # A person's own account and learning.
+    ("GET", "/account", (302, 200, 200, 200, 200, 200, 200)),
+    ("POST", "/account", (302, 302, 302, 302, 302, 302, 302)),
+    ("GET", "/account/password", (302, 200, 200, 200, 200, 200, 200)),
+    ("POST", "/account/password", (302, 422, 422, 422, 422, 422, 422)),
+    ("POST", "/account/calendar", (302, 200, 200, 200, 200, 200, 200)),
+    ("GET", "/me/learning", (302, 200, 200, 200, 200, 200, 200)),
+    ("GET", "/partners/propose", (302, 200, 200, 200, 200, 200, 200)),
+    ("POST", "/partners/propose", (302, 422, 422, 422, 422, 422, 422)),
+    ("POST", "/offerings/{offering}/register", (302, 302, 302, 302, 302, 302, 302)),
+    # What changes the shared data, last.
+    ("POST", W + "/publish", (302, 403, 302, 302, 403, 404, 302)),
+    ("POST", W + "/duplicate", (302, 403, 302, 302, 403, 404, 302)),
+    ("POST", S + "/cancel", (302, 403, 302, 302, 403, 404, 302)),
+    ("POST", S + "/remove", (302, 403, 302, 302, 403, 404, 302)),
+    ("POST", W + "/cancel", (302, 403, 302, 302, 403, 404, 302)),
+    ("POST", "/offerings/{offering}/cancel", (302, 302, 302, 302, 302, 302, 302)),
+    ("POST", "/admin/partners/{slug}/suspend", (302, 403, 403, 403, 403, 403, 302)),
+    ("POST", "/admin/partners/{slug}/approve", (302, 403, 403, 403, 403, 403, 302)),
+    (
+        "POST",
+        "/workspace/{slug}/members/{membership}/remove",
+        (302, 403, 403, 302, 404, 404, 302),
+    ),
+    ("POST", "/logout", (302, 302, 302, 302, 302, 302, 302)),
+]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_gets_exactly_this_status_on_every_page(client, login, world, role):
+    if role != "anonymous":
+        login(world["people"][role])
+    column = ROLES.index(role)
+    wrong = []
+    for method, path, statuses in MATRIX:
+        url = path.format(**world["values"])
+        response = client.get(url) if method == "GET" else client.submit(url, page="/")
+        expected = statuses[column]
+        if response.status_code != expected:
+            wrong.append(f"{method} {path}: {response.status_code}, not {expected}")
+        elif role == "anonymous":
+            assert response.headers["Location"].startswith("/login?next=")
+    assert wrong == []
+
+
+def test_every_workspace_admin_and_account_url_is_in_the_matrix(app):
+    """A new page cannot be added without saying who may open it."""
+    covered = {(method, path) for method, path, _statuses in MATRIX}
+    areas = ("/workspace", "/admin", "/account", "/me/", "/logout", "/partners/propose")
+    names = {"offering_id": "{offering}", "session_id": "{session}", "slug": "{slug}"}
+    names["membership_id"] = "{membership}"
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith(areas):
+            continue
+        path = rule.rule
+        for argument in rule.arguments:
+            path = path.replace(f"<id:{argument}>", names[argument]).replace(
+                f"<{argument}>", names[argument]
+            )
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            assert (method, path) in covered, f"{method} {path} is not in the matrix"
+
+
+def test_a_removed_membership_takes_effect_on_the_next_request(app, client, login, world):
+    login(world["people"]["organizer"])
+    url = "/workspace/offerings/{offering}/edit".format(**world["values"])
+    assert client.get(url).status_code == 200
+    with app.app_context():
+        db.session.delete(db.session.get(Membership, world["values"]["membership"]))
+        db.session.commit()
+    assert client.get(url).status_code == 403  # no partner left: not in the workspace at all
+
+
+def test_a_manager_cannot_remove_the_last_manager(app, client, login, world):
+    login(world["people"]["manager"])
+    with app.app_context():
+        mine = db.session.scalar(
+            select(Membership.id).where(Membership.person_id == world["people"]["manager"].id)
+        )
+    path = "/workspace/{slug}/members/".format(**world["values"])
+    response = client.submit(f"{path}{mine}/remove", page=path, follow_redirects=True)
+    assert "the only manager" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Membership, mine) is not None
+
+
+def test_a_manager_adds_an_organizer_who_then_sees_the_workspace(client, login, world, make_person):
+    newcomer = make_person("newcomer@example.org")
+    login(world["people"]["manager"])
+    path = "/workspace/{slug}/members/".format(**world["values"])
+    response = client.submit(path, {"email": newcomer.email, "role": "organizer"})
+    assert response.status_code == 302
+    client.submit("/logout", page="/")
+    login(newcomer)
+    assert client.get("/workspace/{slug}/".format(**world["values"])).status_code == 200
+
+
+def test_templates_ask_the_same_policy(client, login, world):
+    login(world["people"]["cohost"])
+    page = client.get("/workspace/offerings/{offering}".format(**world["values"]))
+    assert "Edit details" not in page.get_data(as_text=True)
+    client.submit("/logout", page="/")
+    login(world["people"]["organizer"])
+    page = client.get("/workspace/offerings/{offering}".format(**world["values"]))
+    assert "Edit details" in page.get_data(as_text=True)
+
+
+def test_an_unknown_action_is_a_bug_not_a_no(world):
+    assert "edit_offering" in RULES
+    with pytest.raises(KeyError):
+        can(world["people"]["admin"], "edit_ofering")
