@@ -1,5 +1,6 @@
 """The base form every form builds on, and validators shared between domains."""
 
+import re
 import zoneinfo
 from functools import cache
 from urllib.parse import parse_qsl, urlsplit
@@ -9,7 +10,14 @@ from flask import Request, render_template
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.formparser import FormDataParser
-from wtforms import Field, PasswordField, SelectChoice, StringField, TextAreaField
+from wtforms import (
+    Field,
+    IntegerField,
+    PasswordField,
+    SelectChoice,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import ValidationError
 
 #: Characters refused in any text: NUL and the other C0 controls, and DEL.
@@ -117,6 +125,20 @@ def timezone_names() -> frozenset[str]:
 def iana_timezone(_form, field: Field) -> None:
     if field.data not in timezone_names():
         raise ValidationError(_l("Choose a time zone from the list, such as Asia/Seoul."))
+
+
+_WHOLE_NUMBER = re.compile(r"[+-]?[0-9]{1,12}")
+
+
+class WholeNumberField(IntegerField):
+    """A whole number typed in ASCII digits: `int()` alone also takes "٣", "1_000" and
+    thousands of digits, which are nobody's capacity."""
+
+    def process_formdata(self, valuelist):
+        if valuelist and valuelist[0].strip() and not _WHOLE_NUMBER.fullmatch(valuelist[0].strip()):
+            self.data = None
+            raise ValueError(self.gettext("Not a valid integer value."))
+        super().process_formdata(valuelist)
 
 
 def row_id(value) -> int:

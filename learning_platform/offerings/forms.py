@@ -2,7 +2,6 @@ from flask_babel import lazy_gettext as _l
 from wtforms import (
     DateField,
     DateTimeLocalField,
-    IntegerField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -14,6 +13,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from learning_platform.forms import (
     Form,
+    WholeNumberField,
     email_address,
     iana_timezone,
     plausible_date,
@@ -103,7 +103,7 @@ class OfferingForm(Form):
         description=_l("Shown only to confirmed participants, never on public pages or feeds."),
         render_kw={"inputmode": "url", "placeholder": "https://"},
     )
-    capacity = IntegerField(
+    capacity = WholeNumberField(
         _l("Capacity"),
         validators=[
             InputRequired(_l("Enter the number of seats, from 1 to 10,000.")),
@@ -172,7 +172,7 @@ class ScheduleForm(Form):
     first_day = DateField(
         _l("Starting on"), validators=[InputRequired(_l("Enter a real date.")), plausible_date]
     )
-    weeks = IntegerField(
+    weeks = WholeNumberField(
         _l("For how many weeks"),
         validators=[
             InputRequired(_l("Enter a number of weeks, from 1 to 52.")),
