@@ -2,6 +2,7 @@
 
 import os
 import secrets
+import zoneinfo
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -51,6 +52,12 @@ class Config:
         self.BABEL_DEFAULT_LOCALE = os.environ.get("DEFAULT_LANGUAGE", "en")
         self.SITE_TIMEZONE = os.environ.get("SITE_TIMEZONE", self.SITE_TIMEZONE)
         self.SITE_CURRENCY = os.environ.get("SITE_CURRENCY", self.SITE_CURRENCY)
+        try:
+            zoneinfo.ZoneInfo(self.SITE_TIMEZONE)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise RuntimeError(
+                f"SITE_TIMEZONE must be an IANA zone such as Asia/Seoul, not {self.SITE_TIMEZONE!r}"
+            ) from None
 
     # Sessions and cookies
     SESSION_COOKIE_HTTPONLY = True

@@ -214,7 +214,7 @@ def seed_demo() -> list[tuple[str, str]]:
                     role=MembershipRole.MANAGER.value,
                 )
             )
-        role = "admin" if admin else (f"organizer, {partner_slug}" if partner_slug else "citizen")
+        role = "admin" if admin else (f"manager, {partner_slug}" if partner_slug else "citizen")
         rows.append((email, role))
     citizen = find_person("citizen@example.org")
     pending = db.session.scalar(select(Partner).where(Partner.slug == PENDING_PARTNER["slug"]))
