@@ -247,6 +247,49 @@ def test_conditional_get_answers_304_only_when_unchanged(
     assert changed.headers["ETag"] != etag
 
 
+@pytest.mark.parametrize("path", ["/feeds/all.ics", "/feeds/offerings/{id}.ics"])
+def test_a_poller_behind_a_gzipping_proxy_still_gets_its_304(client, course, path):
+    """If-None-Match uses the weak comparison (RFC 9110 §13.1.2): W/"x" matches "x"."""
+    path = path.format(id=course.id)
+    etag = client.get(path).headers["ETag"]
+    for if_none_match in (f"W/{etag}", "*", f'"other", {etag}', f'W/"other", W/{etag}'):
+        for method in (client.get, client.head):
+            response = method(path, headers={"If-None-Match": if_none_match})
+            assert response.status_code == 304, (if_none_match, method)
+            assert response.get_data() == b""
+            assert response.headers["ETag"] == etag
+    assert client.get(path, headers={"If-None-Match": 'W/"other"'}).status_code == 200
+
+
+def test_if_none_match_takes_precedence_over_if_modified_since(client, course):
+    first = client.get("/feeds/all.ics")
+    modified = first.headers["Last-Modified"]
+    stale = client.get(
+        "/feeds/all.ics", headers={"If-None-Match": '"other"', "If-Modified-Since": modified}
+    )
+    assert stale.status_code == 200
+    assert len(events_of(stale.get_data())) == 3
+    fresh = client.get(
+        "/feeds/all.ics",
+        headers={
+            "If-None-Match": first.headers["ETag"],
+            "If-Modified-Since": "Mon, 01 Jan 1990 00:00:00 GMT",
+        },
+    )
+    assert fresh.status_code == 304
+
+
+def test_head_answers_with_the_validators_and_no_body(client, course):
+    got = client.get("/feeds/all.ics")
+    head = client.head("/feeds/all.ics")
+    assert head.status_code == 200
+    assert head.get_data() == b""
+    assert head.headers["Content-Type"] == "text/calendar; charset=utf-8"
+    assert head.headers["ETag"] == got.headers["ETag"]
+    assert head.headers["Last-Modified"] == got.headers["Last-Modified"]
+    assert head.headers["Content-Length"] == got.headers["Content-Length"]
+
+
 @pytest.mark.parametrize("path", ["/feeds/all.ics", "/feeds/partners/changwon-city.ics"])
 def test_a_worker_remembers_a_public_validator_for_a_few_seconds(
     make_app, changwon, course, count_queries, monkeypatch, path

@@ -78,14 +78,11 @@ def _serve(key: str, conditions, build, *, private: bool = False, extra=(), name
     else:
         response.headers["Cache-Control"] = "public, max-age=300"
     response.headers["X-Robots-Tag"] = "noindex"
-    if request.if_none_match:
-        unchanged = request.if_none_match.contains(check.etag)
-    elif request.if_modified_since:
-        unchanged = check.last_modified.replace(microsecond=0) <= request.if_modified_since
-    else:
-        unchanged = False
-    if unchanged:
-        response.status_code = 304
+    # Werkzeug decides, before the body is built: If-None-Match with the weak comparison
+    # (a proxy that gzips sends back W/"..."), "*" and lists, taking precedence over
+    # If-Modified-Since; HEAD as GET.
+    response.make_conditional(request)
+    if response.status_code in (304, 412):
         return response
     name = check.extras[0] if named is not None else None
     response.set_data(build(now, name))
