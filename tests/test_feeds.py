@@ -291,34 +291,30 @@ def test_head_answers_with_the_validators_and_no_body(client, course):
 
 
 @pytest.mark.parametrize("path", ["/feeds/all.ics", "/feeds/partners/changwon-city.ics"])
-def test_a_worker_remembers_a_public_validator_for_a_few_seconds(
-    make_app, changwon, course, count_queries, monkeypatch, path
-):
-    from learning_platform import memory
+def test_a_public_validator_is_remembered_for_a_few_seconds(make_app, changwon, course, path):
+    from tests.test_memory import statements_of
 
-    app = make_app(FEED_VALIDATOR_SECONDS=10)
+    app = make_app(FEED_VALIDATOR_SECONDS=10, CACHE_REDIS_URL="")  # this worker's memory
     client = app.test_client()
-    clock = [1000.0]
-    monkeypatch.setattr(memory, "monotonic", lambda: clock[0])
-    etag = client.get(path).headers["ETag"]
-    with count_queries() as statements:
-        again = client.get(path, headers={"If-None-Match": etag})
-    assert again.status_code == 304
-    assert statements == []  # polls of an unchanged feed cost no database work
+    with time_machine.travel(utcnow(), tick=False) as clock:
+        etag = client.get(path).headers["ETag"]
+        with statements_of(app) as statements:
+            again = client.get(path, headers={"If-None-Match": etag})
+        assert again.status_code == 304
+        assert statements == []  # polls of an unchanged feed cost no database work
 
-    with app.app_context():
-        from learning_platform.extensions import db
-        from learning_platform.models import OfferingSession
+        with app.app_context():
+            from learning_platform.extensions import db
+            from learning_platform.models import OfferingSession
 
-        session = db.session.get(OfferingSession, course.sessions[0].id)
-        session.location = "Room 301"
-        session.sequence += 1
-        session.updated_at = utcnow()
-        db.session.commit()
-    clock[0] += 9  # within the 10 seconds the old answer stands
-    assert client.get(path, headers={"If-None-Match": etag}).status_code == 304
-    clock[0] += 2  # then the change shows
-    changed = client.get(path, headers={"If-None-Match": etag})
+            session = db.session.get(OfferingSession, course.sessions[0].id)
+            session.location = "Room 301"
+            session.touch()
+            db.session.commit()
+        clock.shift(9)  # within the 10 seconds the old answer stands
+        assert client.get(path, headers={"If-None-Match": etag}).status_code == 304
+        clock.shift(2)  # then the change shows
+        changed = client.get(path, headers={"If-None-Match": etag})
     assert changed.status_code == 200
     assert b"Room 301" in changed.get_data()
 

@@ -40,6 +40,15 @@ class Validator:
     #: The values of the `extra` columns asked for (e.g. the feed's name).
     extras: tuple = ()
 
+    def dump(self) -> list:
+        """As JSON data, for the cache (public feeds: the extras are names)."""
+        return [self.etag, self.last_modified.isoformat(), list(self.extras)]
+
+    @classmethod
+    def load(cls, data: list) -> "Validator":
+        etag, last_modified, extras = data
+        return cls(etag, datetime.fromisoformat(last_modified), tuple(extras))
+
 
 def window_start(now: datetime) -> datetime:
     today = datetime.combine(now.astimezone(UTC).date(), time(0), tzinfo=UTC)

@@ -18,9 +18,6 @@ from learning_platform.security import token_hash
 
 bp = Blueprint("feeds", __name__, url_prefix="/feeds")
 
-#: Public feed validators one process remembers at most (the least recently used go first).
-VALIDATORS_REMEMBERED = 2000
-
 
 def _offering_url(offering: Offering) -> str:
     return external_url("catalog.detail", offering_id=offering.id)
@@ -38,18 +35,19 @@ def _calendar_name(suffix: str | None, language: str) -> str:
 
 
 def _public_validator(key: str, conditions, now, columns) -> feeds.Validator:
-    """The validator of a public feed, remembered by this process for FEED_VALIDATOR_SECONDS.
+    """The validator of a public feed, remembered for FEED_VALIDATOR_SECONDS.
 
     Calendar apps poll the same feeds over and over; within those seconds an unchanged feed
     is answered 304 without asking the database. A change reaches the feed at most that many
     seconds late (responses already say `max-age=300` to every cache on the way).
     """
     return remembered(
-        "feed_validators",
+        "feed-validator",
         key,
         current_app.config["FEED_VALIDATOR_SECONDS"],
         lambda: feeds.validator(key, conditions(), now, columns()),
-        size=VALIDATORS_REMEMBERED,
+        dump=feeds.Validator.dump,
+        load=feeds.Validator.load,
     )
 
 
