@@ -19,8 +19,17 @@ from learning_platform.security import token_hash
 bp = Blueprint("feeds", __name__, url_prefix="/feeds")
 
 
-def _offering_url(offering: Offering) -> str:
-    return external_url("catalog.detail", offering_id=offering.id)
+def _offering_urls():
+    """The offering page's address, made once per offering of a feed (a feed has many events
+    per offering)."""
+    urls: dict[int, str] = {}
+
+    def offering_url(offering: Offering) -> str:
+        if offering.id not in urls:
+            urls[offering.id] = external_url("catalog.detail", offering_id=offering.id)
+        return urls[offering.id]
+
+    return offering_url
 
 
 def _language() -> str:
@@ -97,7 +106,7 @@ def all_sessions():
         f"all|{sorted(filters.args().items())}|{language}",
         conditions,
         lambda now, _name: feeds.public_feed(
-            _calendar_name(None, language), conditions(), language, now, _offering_url
+            _calendar_name(None, language), conditions(), language, now, _offering_urls()
         ),
     )
 
@@ -108,7 +117,7 @@ def _named_feed(key: str, conditions, named, language: str):
         key,
         conditions,
         lambda now, name: feeds.public_feed(
-            _calendar_name(name, language), conditions(), language, now, _offering_url
+            _calendar_name(name, language), conditions(), language, now, _offering_urls()
         ),
         named=named,
     )
@@ -192,7 +201,7 @@ def personal(token: str):
     return _serve(
         f"me|{person.id}|{person.preferred_language}",
         partial(feeds.person_conditions, person),
-        lambda now, _name: feeds.personal_feed(person, now, _offering_url),
+        lambda now, _name: feeds.personal_feed(person, now, _offering_urls()),
         private=True,
         extra=feeds.person_validator_extra(person),
     )
@@ -206,7 +215,7 @@ def session(session_id: int):
         abort(404)
     language = _language()
     body = build_calendar(
-        session.offering.title, [session], feeds.event_text(language), _offering_url
+        session.offering.title, [session], feeds.event_text(language), _offering_urls()
     )
     return Response(
         body,

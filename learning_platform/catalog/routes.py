@@ -1,4 +1,4 @@
-from flask import Blueprint, abort, render_template, request, url_for
+from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -7,6 +7,7 @@ from learning_platform.catalog.jsonld import offering_jsonld
 from learning_platform.enrollment import services as enrollment
 from learning_platform.extensions import db
 from learning_platform.forms import ConfirmForm
+from learning_platform.mail.services import external_url
 from learning_platform.models import Theme, utcnow
 from learning_platform.offerings.forms import FORMAT_LABELS, KIND_LABELS, LANGUAGE_LABELS
 
@@ -44,10 +45,8 @@ def detail(offering_id: int):
         if registration is not None:
             position = enrollment.waitlist_position(registration)
     now = utcnow()
-    url = url_for("catalog.detail", offering_id=offering.id, _external=True)
-    jsonld = offering_jsonld(
-        offering, url, lambda p: url_for("partners.detail", slug=p.slug, _external=True)
-    )
+    url = external_url("catalog.detail", offering_id=offering.id)
+    jsonld = offering_jsonld(offering, url, lambda p: external_url("partners.detail", slug=p.slug))
     return render_template(
         "catalog/offering.html",
         jsonld=jsonld,
