@@ -5,7 +5,7 @@ from functools import partial
 
 from flask import Blueprint, Response, abort, current_app, make_response, request
 from flask_babel import force_locale, gettext
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, exists, func, select, update
 
 from learning_platform.calendar import feeds
 from learning_platform.calendar.ical import build_calendar
@@ -43,7 +43,15 @@ def _calendar_name(suffix: str | None, language: str) -> str:
     return f"{site} · {suffix}" if suffix else site
 
 
-def _public_validator(key: str, conditions, now, columns) -> feeds.Validator:
+def _validator(key: str, conditions, now, columns, known) -> feeds.Validator:
+    check, recorded = feeds.validator(key, conditions, now, columns, known)
+    if recorded:
+        # The new version's Last-Modified holds for every worker from now on.
+        db.session.commit()
+    return check
+
+
+def _public_validator(key: str, conditions, now, columns, known) -> feeds.Validator:
     """The validator of a public feed, remembered for FEED_VALIDATOR_SECONDS.
 
     Calendar apps poll the same feeds over and over; within those seconds an unchanged feed
@@ -54,31 +62,37 @@ def _public_validator(key: str, conditions, now, columns) -> feeds.Validator:
         "feed-validator",
         key,
         current_app.config["FEED_VALIDATOR_SECONDS"],
-        lambda: feeds.validator(key, conditions(), now, columns()),
+        lambda: _validator(key, conditions(), now, columns(), known()),
         dump=feeds.Validator.dump,
         load=feeds.Validator.load,
     )
 
 
-def _serve(key: str, conditions, build, *, private: bool = False, extra=(), named=None) -> Response:
+def _serve(
+    key: str, conditions, build, *, private: bool = False, extra=(), named=None, known=None
+) -> Response:
     """Answer 304 from the cheap validator when nothing changed; else build the feed.
 
-    `conditions` and `named` are callables, so that a remembered validator costs nothing.
-    `named()` is a scalar subquery giving the feed's name, read in the validator's one query:
-    None there means the partner, theme or offering does not exist (404).
+    `conditions`, `named` and `known` are callables, so that a remembered validator costs
+    nothing. `named()` is a scalar subquery giving the feed's name, read in the validator's one
+    query: None there means the partner, theme or offering does not exist (404). `known()` is
+    the condition that the things a filter names exist (feeds.validator).
     """
     now = utcnow()
     if private:
-        check = feeds.validator(key, conditions(), now, list(extra))
+        check = _validator(key, conditions(), now, list(extra), None)
     elif named is not None:
-        check = _public_validator(key, conditions, now, lambda: [named()])
+        check = _public_validator(
+            key, conditions, now, lambda: [named()], lambda: named().is_not(None)
+        )
     else:
-        check = _public_validator(key, conditions, now, list)
+        check = _public_validator(key, conditions, now, list, known or (lambda: None))
     if named is not None and check.extras[0] is None:
         abort(404)
     response = make_response()
     response.set_etag(check.etag)
-    response.last_modified = check.last_modified
+    if check.last_modified is not None:
+        response.last_modified = check.last_modified
     if private:
         response.headers["Cache-Control"] = "private, max-age=300"
         response.headers["Referrer-Policy"] = "no-referrer"
@@ -108,7 +122,18 @@ def all_sessions():
         lambda now, _name: feeds.public_feed(
             _calendar_name(None, language), conditions(), language, now, _offering_urls()
         ),
+        known=partial(_filters_known, filters),
     )
+
+
+def _filters_known(filters: Filters):
+    """The theme and partner a filter names exist (kind, format and language are checked)."""
+    named = []
+    if filters.theme:
+        named.append(exists().where(Theme.slug == filters.theme))
+    if filters.partner:
+        named.append(exists().where(Partner.slug == filters.partner))
+    return and_(*named) if named else None
 
 
 def _named_feed(key: str, conditions, named, language: str):
