@@ -45,6 +45,10 @@ class Config:
         for name in ("FEED_VALIDATOR_SECONDS", "CATALOG_RANKING_SECONDS"):
             if name in os.environ:
                 setattr(self, name, float(os.environ[name]))
+        #: Redis shared by every worker for those remembered values; each worker's memory without.
+        self.CACHE_REDIS_URL = os.environ.get("CACHE_REDIS_URL", "")
+        #: Namespaces this app's keys in a Redis that others use too.
+        self.CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "learning_platform:")
         #: The site's public address; links in mail are built on it, never on the request's Host.
         self.BASE_URL = os.environ.get("BASE_URL", "").rstrip("/")
         if self.BASE_URL:
@@ -95,12 +99,16 @@ class Config:
     ARGON2_MEMORY_COST = 65536
     ARGON2_PARALLELISM = 4
 
-    #: A public feed's ETag is remembered this long per worker: a calendar app polling an
-    #: unchanged feed gets its 304 without a database query; changes show at most this late.
+    #: A public feed's ETag is remembered this long (shared through CACHE_REDIS_URL): a calendar
+    #: app polling an unchanged feed gets its 304 without a database query; changes show at most
+    #: this late.
     FEED_VALIDATOR_SECONDS = 10
     #: The catalog's order (which offerings match, soonest first) is remembered this long per
-    #: worker and set of filters; seats, titles and times on a page are always read fresh.
+    #: set of filters; seats, titles and times on a page are always read fresh.
     CATALOG_RANKING_SECONDS = 10
+    #: Values one worker remembers at most without Redis; a ranking takes about 6 bytes per
+    #: matching offering (60 kB at 10,000), a validator about 100.
+    CACHE_THRESHOLD = 1000
 
     PASSWORD_RESET_HOURS = 2
     EMAIL_VERIFY_HOURS = 48

@@ -8,7 +8,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from config import Config, config_from_env
-from learning_platform.extensions import babel, csrf, db, limiter, login_manager, migrate
+from learning_platform.extensions import babel, cache, csrf, db, limiter, login_manager, migrate
 from learning_platform.forms import FormRequest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,7 +43,7 @@ def create_app(config: Config | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    from learning_platform import i18n, security
+    from learning_platform import i18n, memory, security
     from learning_platform.accounts import services as account_services
     from learning_platform.mail import outbox
 
@@ -53,6 +53,7 @@ def register_extensions(app: Flask) -> None:
             event.listen(db.engine, "connect", _sqlite_pragmas)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
+    cache.init_app(app, config=memory.cache_settings(app.config))
     limiter.init_app(app)
     # Every limit we set is on a view, and @limiter.limit checks it itself; Flask-Limiter's pass
     # before every request would only look for application-wide limits, which we do not set.

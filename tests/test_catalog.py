@@ -217,31 +217,32 @@ def test_an_offering_under_way_shows_registration_closed(client, make_partner, m
 
 
 def test_a_remembered_ranking_keeps_seats_fresh_and_new_offerings_come_within_seconds(
-    make_app, world, make_partner, make_offering, make_person, register, monkeypatch
+    make_app, world, make_partner, make_offering, make_person, register
 ):
-    from learning_platform import memory
+    import time_machine
+
+    from learning_platform.models import utcnow
 
     app = make_app(CATALOG_RANKING_SECONDS=10)
     client = app.test_client()
-    clock = [500.0]
-    monkeypatch.setattr(memory, "monotonic", lambda: clock[0])
-    assert "Digital skills for all" in client.get("/offerings").get_data(as_text=True)
+    with time_machine.travel(utcnow(), tick=False) as clock:
+        assert "Digital skills for all" in client.get("/offerings").get_data(as_text=True)
 
-    digital = world["digital"]
-    register(digital, make_person())  # seats are read fresh on every page
-    page = client.get("/offerings").get_data(as_text=True)
-    assert f"{digital.capacity - 1} seats left" in page
+        digital = world["digital"]
+        register(digital, make_person())  # seats are read fresh on every page
+        page = client.get("/offerings").get_data(as_text=True)
+        assert f"{digital.capacity - 1} seats left" in page
 
-    newcomer = make_offering(
-        make_partner(),
-        status="published",
-        sessions=[in_days(2)],
-        title="Brand-new rain garden walk",
-    )
-    clock[0] += 9
-    assert newcomer.title not in client.get("/offerings").get_data(as_text=True)
-    clock[0] += 2
-    assert newcomer.title in client.get("/offerings").get_data(as_text=True)
+        newcomer = make_offering(
+            make_partner(),
+            status="published",
+            sessions=[in_days(2)],
+            title="Brand-new rain garden walk",
+        )
+        clock.shift(9)
+        assert newcomer.title not in client.get("/offerings").get_data(as_text=True)
+        clock.shift(2)
+        assert newcomer.title in client.get("/offerings").get_data(as_text=True)
 
 
 def test_a_remembered_ranking_never_lists_an_offering_cancelled_since(make_app, world):

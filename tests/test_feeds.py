@@ -78,7 +78,7 @@ def events_of(body: bytes) -> dict[str, dict]:
             component.summary.value,
             component.status.value,
         )
-        for component in vobject.readOne(body.decode("utf-8")).vevent_list
+        for component in getattr(vobject.readOne(body.decode("utf-8")), "vevent_list", [])
     }
     assert set(first) == set(second) == set(third)
     for uid, event in first.items():
@@ -247,35 +247,74 @@ def test_conditional_get_answers_304_only_when_unchanged(
     assert changed.headers["ETag"] != etag
 
 
-@pytest.mark.parametrize("path", ["/feeds/all.ics", "/feeds/partners/changwon-city.ics"])
-def test_a_worker_remembers_a_public_validator_for_a_few_seconds(
-    make_app, changwon, course, count_queries, monkeypatch, path
-):
-    from learning_platform import memory
-
-    app = make_app(FEED_VALIDATOR_SECONDS=10)
-    client = app.test_client()
-    clock = [1000.0]
-    monkeypatch.setattr(memory, "monotonic", lambda: clock[0])
+@pytest.mark.parametrize("path", ["/feeds/all.ics", "/feeds/offerings/{id}.ics"])
+def test_a_poller_behind_a_gzipping_proxy_still_gets_its_304(client, course, path):
+    """If-None-Match uses the weak comparison (RFC 9110 §13.1.2): W/"x" matches "x"."""
+    path = path.format(id=course.id)
     etag = client.get(path).headers["ETag"]
-    with count_queries() as statements:
-        again = client.get(path, headers={"If-None-Match": etag})
-    assert again.status_code == 304
-    assert statements == []  # polls of an unchanged feed cost no database work
+    for if_none_match in (f"W/{etag}", "*", f'"other", {etag}', f'W/"other", W/{etag}'):
+        for method in (client.get, client.head):
+            response = method(path, headers={"If-None-Match": if_none_match})
+            assert response.status_code == 304, (if_none_match, method)
+            assert response.get_data() == b""
+            assert response.headers["ETag"] == etag
+    assert client.get(path, headers={"If-None-Match": 'W/"other"'}).status_code == 200
 
-    with app.app_context():
-        from learning_platform.extensions import db
-        from learning_platform.models import OfferingSession
 
-        session = db.session.get(OfferingSession, course.sessions[0].id)
-        session.location = "Room 301"
-        session.sequence += 1
-        session.updated_at = utcnow()
-        db.session.commit()
-    clock[0] += 9  # within the 10 seconds the old answer stands
-    assert client.get(path, headers={"If-None-Match": etag}).status_code == 304
-    clock[0] += 2  # then the change shows
-    changed = client.get(path, headers={"If-None-Match": etag})
+def test_if_none_match_takes_precedence_over_if_modified_since(client, course):
+    first = client.get("/feeds/all.ics")
+    modified = first.headers["Last-Modified"]
+    stale = client.get(
+        "/feeds/all.ics", headers={"If-None-Match": '"other"', "If-Modified-Since": modified}
+    )
+    assert stale.status_code == 200
+    assert len(events_of(stale.get_data())) == 3
+    fresh = client.get(
+        "/feeds/all.ics",
+        headers={
+            "If-None-Match": first.headers["ETag"],
+            "If-Modified-Since": "Mon, 01 Jan 1990 00:00:00 GMT",
+        },
+    )
+    assert fresh.status_code == 304
+
+
+def test_head_answers_with_the_validators_and_no_body(client, course):
+    got = client.get("/feeds/all.ics")
+    head = client.head("/feeds/all.ics")
+    assert head.status_code == 200
+    assert head.get_data() == b""
+    assert head.headers["Content-Type"] == "text/calendar; charset=utf-8"
+    assert head.headers["ETag"] == got.headers["ETag"]
+    assert head.headers["Last-Modified"] == got.headers["Last-Modified"]
+    assert head.headers["Content-Length"] == got.headers["Content-Length"]
+
+
+@pytest.mark.parametrize("path", ["/feeds/all.ics", "/feeds/partners/changwon-city.ics"])
+def test_a_public_validator_is_remembered_for_a_few_seconds(make_app, changwon, course, path):
+    from tests.test_memory import statements_of
+
+    app = make_app(FEED_VALIDATOR_SECONDS=10, CACHE_REDIS_URL="")  # this worker's memory
+    client = app.test_client()
+    with time_machine.travel(utcnow(), tick=False) as clock:
+        etag = client.get(path).headers["ETag"]
+        with statements_of(app) as statements:
+            again = client.get(path, headers={"If-None-Match": etag})
+        assert again.status_code == 304
+        assert statements == []  # polls of an unchanged feed cost no database work
+
+        with app.app_context():
+            from learning_platform.extensions import db
+            from learning_platform.models import OfferingSession
+
+            session = db.session.get(OfferingSession, course.sessions[0].id)
+            session.location = "Room 301"
+            session.touch()
+            db.session.commit()
+        clock.shift(9)  # within the 10 seconds the old answer stands
+        assert client.get(path, headers={"If-None-Match": etag}).status_code == 304
+        clock.shift(2)  # then the change shows
+        changed = client.get(path, headers={"If-None-Match": etag})
     assert changed.status_code == 200
     assert b"Room 301" in changed.get_data()
 
@@ -324,9 +363,14 @@ def test_feeds_run_at_most_three_statements_whatever_their_size(
         make_offering(
             partner, status="published", sessions=[in_days(3 + number), in_days(40 + number)]
         )
+    with count_queries() as changed:
+        client.get(path)
     with count_queries() as large:
         client.get(path)
     assert len(small) == len(large) <= 3
+    # The first request after a change also records the feed's new Last-Modified, once.
+    assert len(changed) == len(large) + 1
+    assert changed[1].startswith("UPDATE feed_mark")
 
 
 # The private feed ---------------------------------------------------------------------------
@@ -553,3 +597,286 @@ def test_gunicorn_access_log_arguments_are_redacted_too(app):
     RedactFeedTokens().filter(record)
     assert "SeCrEt123" not in record.getMessage()
     assert any(isinstance(f, RedactFeedTokens) for f in app.logger.filters)
+
+
+# Last-Modified never goes backwards --------------------------------------------------------
+#
+# A calendar app that polls with If-Modified-Since keeps its copy on a 304: when events leave a
+# feed, the feed's Last-Modified must still move forward, or the app keeps them for good.
+
+
+def tomorrow_at(hour: int):
+    """A moment after every fixture's rows, with hours to spare before the next midnight."""
+    return (utcnow() + timedelta(days=1)).replace(hour=hour, minute=0, second=0, microsecond=0)
+
+
+def modified(response):
+    from werkzeug.http import parse_date
+
+    return parse_date(response.headers["Last-Modified"])
+
+
+def poll_after(client, path: str, first):
+    """GET `path` as a calendar app that kept `first` and sends only If-Modified-Since."""
+    return client.get(path, headers={"If-Modified-Since": first.headers["Last-Modified"]})
+
+
+def save_offering_as_organizer(app, client, offering, *, theme_ids, cohost_ids=()):
+    from tests.test_workspace import offering_fields, submit_multi
+
+    pairs = [
+        *offering_fields(
+            theme_ids,
+            title=offering.title,
+            summary=offering.summary,
+            venue_name=offering.venue_name,
+            venue_address=offering.venue_address,
+            format=offering.format,
+            online_link=offering.online_link,
+            capacity=str(offering.capacity),
+            language=offering.language,
+            contact_email=offering.contact_email,
+            description=offering.description,
+            audience=offering.audience,
+            cost_note=offering.cost_note,
+        ),
+        *(("cohost_ids", str(partner_id)) for partner_id in cohost_ids),
+    ]
+    response = submit_multi(client, f"/workspace/offerings/{offering.id}/edit", pairs)
+    assert response.status_code == 302, response.get_data(as_text=True)
+
+
+@pytest.fixture
+def cohosted(changwon, make_partner, make_offering, make_theme):
+    """A course of Changwon's, co-hosted by KNCU, on climate action and urban gardens."""
+    partner, _ = changwon
+    kncu = make_partner(slug="kncu", name="KNCU")
+    climate, gardens = make_theme("climate-action"), make_theme("urban-gardens")
+    course = make_offering(
+        partner,
+        status="published",
+        title="Rain gardens for Changwon",
+        sessions=[in_days(3), in_days(10)],
+        themes=[climate, gardens],
+        cohosts=[kncu],
+    )
+    return course, kncu, climate, gardens
+
+
+def test_cancelling_my_seat_moves_my_private_feed_forward(
+    app, client, login, make_person, course, register
+):
+    from learning_platform.accounts.services import new_feed_token
+    from learning_platform.extensions import db
+    from learning_platform.models import Person
+
+    person = make_person()
+    register(course, person)
+    with app.app_context():
+        token = new_feed_token(db.session.get(Person, person.id))
+        db.session.commit()
+    path = f"/feeds/me/{token}.ics"
+    with time_machine.travel(tomorrow_at(6), tick=False) as clock:
+        first = app.test_client().get(path)
+        assert len(events_of(first.get_data())) == 3
+        clock.shift(timedelta(hours=1))
+        login(person)
+        client.submit(f"/offerings/{course.id}/cancel", page=f"/offerings/{course.id}")
+        again = poll_after(app.test_client(), path, first)
+    assert again.status_code == 200
+    assert events_of(again.get_data()) == {}
+    assert modified(again) > modified(first)
+
+
+@pytest.mark.parametrize("path", ["/feeds/partners/kncu.ics", "/feeds/all.ics?partner=kncu"])
+def test_removing_a_cohost_moves_its_feeds_forward(app, client, login, changwon, cohosted, path):
+    course, _kncu, climate, gardens = cohosted
+    _, organizer = changwon
+    with time_machine.travel(tomorrow_at(6), tick=False) as clock:
+        first = client.get(path)
+        assert {e["summary"] for e in events_of(first.get_data()).values()} == {course.title}
+        clock.shift(timedelta(hours=1))
+        login(organizer)
+        save_offering_as_organizer(app, client, course, theme_ids=[climate.id, gardens.id])
+        again = poll_after(client, path, first)
+    assert again.status_code == 200
+    assert events_of(again.get_data()) == {}
+    assert modified(again) > modified(first)
+
+
+@pytest.mark.parametrize(
+    "path", ["/feeds/themes/urban-gardens.ics", "/feeds/all.ics?theme=urban-gardens"]
+)
+def test_removing_a_theme_moves_its_feeds_forward(app, client, login, changwon, cohosted, path):
+    course, kncu, climate, _gardens = cohosted
+    _, organizer = changwon
+    with time_machine.travel(tomorrow_at(6), tick=False) as clock:
+        first = client.get(path)
+        assert len(events_of(first.get_data())) == 2
+        clock.shift(timedelta(hours=1))
+        login(organizer)
+        save_offering_as_organizer(
+            app, client, course, theme_ids=[climate.id], cohost_ids=[kncu.id]
+        )
+        again = poll_after(client, path, first)
+    assert again.status_code == 200
+    assert events_of(again.get_data()) == {}
+    assert modified(again) > modified(first)
+
+
+def test_a_cancelled_offering_leaving_the_window_moves_the_feeds_forward(
+    app, client, login, changwon, course
+):
+    _, organizer = changwon
+    path = "/feeds/partners/changwon-city.ics"
+    with time_machine.travel(tomorrow_at(6), tick=False) as clock:
+        login(organizer)
+        client.submit(
+            f"/workspace/offerings/{course.id}/cancel", page=f"/workspace/offerings/{course.id}"
+        )
+        first = client.get(path)
+        assert {e["status"] for e in events_of(first.get_data()).values()} == {"CANCELLED"}
+        clock.shift(timedelta(days=31))  # 30 days after its cancellation it leaves the feeds
+        again = poll_after(client, path, first)
+    assert again.status_code == 200
+    assert events_of(again.get_data()) == {}
+    assert modified(again) > modified(first)
+
+
+def test_a_change_within_the_same_second_still_moves_last_modified_forward(
+    app, client, course, make_person, register
+):
+    from learning_platform.accounts.services import new_feed_token
+    from learning_platform.enrollment.services import active_registration, cancel
+    from learning_platform.extensions import db
+    from learning_platform.models import Person
+
+    person = make_person()
+    register(course, person)
+    with app.app_context():
+        token = new_feed_token(db.session.get(Person, person.id))
+        db.session.commit()
+    path = f"/feeds/me/{token}.ics"
+    with time_machine.travel(tomorrow_at(6), tick=False):
+        first = client.get(path)
+        with app.app_context():
+            cancel(active_registration(course.id, person.id))
+            db.session.commit()
+        again = poll_after(client, path, first)
+    assert again.status_code == 200
+    assert events_of(again.get_data()) == {}
+    assert modified(again) > modified(first)
+
+
+def test_last_modified_holds_across_workers_and_restarts(make_app, changwon, cohosted):
+    """Each worker (a fresh app: nothing remembered in memory) answers alike."""
+    course, _kncu, climate, gardens = cohosted
+    path = "/feeds/partners/kncu.ics"
+    one, two = make_app(FEED_VALIDATOR_SECONDS=10), make_app(FEED_VALIDATOR_SECONDS=10)
+    with time_machine.travel(tomorrow_at(6), tick=False) as clock:
+        first = one.test_client().get(path)
+        assert (
+            two.test_client().get(path).headers["Last-Modified"] == first.headers["Last-Modified"]
+        )
+        clock.shift(timedelta(hours=1))
+        with one.app_context():
+            from learning_platform.extensions import db
+            from learning_platform.offerings.services import save_offering
+            from tests.test_workspace import load
+
+            offering = db.session.merge(load(one, course.id))
+            save_offering(
+                offering,
+                {
+                    **{name: getattr(offering, name) for name in ("kind", "title", "summary")},
+                    "language": offering.language,
+                    "format": offering.format,
+                    "venue_name": offering.venue_name,
+                    "timezone": offering.timezone,
+                    "contact_email": offering.contact_email,
+                    "capacity": offering.capacity,
+                    "theme_ids": [climate.id, gardens.id],
+                    "cohost_ids": [],
+                },
+            )
+            db.session.commit()
+        restarted = make_app(FEED_VALIDATOR_SECONDS=10)
+        again = poll_after(restarted.test_client(), path, first)
+        later = two.test_client().get(path)
+    assert again.status_code == 200
+    assert events_of(again.get_data()) == {}
+    assert modified(again) > modified(first)
+    assert later.headers["Last-Modified"] == again.headers["Last-Modified"]
+
+
+def test_renaming_a_partner_moves_its_feed_forward(app, client, changwon, course):
+    from sqlalchemy import update
+
+    from learning_platform.extensions import db
+    from learning_platform.models import Partner
+
+    path = "/feeds/partners/changwon-city.ics"
+    with time_machine.travel(tomorrow_at(6), tick=False) as clock:
+        first = client.get(path)
+        clock.shift(timedelta(hours=1))
+        with app.app_context():
+            db.session.execute(
+                update(Partner).where(Partner.slug == "changwon-city").values(name="Changwon")
+            )
+            db.session.commit()
+        again = poll_after(client, path, first)
+    assert again.status_code == 200
+    assert "X-WR-CALNAME:Learning for Sustainable Cities · Changwon\r\n" in again.get_data(
+        as_text=True
+    )
+    assert modified(again) > modified(first)
+
+
+def test_racing_workers_never_lower_a_feeds_mark(app):
+    """Workers record a new version only over the one they read (compare-and-set)."""
+    from sqlalchemy import select
+
+    from learning_platform.calendar import feeds
+    from learning_platform.extensions import db
+    from learning_platform.models import FeedMark
+
+    start = tomorrow_at(6)
+    with app.app_context():
+        db.session.add(FeedMark(key="k", etag="e1", last_modified=start))
+        db.session.commit()
+        # A worker that read e0 at an older time finds e1 recorded: it goes on from there.
+        later = feeds._record("k", "e2", start, "e0", start - timedelta(hours=1))
+        assert later == start + timedelta(seconds=1)
+        # One that saw its own version recorded by another takes that one's time.
+        assert feeds._record("k", "e2", start + timedelta(hours=1), "e1", start) == later
+        # e1 again after e2 (the data went back): still a later time, never an older one.
+        again = feeds._record("k", "e1", start, "e1", start - timedelta(hours=2))
+        assert again == later + timedelta(seconds=1)
+        db.session.commit()
+        row = db.session.execute(select(FeedMark.etag, FeedMark.last_modified)).one()
+        assert tuple(row) == ("e1", again)
+
+
+def test_a_filter_naming_nothing_keeps_no_mark_and_gives_no_last_modified(
+    app, client, changwon, make_partner, make_offering
+):
+    from sqlalchemy import func, select
+
+    from learning_platform.extensions import db
+    from learning_platform.models import FeedMark
+
+    partner, _ = changwon
+    path = "/feeds/all.ics?partner=masan-bay"
+    for made_up in range(3):
+        response = client.get(f"{path}{made_up}")
+        assert response.status_code == 200
+        assert "Last-Modified" not in response.headers
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(FeedMark)) == 0
+    before = client.get(f"{path}0")
+    masan = make_partner(slug="masan-bay0")
+    make_offering(partner, status="published", sessions=[in_days(3)], cohosts=[masan])
+    after = client.get(f"{path}0", headers={"If-None-Match": before.headers["ETag"]})
+    assert after.status_code == 200
+    assert len(events_of(after.get_data())) == 1
+    assert "Last-Modified" in after.headers

@@ -3,7 +3,20 @@
 A feed holds the sessions that ended at most 30 days ago (counted in whole UTC days, so the
 window moves only at midnight), cancelled ones for 30 days after their cancellation, and never
 drafts. Every change a calendar must see touches the session (SEQUENCE, updated_at), so the
-validator is one aggregate query: the number of sessions and their newest update time.
+ETag comes from one aggregate query: the number of sessions, their ids and their newest update
+time, with the day and the feed's name.
+
+Last-Modified is a high-water mark kept per feed in `feed_mark`, read in that same query. The
+newest update time of what a feed holds *now* can go backwards: when a seat is cancelled, a
+co-host or a theme removed, or an offering leaves the 30 days, the sessions that leave take
+their times with them, and a calendar polling with If-Modified-Since would get a 304 and keep
+them. So the first request that sees a new ETag records it with a Last-Modified later than the
+feed's previous one (its own time, or one second past the previous mark when that is not
+later), and every answer for that ETag carries the recorded time. A changed body always has a
+new ETag, so its Last-Modified is always later than any a calendar holds: whatever left the
+feed, on every worker (the mark is in the database) and after restarts. The record is a
+compare-and-set on the version read, so racing workers never lower it. Polls of an unchanged
+feed stay one SELECT; a change costs one UPDATE, once, on the first request after it.
 """
 
 import hashlib
@@ -12,12 +25,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
 from flask_babel import force_locale, gettext
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, true, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import contains_eager
 
 from learning_platform.calendar.ical import EventText, build_calendar
 from learning_platform.extensions import db
 from learning_platform.models import (
+    FeedMark,
     Offering,
     OfferingSession,
     OfferingStatus,
@@ -36,9 +51,20 @@ _THAI_CANCELLED = "[ยกเลิกแล้ว]"
 @dataclass(frozen=True)
 class Validator:
     etag: str
-    last_modified: datetime
+    #: None for a feed whose filters name no theme or partner (see `validator`).
+    last_modified: datetime | None
     #: The values of the `extra` columns asked for (e.g. the feed's name).
     extras: tuple = ()
+
+    def dump(self) -> list:
+        """As JSON data, for the cache (public feeds: the extras are names)."""
+        modified = self.last_modified.isoformat() if self.last_modified else None
+        return [self.etag, modified, list(self.extras)]
+
+    @classmethod
+    def load(cls, data: list) -> "Validator":
+        etag, modified, extras = data
+        return cls(etag, datetime.fromisoformat(modified) if modified else None, tuple(extras))
 
 
 def window_start(now: datetime) -> datetime:
@@ -59,25 +85,99 @@ def visible(start: datetime) -> list:
     ]
 
 
-def validator(key: str, conditions: Sequence, now: datetime, extra=()) -> Validator:
-    """The feed's ETag and Last-Modified from one aggregate query, without building it."""
+def validator(
+    key: str, conditions: Sequence, now: datetime, extra=(), known=None
+) -> tuple[Validator, bool]:
+    """The feed's ETag and Last-Modified from one query, without building it; and whether a
+    new version was recorded (the caller commits it).
+
+    `known` is an SQL condition that the things the key names exist (a theme, a partner):
+    anyone can make up keys, so only real feeds get a mark; the others are answered without
+    Last-Modified, so no If-Modified-Since can ever get a wrong 304 from them.
+    """
     start = window_start(now)
-    count, newest, *more = db.session.execute(
-        select(func.count(), func.max(OfferingSession.updated_at), *extra)
+    key_hash = hashlib.sha256(key.encode()).hexdigest()
+    mark = select(FeedMark.etag, FeedMark.last_modified).where(FeedMark.key == key_hash)
+    count, ids, newest, seen_etag, seen_modified, is_known, *more = db.session.execute(
+        select(
+            func.count(),
+            func.coalesce(func.sum(OfferingSession.id), 0),
+            func.max(OfferingSession.updated_at),
+            mark.with_only_columns(FeedMark.etag).scalar_subquery(),
+            mark.with_only_columns(FeedMark.last_modified).scalar_subquery(),
+            known if known is not None else true(),
+            *extra,
+        )
         .select_from(OfferingSession)
         .join(Offering, OfferingSession.offering_id == Offering.id)
         .where(*visible(start), *conditions)
     ).one()
-    newest = newest.replace(tzinfo=UTC) if newest and newest.tzinfo is None else newest
-    day = start + timedelta(days=KEEP_DAYS)
-    digest = hashlib.sha256(f"{key}|{start.date()}|{count}|{newest}|{more}".encode()).hexdigest()[
-        :40
-    ]
-    # Extra time stamps (registrations, for the private feed) move Last-Modified too, so an
-    # If-Modified-Since never gets a 304 for a changed body.
-    stamps = [newest, day, *(value for value in more if isinstance(value, datetime))]
-    stamps = [s.replace(tzinfo=UTC) if s and s.tzinfo is None else s for s in stamps]
-    return Validator(etag=digest, last_modified=max(filter(None, stamps)), extras=tuple(more))
+    etag = hashlib.sha256(
+        f"{key}|{start.date()}|{count}|{ids}|{_utc(newest)}|{more}".encode()
+    ).hexdigest()[:40]
+    if not is_known:
+        return Validator(etag, None, tuple(more)), False
+    if etag == seen_etag:
+        return Validator(etag, _utc(seen_modified), tuple(more)), False
+    # The update times of what the feed holds, in case a clock runs ahead of this one.
+    stamps = [_utc(value) for value in (newest, *more) if isinstance(value, datetime)]
+    modified = _record(key_hash, etag, max([now, *stamps]), seen_etag, _utc(seen_modified))
+    return Validator(etag, modified, tuple(more)), True
+
+
+def _record(
+    key_hash: str, etag: str, now: datetime, seen_etag: str | None, seen: datetime | None
+) -> datetime | None:
+    """Record `etag` as the feed's version with a Last-Modified later than the one before.
+
+    A compare-and-set on the version read: of workers racing on one feed, each writes only over
+    the version it saw, then reads again and goes on from there, so the mark only ever rises.
+    """
+    for _attempt in range(5):
+        modified = now.replace(microsecond=0)
+        if seen is not None and modified <= seen:
+            # HTTP dates have whole seconds: a change within the second of the previous
+            # version still gets a later one, even if a second ahead of the clock.
+            modified = seen + timedelta(seconds=1)
+        if seen_etag is None:
+            statement = _insert_if_absent(key_hash, etag, modified)
+        else:
+            statement = (
+                update(FeedMark)
+                .where(
+                    FeedMark.key == key_hash,
+                    FeedMark.etag == seen_etag,
+                    FeedMark.last_modified == seen,
+                )
+                .values(etag=etag, last_modified=modified)
+            )
+        if db.session.execute(statement).rowcount == 1:
+            return modified
+        row = db.session.execute(
+            select(FeedMark.etag, FeedMark.last_modified).where(FeedMark.key == key_hash)
+        ).one()
+        seen_etag, seen = row.etag, _utc(row.last_modified)
+        if seen_etag == etag:
+            return seen
+    # Still racing: no Last-Modified at all rather than one that could be too early.
+    return None
+
+
+def _insert_if_absent(key_hash: str, etag: str, modified: datetime):
+    dialect = db.session.get_bind(mapper=FeedMark).dialect.name
+    insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect]
+    return (
+        insert(FeedMark)
+        .values(key=key_hash, etag=etag, last_modified=modified)
+        .on_conflict_do_nothing(index_elements=[FeedMark.key])
+    )
+
+
+def _utc(value):
+    """SQLite hands back aggregates of time stamps without their zone."""
+    if isinstance(value, datetime) and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value
 
 
 def sessions(conditions: Sequence, now: datetime) -> list[OfferingSession]:

@@ -27,8 +27,8 @@ def subscription(feed_url: str, name: str) -> Subscription:
     )
 
 
-def google_event(session: OfferingSession, details: str) -> str:
-    """Google Calendar's "add this event" link for one session."""
+def google_event(session: OfferingSession) -> str:
+    """Google Calendar's "add this event" link for one session; its details link the offering."""
     offering = session.offering
 
     def stamp(moment):
@@ -43,7 +43,7 @@ def google_event(session: OfferingSession, details: str) -> str:
             "text": offering.title,
             "dates": f"{stamp(session.starts_at)}/{stamp(session.ends_at)}",
             "ctz": offering.timezone,
-            "details": details,
+            "details": external_url("catalog.detail", offering_id=offering.id),
             "location": location,
         }
     )

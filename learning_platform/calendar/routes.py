@@ -5,7 +5,7 @@ from functools import partial
 
 from flask import Blueprint, Response, abort, current_app, make_response, request
 from flask_babel import force_locale, gettext
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, exists, func, select, update
 
 from learning_platform.calendar import feeds
 from learning_platform.calendar.ical import build_calendar
@@ -18,12 +18,18 @@ from learning_platform.security import token_hash
 
 bp = Blueprint("feeds", __name__, url_prefix="/feeds")
 
-#: Public feed validators one process remembers at most (the least recently used go first).
-VALIDATORS_REMEMBERED = 2000
 
+def _offering_urls():
+    """The offering page's address, made once per offering of a feed (a feed has many events
+    per offering)."""
+    urls: dict[int, str] = {}
 
-def _offering_url(offering: Offering) -> str:
-    return external_url("catalog.detail", offering_id=offering.id)
+    def offering_url(offering: Offering) -> str:
+        if offering.id not in urls:
+            urls[offering.id] = external_url("catalog.detail", offering_id=offering.id)
+        return urls[offering.id]
+
+    return offering_url
 
 
 def _language() -> str:
@@ -37,55 +43,67 @@ def _calendar_name(suffix: str | None, language: str) -> str:
     return f"{site} · {suffix}" if suffix else site
 
 
-def _public_validator(key: str, conditions, now, columns) -> feeds.Validator:
-    """The validator of a public feed, remembered by this process for FEED_VALIDATOR_SECONDS.
+def _validator(key: str, conditions, now, columns, known) -> feeds.Validator:
+    check, recorded = feeds.validator(key, conditions, now, columns, known)
+    if recorded:
+        # The new version's Last-Modified holds for every worker from now on.
+        db.session.commit()
+    return check
+
+
+def _public_validator(key: str, conditions, now, columns, known) -> feeds.Validator:
+    """The validator of a public feed, remembered for FEED_VALIDATOR_SECONDS.
 
     Calendar apps poll the same feeds over and over; within those seconds an unchanged feed
     is answered 304 without asking the database. A change reaches the feed at most that many
     seconds late (responses already say `max-age=300` to every cache on the way).
     """
     return remembered(
-        "feed_validators",
+        "feed-validator",
         key,
         current_app.config["FEED_VALIDATOR_SECONDS"],
-        lambda: feeds.validator(key, conditions(), now, columns()),
-        size=VALIDATORS_REMEMBERED,
+        lambda: _validator(key, conditions(), now, columns(), known()),
+        dump=feeds.Validator.dump,
+        load=feeds.Validator.load,
     )
 
 
-def _serve(key: str, conditions, build, *, private: bool = False, extra=(), named=None) -> Response:
+def _serve(
+    key: str, conditions, build, *, private: bool = False, extra=(), named=None, known=None
+) -> Response:
     """Answer 304 from the cheap validator when nothing changed; else build the feed.
 
-    `conditions` and `named` are callables, so that a remembered validator costs nothing.
-    `named()` is a scalar subquery giving the feed's name, read in the validator's one query:
-    None there means the partner, theme or offering does not exist (404).
+    `conditions`, `named` and `known` are callables, so that a remembered validator costs
+    nothing. `named()` is a scalar subquery giving the feed's name, read in the validator's one
+    query: None there means the partner, theme or offering does not exist (404). `known()` is
+    the condition that the things a filter names exist (feeds.validator).
     """
     now = utcnow()
     if private:
-        check = feeds.validator(key, conditions(), now, list(extra))
+        check = _validator(key, conditions(), now, list(extra), None)
     elif named is not None:
-        check = _public_validator(key, conditions, now, lambda: [named()])
+        check = _public_validator(
+            key, conditions, now, lambda: [named()], lambda: named().is_not(None)
+        )
     else:
-        check = _public_validator(key, conditions, now, list)
+        check = _public_validator(key, conditions, now, list, known or (lambda: None))
     if named is not None and check.extras[0] is None:
         abort(404)
     response = make_response()
     response.set_etag(check.etag)
-    response.last_modified = check.last_modified
+    if check.last_modified is not None:
+        response.last_modified = check.last_modified
     if private:
         response.headers["Cache-Control"] = "private, max-age=300"
         response.headers["Referrer-Policy"] = "no-referrer"
     else:
         response.headers["Cache-Control"] = "public, max-age=300"
     response.headers["X-Robots-Tag"] = "noindex"
-    if request.if_none_match:
-        unchanged = request.if_none_match.contains(check.etag)
-    elif request.if_modified_since:
-        unchanged = check.last_modified.replace(microsecond=0) <= request.if_modified_since
-    else:
-        unchanged = False
-    if unchanged:
-        response.status_code = 304
+    # Werkzeug decides, before the body is built: If-None-Match with the weak comparison
+    # (a proxy that gzips sends back W/"..."), "*" and lists, taking precedence over
+    # If-Modified-Since; HEAD as GET.
+    response.make_conditional(request)
+    if response.status_code in (304, 412):
         return response
     name = check.extras[0] if named is not None else None
     response.set_data(build(now, name))
@@ -102,9 +120,20 @@ def all_sessions():
         f"all|{sorted(filters.args().items())}|{language}",
         conditions,
         lambda now, _name: feeds.public_feed(
-            _calendar_name(None, language), conditions(), language, now, _offering_url
+            _calendar_name(None, language), conditions(), language, now, _offering_urls()
         ),
+        known=partial(_filters_known, filters),
     )
+
+
+def _filters_known(filters: Filters):
+    """The theme and partner a filter names exist (kind, format and language are checked)."""
+    named = []
+    if filters.theme:
+        named.append(exists().where(Theme.slug == filters.theme))
+    if filters.partner:
+        named.append(exists().where(Partner.slug == filters.partner))
+    return and_(*named) if named else None
 
 
 def _named_feed(key: str, conditions, named, language: str):
@@ -113,7 +142,7 @@ def _named_feed(key: str, conditions, named, language: str):
         key,
         conditions,
         lambda now, name: feeds.public_feed(
-            _calendar_name(name, language), conditions(), language, now, _offering_url
+            _calendar_name(name, language), conditions(), language, now, _offering_urls()
         ),
         named=named,
     )
@@ -197,7 +226,7 @@ def personal(token: str):
     return _serve(
         f"me|{person.id}|{person.preferred_language}",
         partial(feeds.person_conditions, person),
-        lambda now, _name: feeds.personal_feed(person, now, _offering_url),
+        lambda now, _name: feeds.personal_feed(person, now, _offering_urls()),
         private=True,
         extra=feeds.person_validator_extra(person),
     )
@@ -211,7 +240,7 @@ def session(session_id: int):
         abort(404)
     language = _language()
     body = build_calendar(
-        session.offering.title, [session], feeds.event_text(language), _offering_url
+        session.offering.title, [session], feeds.event_text(language), _offering_urls()
     )
     return Response(
         body,

@@ -1,4 +1,4 @@
-from flask import Blueprint, abort, current_app, render_template, request, url_for
+from flask import Blueprint, abort, current_app, render_template, request
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -8,6 +8,7 @@ from learning_platform.enrollment import services as enrollment
 from learning_platform.extensions import db
 from learning_platform.forms import ConfirmForm
 from learning_platform.languages import CONTENT_LANGUAGES
+from learning_platform.mail.services import external_url
 from learning_platform.models import Theme, utcnow
 from learning_platform.offerings.forms import FORMAT_LABELS, KIND_LABELS, LANGUAGE_LABELS
 
@@ -52,11 +53,11 @@ def detail(offering_id: int):
         if registration is not None:
             position = enrollment.waitlist_position(registration)
     now = utcnow()
-    url = url_for("catalog.detail", offering_id=offering.id, _external=True)
+    url = external_url("catalog.detail", offering_id=offering.id)
     jsonld = offering_jsonld(
         offering,
         url,
-        lambda p: url_for("partners.detail", slug=p.slug, _external=True),
+        lambda p: external_url("partners.detail", slug=p.slug),
         current_app.config["SITE_CURRENCY"],
     )
     return render_template(

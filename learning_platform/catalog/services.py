@@ -3,6 +3,7 @@
 from array import array
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import partial
 from math import ceil
 from zoneinfo import ZoneInfo
 
@@ -29,9 +30,6 @@ from learning_platform.models import (
 from learning_platform.models.offering import offering_cohost, offering_theme
 
 PER_PAGE = 12
-#: Catalog rankings (one per set of filters) one worker remembers at most, the least recently
-#: used going first: 8 bytes per matching offering, so 200 × 10,000 offerings is 16 MB.
-RANKINGS_REMEMBERED = 200
 SORTS = ("date", "newest")
 #: Filters that /feeds/all.ics accepts.
 FEED_FILTERS = ("theme", "partner", "kind", "format", "language")
@@ -216,18 +214,19 @@ def _next_starts(window: list):
 def _ranking(filters: Filters, now: datetime) -> array:
     """Every matching offering's id, in catalog order: the costly part of a catalog page.
 
-    A worker remembers it for CATALOG_RANKING_SECONDS per set of filters, so paging and
-    repeated visits skip the sort over every upcoming session. Seats, titles and times on the
-    page are always read fresh; only which offerings are listed, and their order, may be that
-    many seconds old.
+    It is remembered for CATALOG_RANKING_SECONDS per set of filters, so paging and repeated
+    visits skip the sort over every upcoming session. Seats, titles and times on the page are
+    always read fresh; only which offerings are listed, and their order, may be that many
+    seconds old.
     """
-    key = tuple(sorted((k, v) for k, v in filters.args().items() if k != "page"))
+    key = repr(sorted((k, v) for k, v in filters.args().items() if k != "page"))
     return remembered(
-        "catalog_rankings",
+        "catalog-ranking",
         key,
         current_app.config["CATALOG_RANKING_SECONDS"],
         lambda: _rank(filters, now),
-        size=RANKINGS_REMEMBERED,
+        dump=array.tolist,
+        load=partial(array, "q"),
     )
 
 

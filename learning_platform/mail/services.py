@@ -1,10 +1,12 @@
 """Building messages in the recipient's language and putting them in the outbox."""
 
+import contextvars
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import formatdate, make_msgid
+from urllib.parse import urlsplit
 
-from flask import current_app, has_request_context, render_template, url_for
+from flask import Flask, current_app, has_request_context, render_template, url_for
 from flask_babel import force_locale
 
 from learning_platform.extensions import db
@@ -15,18 +17,31 @@ ENQUEUED = "outbox_enqueued"
 
 
 def external_url(endpoint: str, **values) -> str:
-    """An absolute URL for a mail: on BASE_URL, never on the Host header of a request.
+    """An absolute URL on BASE_URL (its scheme, host, port and path prefix), never on the
+    request's Host header: every link that leaves the page is made here (mail, feeds, JSON-LD,
+    subscribe links).
 
     Without BASE_URL (development only; production refuses to start without it) the
     request's own address is used.
     """
-    base = current_app.config["BASE_URL"]
-    if not base:
+    app = current_app._get_current_object()
+    if not app.config["BASE_URL"]:
         if not has_request_context():
             raise RuntimeError("Set BASE_URL to build links outside a request.")
         return url_for(endpoint, _external=True, **values)
-    adapter = current_app.url_map.bind("base-url.invalid")
-    return base + adapter.build(endpoint, values)
+    # Inside a request url_for builds on the request's address; an empty contextvars context
+    # hides the request, so url_for takes the adapter of the application context given there.
+    return contextvars.Context().run(_url_on_base, app, endpoint, values)
+
+
+def _url_on_base(app: Flask, endpoint: str, values: dict) -> str:
+    base = urlsplit(app.config["BASE_URL"])
+    context = app.app_context()
+    context.url_adapter = app.url_map.bind(
+        base.netloc, script_name=base.path or "/", url_scheme=base.scheme
+    )
+    with context:
+        return url_for(endpoint, _external=True, **values)
 
 
 def build_message(recipient: str, subject: str, body: str) -> EmailMessage:

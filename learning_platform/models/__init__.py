@@ -1,6 +1,7 @@
 """The data model; import models from here."""
 
 from learning_platform.models.base import Base, UTCDateTime, utcnow
+from learning_platform.models.feed import FeedMark
 from learning_platform.models.offering import (
     MAX_CAPACITY,
     MAX_SESSIONS,
@@ -25,6 +26,7 @@ __all__ = [
     "AccountToken",
     "Attendance",
     "Base",
+    "FeedMark",
     "LoginSession",
     "Membership",
     "MembershipRole",
