@@ -171,8 +171,11 @@ def config_from_env() -> Config:
 
 def engine_options(url: str) -> dict:
     """Engine options per backend: SQLite waits for writers, PostgreSQL fails fast."""
+    # A failed statement's parameters can be a whole mail with its reset link, or a token;
+    # errors (and the tracebacks in the log) show the SQL without them.
+    options: dict = {"hide_parameters": True}
     if url.startswith("sqlite"):
-        return {"connect_args": {"timeout": 30}}
+        return {**options, "connect_args": {"timeout": 30}}
     if url.startswith("postgresql"):
-        return {"pool_pre_ping": True, "connect_args": {"connect_timeout": 5}}
-    return {}
+        return {**options, "pool_pre_ping": True, "connect_args": {"connect_timeout": 5}}
+    return options
