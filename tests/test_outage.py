@@ -1,12 +1,23 @@
-"""A database that is down: the app's own 503 page, drawn without the database."""
+"""A database that is down, refuses, never answers or is locked: the app's own 503, then recovery."""
 
+import contextlib
 import socket
+import sqlite3
+import threading
+import time
 
 import pytest
+from sqlalchemy import create_engine, delete, text
 from sqlalchemy.engine import make_url
 
+import config as settings
+from config import engine_options
 from learning_platform import create_app
+from learning_platform.accounts.services import create_person
+from learning_platform.extensions import db
+from learning_platform.models import Person
 from tests.conftest import FormClient, make_config
+from tests.factories import PASSWORD
 
 UNAVAILABLE = "The service is briefly unavailable, try again in a minute"
 
@@ -79,3 +90,210 @@ def test_the_outage_is_logged_without_a_traceback_per_request(database_url, sign
     [record] = [r for r in caplog.records if r.name == "learning_platform"]
     assert record.getMessage().startswith("Database unavailable on GET /me/learning: ")
     assert record.exc_info is None
+
+
+def lock_database(database_url: str):
+    """Hold the database's write lock (SQLite) or lock the person table (PostgreSQL).
+
+    Returns release(); a watchdog releases it after 5 s anyway, so code without timeouts
+    fails the test instead of hanging it.
+    """
+    if database_url.startswith("sqlite"):
+        holder = sqlite3.connect(
+            make_url(database_url).database, isolation_level=None, check_same_thread=False
+        )
+        holder.execute("BEGIN IMMEDIATE")
+
+        def unlock() -> None:
+            holder.execute("ROLLBACK")
+            holder.close()
+    else:
+        engine = create_engine(database_url)
+        holder = engine.connect()
+        holder.execute(text("LOCK TABLE person IN ACCESS EXCLUSIVE MODE"))
+
+        def unlock() -> None:
+            holder.rollback()
+            holder.close()
+            engine.dispose()
+
+    released = threading.Lock()
+
+    def release() -> None:
+        if released.acquire(blocking=False):
+            unlock()
+
+    watchdog = threading.Timer(5, release)
+    watchdog.start()
+
+    def release_now() -> None:
+        watchdog.cancel()
+        release()
+
+    return release_now
+
+
+def test_a_locked_database_answers_503_at_its_timeout_and_then_recovers(
+    make_app, database_url, make_person, monkeypatch
+):
+    # The operator's settings: PostgreSQL cancels the statement, SQLite stops waiting.
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("DATABASE_STATEMENT_TIMEOUT", "0.5")
+    monkeypatch.setenv("DATABASE_BUSY_TIMEOUT", "0.5")
+    app = make_app(
+        PROPAGATE_EXCEPTIONS=False,
+        SQLALCHEMY_ENGINE_OPTIONS=settings.TestingConfig().SQLALCHEMY_ENGINE_OPTIONS,
+    )
+    person = make_person(language="ko")
+    client = app.test_client()
+    client.submit("/login", {"email": person.email, "password": PASSWORD})
+    token = client.csrf_token("/")
+    change = {"csrf_token": token, "language": "en", "next": "/"}
+
+    release = lock_database(database_url)
+    try:
+        response = client.post("/language", data=change)
+    finally:
+        release()
+    assert response.status_code == 503
+    assert UNAVAILABLE in response.get_data(as_text=True)
+
+    assert client.post("/language", data=change).status_code == 302
+    with app.app_context():
+        assert db.session.get(Person, person.id).preferred_language == "en"
+
+
+class DatabaseLine:
+    """A TCP stand-in for the database server: it forwards to PostgreSQL, swallows (accepts
+    and never answers) or refuses. Each switch drops the connections it had, as a restart does.
+    """
+
+    def __init__(self, target: tuple[str, int]) -> None:
+        self.target = target
+        self.mode = "forward"
+        self.sockets: list[socket.socket] = []
+        self.lock = threading.Lock()
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self._listen()
+
+    def _listen(self) -> None:
+        listener = self.listener
+        threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
+
+    def _accept(self, listener: socket.socket) -> None:
+        while True:
+            try:
+                client, _ = listener.accept()
+            except OSError:  # the listener was closed
+                return
+            with self.lock:
+                self.sockets.append(client)
+                if self.mode != "forward":
+                    continue  # swallowed: accepted, never answered
+                upstream = socket.create_connection(self.target)
+                self.sockets.append(upstream)
+            for source, sink in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pump, args=(source, sink), daemon=True).start()
+
+    @staticmethod
+    def _pump(source: socket.socket, sink: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        for sock in (source, sink):
+            _hang_up(sock)
+
+    def switch(self, mode: str) -> None:
+        with self.lock:
+            for sock in self.sockets:
+                _hang_up(sock)
+                sock.close()
+            self.sockets.clear()
+            if mode == "refuse" and self.mode != "refuse":
+                # shutdown() first: a close() alone leaves a socket blocked in accept() listening.
+                self.listener.shutdown(socket.SHUT_RDWR)
+                self.listener.close()
+            if mode != "refuse" and self.mode == "refuse":
+                self.listener = socket.create_server(("127.0.0.1", self.port))
+                self._listen()
+            self.mode = mode
+
+    def close(self) -> None:
+        self.switch("refuse")
+
+
+def _hang_up(sock: socket.socket) -> None:
+    # shutdown() wakes a thread blocked in recv() on the socket; close() alone does not.
+    with contextlib.suppress(OSError):
+        sock.shutdown(socket.SHUT_RDWR)
+
+
+@pytest.fixture
+def line(postgresql_url):
+    url = make_url(postgresql_url)
+    line = DatabaseLine((url.host, url.port or 5432))
+    yield line
+    line.close()
+
+
+@pytest.fixture
+def line_app(postgresql_url, line):
+    """The app on PostgreSQL through the line, with a person who can log in."""
+    url = make_url(postgresql_url).set(port=line.port).render_as_string(hide_password=False)
+    config = make_config(
+        url,
+        PROPAGATE_EXCEPTIONS=False,
+        SQLALCHEMY_ENGINE_OPTIONS=engine_options(url, connect_timeout=2),
+    )
+    app = create_app(config)
+    app.test_client_class = FormClient
+    with app.app_context():
+        create_person("line@example.org", "Line", PASSWORD, "en", verified=True)
+        db.session.commit()
+    yield app
+    line.switch("forward")
+    with app.app_context():
+        db.session.execute(delete(Person).where(Person.email == "line@example.org"))
+        db.session.commit()
+        db.engine.dispose()
+
+
+def timed_get(client, path: str):
+    started = time.monotonic()
+    response = client.get(path)
+    return response, time.monotonic() - started
+
+
+@pytest.mark.parametrize("outage", ["swallow", "refuse"])
+def test_healthz_says_503_within_2_s_and_recovers_by_itself(line_app, line, outage):
+    client = line_app.test_client()
+    assert client.get("/healthz").status_code == 200
+
+    line.switch(outage)
+    response, seconds = timed_get(client, "/healthz")
+    assert response.status_code == 503
+    assert response.json == {"status": "unavailable", "database": "unreachable"}
+    assert seconds < 3
+
+    line.switch("forward")
+    assert client.get("/healthz").json == {"status": "ok", "database": "ok"}
+
+
+@pytest.mark.parametrize("outage", ["swallow", "refuse"])
+def test_pages_fail_fast_with_the_503_page_and_recover_by_themselves(line_app, line, outage):
+    client = line_app.test_client()
+    client.submit("/login", {"email": "line@example.org", "password": PASSWORD})
+    assert "Log out" in client.get("/me/learning").get_data(as_text=True)
+
+    line.switch(outage)
+    response = client.get("/me/learning")
+    assert response.status_code == 503
+    assert UNAVAILABLE in response.get_data(as_text=True)
+
+    line.switch("forward")
+    page = client.get("/me/learning")
+    assert page.status_code == 200
+    assert "Log out" in page.get_data(as_text=True)  # still signed in
