@@ -4,7 +4,7 @@ import logging
 import secrets
 import smtplib
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from email.utils import parseaddr
 from pathlib import Path
 
@@ -35,14 +35,16 @@ def backoff(attempts: int) -> timedelta:
     return min(timedelta(minutes=2 ** (attempts - 1)), timedelta(hours=6))
 
 
-def claim(token: str, limit: int) -> None:
-    """Mark up to `limit` due messages as taken by the worker holding `token`."""
+def claim(token: str, limit: int, *, due_by: datetime | None = None) -> int:
+    """Mark up to `limit` messages due by `due_by` (default: now) as taken by the worker
+    holding `token`; return how many it got."""
     now = utcnow()
+    due_by = due_by or now
     due = (
         select(OutboxMessage.id)
         .where(
             or_(
-                and_(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now),
+                and_(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= due_by),
                 and_(
                     OutboxMessage.status == "sending",
                     OutboxMessage.claimed_at < now - CLAIM_LEASE,
@@ -57,20 +59,31 @@ def claim(token: str, limit: int) -> None:
         due = due.with_for_update(skip_locked=True)
     # One statement: SQLite runs it under its write lock, PostgreSQL under the row locks,
     # so two workers never claim the same message.
-    db.session.execute(
+    claimed = db.session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id.in_(due.scalar_subquery()))
         .values(status="sending", claim_token=token, claimed_at=now)
         .execution_options(synchronize_session=False)
     )
     db.session.commit()
+    return claimed.rowcount
 
 
 def deliver_due(limit: int = 100) -> DeliveryReport:
-    """Send the messages that are due; each is sent by exactly one worker."""
-    token = secrets.token_hex(16)
-    claim(token, limit)
-    return send_claimed(token)
+    """Send every message that is due, claiming `limit` at a time; each is sent by one worker.
+
+    What comes due after the start (new mail, retries of this run's failures) waits for the
+    next run, so a run always ends.
+    """
+    report = DeliveryReport()
+    started = utcnow()
+    while True:
+        token = secrets.token_hex(16)
+        if not claim(token, limit, due_by=started):
+            return report
+        batch = send_claimed(token)
+        report.sent += batch.sent
+        report.failed += batch.failed
 
 
 def send_claimed(token: str) -> DeliveryReport:
