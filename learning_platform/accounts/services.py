@@ -278,6 +278,7 @@ def _mail_token(person: Person, purpose: str) -> None:
         person=person,
         url=external_url(endpoint, token=token),
         hours=hours,
+        secret=True,
     )
 
 

@@ -5,6 +5,9 @@ import secrets
 import smtplib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from email import message_from_string
+from email.message import EmailMessage
+from email.policy import SMTP
 from email.utils import parseaddr
 from pathlib import Path
 
@@ -22,6 +25,17 @@ log = logging.getLogger(__name__)
 CLAIM_LEASE = timedelta(minutes=10)
 #: Session.info key: the transaction that enqueued a message has committed.
 COMMITTED = "outbox_committed"
+#: What a message holding a single-use link says once the link is removed from the outbox.
+SENT_NOTE = (
+    "This message held a single-use link (password reset or address check). "
+    "Its text was removed from the outbox once it was sent."
+)
+GIVEN_UP_NOTE = (
+    "This message held a single-use link (password reset or address check). "
+    "Its text was removed from the outbox when sending it was given up."
+)
+#: The headers a message keeps when its text is removed, so the outbox still says what it was.
+KEPT_HEADERS = ("From", "To", "Subject", "Date", "Message-ID", "Auto-Submitted")
 
 
 @dataclass
@@ -110,7 +124,8 @@ def send_claimed(token: str) -> DeliveryReport:
             _finish(message, token, _failure_values(message, error))
             report.failed += 1
         else:
-            _finish(message, token, {"status": "sent", "sent_at": utcnow(), "last_error": None})
+            sent = {"status": "sent", "sent_at": utcnow(), "last_error": None}
+            _finish(message, token, sent | _secret_removed(message, SENT_NOTE))
             report.sent += 1
     return report
 
@@ -141,9 +156,26 @@ def _failure_values(message: OutboxMessage, error: Exception) -> dict:
     values = {"attempts": attempts, "last_error": f"{type(error).__name__}: {error}"[:500]}
     if attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]:
         log.error("Giving up on mail %s to %s: %s", message.id, message.recipient, error)
-        return {**values, "status": "failed"}
+        return {**values, "status": "failed", **_secret_removed(message, GIVEN_UP_NOTE)}
     log.warning("Mail %s to %s failed, will retry: %s", message.id, message.recipient, error)
     return {**values, "status": "pending", "next_attempt_at": utcnow() + backoff(attempts)}
+
+
+def _secret_removed(message: OutboxMessage, note: str) -> dict:
+    if not message.contains_secret:
+        return {}
+    return {"raw": without_secret(message.raw, note), "contains_secret": False}
+
+
+def without_secret(raw: str, note: str) -> str:
+    """The message `raw` with its headers kept and its body (and attachments) replaced by `note`."""
+    original = message_from_string(raw, policy=SMTP)
+    kept = EmailMessage(policy=SMTP)
+    for name in KEPT_HEADERS:
+        if original[name] is not None:
+            kept[name] = original[name]
+    kept.set_content(note)
+    return kept.as_string()
 
 
 def transmit(message: OutboxMessage) -> None:

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Index, String, Text
+from sqlalchemy import CheckConstraint, Index, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from learning_platform.models.base import Base, in_list, utcnow
@@ -22,6 +22,9 @@ class OutboxMessage(Base):
     subject: Mapped[str] = mapped_column(String(300))
     #: The whole RFC 5322 message, ready for SMTP.
     raw: Mapped[str] = mapped_column(Text)
+    #: `raw` holds a secret (a single-use link) that nobody needs once it is sent: it is then
+    #: replaced by a note saying so, and this flag cleared (mail.outbox.without_secret).
+    contains_secret: Mapped[bool] = mapped_column(default=False, server_default=false())
     status: Mapped[str] = mapped_column(String(10), default="pending")
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
