@@ -41,6 +41,9 @@ class Config:
         )
         if "HEALTHZ_TIMEOUT" in os.environ:
             self.HEALTHZ_TIMEOUT = float(os.environ["HEALTHZ_TIMEOUT"])
+        for name in ("MAIL_KEEP_SENT_DAYS", "MAIL_KEEP_FAILED_DAYS"):
+            if name in os.environ:
+                setattr(self, name, int(os.environ[name]))
         self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
         self.MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
         self.MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
@@ -129,6 +132,10 @@ class Config:
     MAIL_SEND_AFTER_REQUEST = False
     MAIL_MAX_ATTEMPTS = 10
     MAIL_OUTBOX_DIR = str(INSTANCE_DIR / "mail")
+    #: `flask housekeeping` deletes sent mail this many days after sending, and failed mail
+    #: this many days after it was written.
+    MAIL_KEEP_SENT_DAYS = 30
+    MAIL_KEEP_FAILED_DAYS = 90
 
     def _database_url(self) -> str:
         return (
