@@ -45,6 +45,14 @@ class Config:
             if name in os.environ:
                 setattr(self, name, int(os.environ[name]))
         self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+        if self.RATELIMIT_STORAGE_URI.startswith(("redis://", "rediss://")):
+            # redis-py waits for ever by default: a Redis that never answers would hold every
+            # login. After this long the limits fall back to memory (see below).
+            timeout = float(os.environ.get("RATELIMIT_STORAGE_TIMEOUT", "1"))
+            self.RATELIMIT_STORAGE_OPTIONS = {
+                "socket_timeout": timeout,
+                "socket_connect_timeout": timeout,
+            }
         self.MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
         self.MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
         self.MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
@@ -87,6 +95,9 @@ class Config:
     BABEL_DEFAULT_TIMEZONE = "UTC"
 
     RATELIMIT_HEADERS_ENABLED = True
+    #: While the limits' storage (Redis) is unreachable, each worker counts in memory, and
+    #: tries the storage again now and then, instead of failing every limited page.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     #: Login attempts allowed per account from one client address, per account from anywhere,
     #: and per client address.
     LOGIN_LIMIT = "10 per 15 minutes"

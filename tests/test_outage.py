@@ -297,3 +297,36 @@ def test_pages_fail_fast_with_the_503_page_and_recover_by_themselves(line_app, l
     page = client.get("/me/learning")
     assert page.status_code == 200
     assert "Log out" in page.get_data(as_text=True)  # still signed in
+
+
+@pytest.mark.parametrize("outage", ["swallow", "refuse"])
+def test_login_works_while_the_rate_limit_store_is_down(make_app, make_person, monkeypatch, outage):
+    store = socket.create_server(("127.0.0.1", 0))  # listens, never accepts: a Redis hung
+    port = store.getsockname()[1]
+    if outage == "refuse":
+        store.close()
+    monkeypatch.setenv("RATELIMIT_STORAGE_URI", f"redis://127.0.0.1:{port}/0")
+    configured = settings.TestingConfig()
+    app = make_app(
+        PROPAGATE_EXCEPTIONS=False,
+        RATELIMIT_STORAGE_URI=configured.RATELIMIT_STORAGE_URI,
+        RATELIMIT_STORAGE_OPTIONS=getattr(configured, "RATELIMIT_STORAGE_OPTIONS", {}),
+    )
+    person = make_person()
+    client = app.test_client()
+    token = client.csrf_token("/login")
+    answers = []
+    attempt = threading.Thread(
+        target=lambda: answers.append(
+            client.post(
+                "/login",
+                data={"csrf_token": token, "email": person.email, "password": PASSWORD},
+            )
+        ),
+        daemon=True,
+    )
+    attempt.start()
+    attempt.join(timeout=20)  # only against a hang: without a timeout it never returns
+    store.close()
+    assert answers, "the login hung on the rate-limit store"
+    assert answers[0].status_code == 302
