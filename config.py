@@ -248,10 +248,11 @@ def engine_options(
     server_options = make_url(url).query.get("options", "")
     if isinstance(server_options, tuple):
         server_options = " ".join(server_options)
+    statement_ms = round(statement_timeout * 1000)
     connect_args = {
         # psycopg (like libpq) rounds anything below 2 s up to 2 s.
         "connect_timeout": max(1, round(connect_timeout)) if connect_timeout else 0,
-        "options": f"{server_options} -c statement_timeout={round(statement_timeout * 1000)}".strip(),
+        "options": f"{server_options} -c statement_timeout={statement_ms}".strip(),
     }
     if tcp_timeout:
         tcp = max(1, round(tcp_timeout))

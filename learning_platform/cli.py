@@ -1,4 +1,4 @@
-"""Management commands: `flask --app wsgi create-admin`, `seed-themes`, `seed-demo`, `housekeeping`."""
+"""Commands `flask --app wsgi create-admin`, `seed-themes`, `seed-demo` and `housekeeping`."""
 
 import click
 from flask import Flask, current_app

@@ -1,4 +1,4 @@
-"""A database that is down, refuses, never answers or is locked: the app's own 503, then recovery."""
+"""Database (or Redis) down, refusing, silent or locked: the app's own 503, then recovery."""
 
 import contextlib
 import socket

@@ -50,8 +50,7 @@ def backoff(attempts: int) -> timedelta:
 
 
 def claim(token: str, limit: int, *, due_by: datetime | None = None) -> int:
-    """Mark up to `limit` messages due by `due_by` (default: now) as taken by the worker
-    holding `token`; return how many it got."""
+    """Mark up to `limit` messages due by `due_by` (default now) as `token`'s; how many it got."""
     now = utcnow()
     due_by = due_by or now
     due = (
