@@ -1,6 +1,11 @@
 # Two commands: `make run` (set up and serve) and `make test` (the whole suite).
 # `make e2e` drives the app in Debian's Chromium (see README, "Browser tests").
-PYTHON ?= python3.11
+# .venv is made with the first of these that is Python 3.11 or newer (pyenv shims of versions
+# not selected fail the check and are skipped); another: make run PYTHON=/path/to/python3.x
+PYTHON_CANDIDATES := python3.11 python3.12 python3.13 python3
+PYTHON_CHECK := import sys; sys.exit(sys.version_info < (3, 11))
+PYTHON ?= $(firstword $(foreach candidate,$(PYTHON_CANDIDATES),$(shell \
+	$(candidate) -c '$(PYTHON_CHECK)' >/dev/null 2>&1 && echo $(candidate))))
 VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
@@ -13,7 +18,19 @@ TRANSLATIONS := learning_platform/translations
 .PHONY: run test e2e bench lint format install translations extract-messages clean
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@if ! test -x $(BIN)/python; then \
+		if test -z "$(PYTHON)"; then \
+			echo "Python 3.11 or newer is needed, and none of $(PYTHON_CANDIDATES) is one." >&2; \
+			echo "Install one, or name it: make PYTHON=/path/to/python3.x" >&2; exit 1; \
+		fi; \
+		if ! $(PYTHON) -c '$(PYTHON_CHECK)'; then \
+			echo "$(PYTHON) is older than Python 3.11; name another: make PYTHON=/path/to/python3.x" >&2; \
+			exit 1; \
+		fi; \
+		echo "$(PYTHON) -m venv $(VENV)"; $(PYTHON) -m venv $(VENV); \
+	elif ! $(BIN)/python -c '$(PYTHON_CHECK)'; then \
+		echo "$(VENV) holds a Python older than 3.11: make clean, then make again." >&2; exit 1; \
+	fi
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $@

@@ -6,6 +6,8 @@ import zoneinfo
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from sqlalchemy.engine import make_url
+
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = BASE_DIR / "instance"
 
@@ -27,8 +29,31 @@ class Config:
     def __init__(self) -> None:
         self.SECRET_KEY = os.environ.get("SECRET_KEY") or self._fallback_secret_key()
         self.SQLALCHEMY_DATABASE_URI = self._database_url()
-        self.SQLALCHEMY_ENGINE_OPTIONS = engine_options(self.SQLALCHEMY_DATABASE_URI)
+        for name in DATABASE_TIMEOUTS:
+            if name in os.environ:
+                setattr(self, name, float(os.environ[name]))
+        self.SQLALCHEMY_ENGINE_OPTIONS = engine_options(
+            self.SQLALCHEMY_DATABASE_URI,
+            connect_timeout=self.DATABASE_CONNECT_TIMEOUT,
+            statement_timeout=self.DATABASE_STATEMENT_TIMEOUT,
+            pool_timeout=self.DATABASE_POOL_TIMEOUT,
+            tcp_timeout=self.DATABASE_TCP_TIMEOUT,
+            busy_timeout=self.DATABASE_BUSY_TIMEOUT,
+        )
+        if "HEALTHZ_TIMEOUT" in os.environ:
+            self.HEALTHZ_TIMEOUT = float(os.environ["HEALTHZ_TIMEOUT"])
+        for name in ("MAIL_KEEP_SENT_DAYS", "MAIL_KEEP_FAILED_DAYS"):
+            if name in os.environ:
+                setattr(self, name, int(os.environ[name]))
         self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+        if self.RATELIMIT_STORAGE_URI.startswith(("redis://", "rediss://")):
+            # redis-py waits for ever by default: a Redis that never answers would hold every
+            # login. After this long the limits fall back to memory (see below).
+            timeout = float(os.environ.get("RATELIMIT_STORAGE_TIMEOUT", "1"))
+            self.RATELIMIT_STORAGE_OPTIONS = {
+                "socket_timeout": timeout,
+                "socket_connect_timeout": timeout,
+            }
         self.MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
         self.MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
         self.MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
@@ -86,6 +111,9 @@ class Config:
     SITE_CURRENCY = "KRW"
 
     RATELIMIT_HEADERS_ENABLED = True
+    #: While the limits' storage (Redis) is unreachable, each worker counts in memory, and
+    #: tries the storage again now and then, instead of failing every limited page.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     #: Login attempts allowed per account from one client address, per account from anywhere,
     #: and per client address.
     LOGIN_LIMIT = "10 per 15 minutes"
@@ -110,6 +138,22 @@ class Config:
     #: matching offering (60 kB at 10,000), a validator about 100.
     CACHE_THRESHOLD = 1000
 
+    # Database timeouts, in seconds; all below gunicorn's 30 s worker timeout, so a database
+    # that does not answer gets the 503 page instead of a killed worker.
+    #: PostgreSQL: giving up on opening a connection (libpq counts at least 2).
+    DATABASE_CONNECT_TIMEOUT = 3.0
+    #: PostgreSQL: the server cancels a statement running (or waiting for a lock) this long.
+    DATABASE_STATEMENT_TIMEOUT = 10.0
+    #: Waiting for a free connection of the worker's pool.
+    DATABASE_POOL_TIMEOUT = 5.0
+    #: PostgreSQL: a connection whose sent data stays unacknowledged this long is dropped, and
+    #: an idle one is probed by TCP keepalives after this long (a vanished server or network).
+    DATABASE_TCP_TIMEOUT = 10.0
+    #: SQLite: a writer waits this long for another writer's lock before giving up.
+    DATABASE_BUSY_TIMEOUT = 15.0
+    #: /healthz answers 503 when the database has not answered SELECT 1 within this time.
+    HEALTHZ_TIMEOUT = 1.0
+
     PASSWORD_RESET_HOURS = 2
     EMAIL_VERIFY_HOURS = 48
     LOGIN_SESSION_DAYS = 1
@@ -119,6 +163,10 @@ class Config:
     MAIL_SEND_AFTER_REQUEST = False
     MAIL_MAX_ATTEMPTS = 10
     MAIL_OUTBOX_DIR = str(INSTANCE_DIR / "mail")
+    #: `flask housekeeping` deletes sent mail this many days after sending, and failed mail
+    #: this many days after it was written.
+    MAIL_KEEP_SENT_DAYS = 30
+    MAIL_KEEP_FAILED_DAYS = 90
 
     def _database_url(self) -> str:
         return (
@@ -189,10 +237,56 @@ def config_from_env() -> Config:
         raise RuntimeError(f"APP_ENV must be one of {', '.join(CONFIGS)}, not {name!r}") from None
 
 
-def engine_options(url: str) -> dict:
-    """Engine options per backend: SQLite waits for writers, PostgreSQL fails fast."""
+#: Settings (and environment variables of the same name) that bound the wait for the database.
+DATABASE_TIMEOUTS = (
+    "DATABASE_CONNECT_TIMEOUT",
+    "DATABASE_STATEMENT_TIMEOUT",
+    "DATABASE_POOL_TIMEOUT",
+    "DATABASE_TCP_TIMEOUT",
+    "DATABASE_BUSY_TIMEOUT",
+)
+
+
+def engine_options(
+    url: str,
+    *,
+    connect_timeout: float = Config.DATABASE_CONNECT_TIMEOUT,
+    statement_timeout: float = Config.DATABASE_STATEMENT_TIMEOUT,
+    pool_timeout: float = Config.DATABASE_POOL_TIMEOUT,
+    tcp_timeout: float = Config.DATABASE_TCP_TIMEOUT,
+    busy_timeout: float = Config.DATABASE_BUSY_TIMEOUT,
+) -> dict:
+    """Engine options per backend: every wait for the database is bounded (seconds; 0 = none)."""
+    # A failed statement's parameters can be a whole mail with its reset link, or a token;
+    # errors (and the tracebacks in the log) show the SQL without them.
+    options: dict = {"hide_parameters": True}
     if url.startswith("sqlite"):
-        return {"connect_args": {"timeout": 30}}
-    if url.startswith("postgresql"):
-        return {"pool_pre_ping": True, "connect_args": {"connect_timeout": 5}}
-    return {}
+        # sqlite3's timeout is SQLite's busy timeout: writers queue for the lock this long.
+        return {**options, "connect_args": {"timeout": busy_timeout}}
+    if not url.startswith("postgresql"):
+        return options
+    server_options = make_url(url).query.get("options", "")
+    if isinstance(server_options, tuple):
+        server_options = " ".join(server_options)
+    statement_ms = round(statement_timeout * 1000)
+    connect_args = {
+        # psycopg (like libpq) rounds anything below 2 s up to 2 s.
+        "connect_timeout": max(1, round(connect_timeout)) if connect_timeout else 0,
+        "options": f"{server_options} -c statement_timeout={statement_ms}".strip(),
+    }
+    if tcp_timeout:
+        tcp = max(1, round(tcp_timeout))
+        connect_args |= {
+            "keepalives": 1,
+            "keepalives_idle": tcp,
+            "keepalives_interval": max(1, tcp // 3),
+            "keepalives_count": 3,
+            "tcp_user_timeout": tcp * 1000,
+        }
+    return {
+        **options,
+        # A connection the server dropped (restart, failover) is replaced before it is used.
+        "pool_pre_ping": True,
+        "pool_timeout": pool_timeout,
+        "connect_args": connect_args,
+    }

@@ -74,10 +74,10 @@ def register_extensions(app: Flask) -> None:
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
-    # WAL lets readers run beside one writer; the busy timeout makes writers queue, not fail.
+    # WAL lets readers run beside one writer; writers queue for DATABASE_BUSY_TIMEOUT (the
+    # connection's timeout, see config.engine_options), then fail.
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
 

@@ -199,17 +199,17 @@ class unit_of_work:  # noqa: N801 - used as a statement, like `with transaction(
 def init_app(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):
-        db.session.rollback()
-        return _error_page(error.status, str(error.message))
+        return render_domain_error(error)
 
     @app.errorhandler(IntegrityError)
     def integrity_error(error: IntegrityError):
-        db.session.rollback()
-        domain = domain_error_from(error)
-        return _error_page(domain.status, str(domain.message))
+        return render_domain_error(domain_error_from(error))
 
 
-def _error_page(code: int, text: str):
+def render_domain_error(error: DomainError):
+    """The 409/422 page of a refusal no form or redirect could show."""
+    db.session.rollback()
+    code, text = error.status, str(error.message)
     title = gettext("This could not be saved") if code == 409 else gettext("This cannot be done")
     if request.accept_mimetypes.best == "application/json":
         return {"error": title, "message": text}, code

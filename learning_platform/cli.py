@@ -1,11 +1,11 @@
-"""Management commands: `flask --app wsgi create-admin`, `seed-themes`, `seed-demo`."""
+"""Commands `flask --app wsgi create-admin`, `seed-themes`, `seed-demo` and `housekeeping`."""
 
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
-from learning_platform import demo
+from learning_platform import demo, housekeeping
 from learning_platform.accounts import forms as account_forms
 from learning_platform.accounts.services import create_person, find_person, normalize_email
 from learning_platform.extensions import db
@@ -71,6 +71,41 @@ def seed_demo(if_empty: bool) -> None:
         click.echo(f"  {email:<24} {role}")
 
 
+@click.command("housekeeping")
+@with_appcontext
+@click.option("--batch", default=1000, show_default=True, help="Rows removed per transaction.")
+def housekeeping_command(batch: int) -> None:
+    """Delete old mail, used or expired account links and expired login sessions.
+
+    Safe to repeat and to run from cron; two runs at once remove each row once.
+    """
+    for label, count in housekeep(batch).items():
+        click.echo(f"{label}: {count}")
+
+
+def housekeep(batch: int = 1000) -> dict[str, int]:
+    """Run every sweep to its end, one committed batch at a time; what each removed."""
+    report: dict[str, int] = {}
+    for sweep in housekeeping.sweeps(utcnow()):
+        report[f"deleted {sweep.label}"] = _in_batches(
+            lambda sweep=sweep: housekeeping.delete_batch(sweep, batch)
+        )
+    report["removed the link from sent or failed mail"] = _in_batches(
+        lambda: housekeeping.remove_secrets_batch(batch)
+    )
+    return report
+
+
+def _in_batches(run_batch) -> int:
+    # A commit per batch keeps each transaction (and its locks) short on a big table.
+    total = 0
+    while count := run_batch():
+        db.session.commit()
+        total += count
+    db.session.commit()
+    return total
+
+
 def init_app(app: Flask) -> None:
-    for command in (create_admin, seed_themes, seed_demo):
+    for command in (create_admin, seed_themes, seed_demo, housekeeping_command):
         app.cli.add_command(command)

@@ -5,7 +5,8 @@ import logging
 import re
 import secrets
 import unicodedata
-from urllib.parse import urlsplit
+from collections.abc import MutableMapping
+from urllib.parse import unquote, urlsplit
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -93,30 +94,120 @@ def safe_next(target: str | None, default: str) -> str:
     return target if is_safe_path(target) else default
 
 
-_FEED_TOKEN = re.compile(r"(/feeds/me/)[^/\s.?\"]+")
+#: Paths whose next segment is a secret: whoever holds the URL holds the capability
+#: (password reset, address check, private calendar feed). Such URLs never reach a log.
+CAPABILITY_PREFIXES = ("/reset/", "/verify/", "/feeds/me/")
+#: Query parameters whose value is a secret, whatever the path.
+SECRET_PARAMETERS = ("token", "password", "secret", "key")
+#: Request and response headers that carry credentials (gunicorn can log any header).
+SECRET_HEADERS = ("cookie", "set-cookie", "authorization", "proxy-authorization")
+REDACTED = "<redacted>"
+
+# Slashes may be doubled (Werkzeug merges them) and any letter percent-encoded: the text is
+# decoded before it is matched, so every spelling that reaches a view is caught.
+_CAPABILITY = re.compile(
+    "(?P<keep>"
+    + "|".join("/+".join(map(re.escape, prefix.split("/"))) for prefix in CAPABILITY_PREFIXES)
+    + r")[^/?#&]+",
+    re.IGNORECASE,
+)
+_SECRET_PARAMETER = re.compile(
+    r"(?P<keep>(?:^|[?&;])(?:" + "|".join(SECRET_PARAMETERS) + r")=)[^&;#\s\"]+",
+    re.IGNORECASE,
+)
+#: What a log line is cut into before decoding: runs without spaces or quotes.
+_RUN = re.compile(r"[^\s\"']+")
+_UNPRINTABLE = re.compile(r"[\x00-\x20\x7f]")
+#: gunicorn's name for a request (i) or response (o) header in its log atoms: {name}i.
+_HEADER_ATOM = re.compile(r"\{(.+)\}[io]")
 
 
-class RedactFeedTokens(logging.Filter):
-    """Private feed URLs are capabilities: their tokens never reach a log."""
+def redact_secrets(text: str) -> str:
+    """`text` with the secret of every capability URL and secret parameter replaced."""
+    return _RUN.sub(_redact_run, text)
+
+
+def _redact_run(match: re.Match) -> str:
+    run = match.group()
+    decoded = _decode(run)
+    redacted = _CAPABILITY.sub(r"\g<keep>" + REDACTED, decoded)
+    redacted = _SECRET_PARAMETER.sub(r"\g<keep>" + REDACTED, redacted)
+    if redacted == decoded:
+        return run  # untouched, and not decoded: decoding could forge line breaks
+    # The decoded text may hold spaces or line breaks: escape them again.
+    return _UNPRINTABLE.sub(lambda char: f"%{ord(char.group()):02X}", redacted)
+
+
+def _decode(text: str) -> str:
+    # Proxies and clients may encode twice; a few rounds reach what the router sees.
+    for _ in range(3):
+        decoded = unquote(text)
+        if decoded == text:
+            break
+        text = decoded
+    return text
+
+
+class RedactCapabilityUrls(logging.Filter):
+    """Capability URLs, secret parameters and credential headers never reach a log."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.msg, str):
-            record.msg = _FEED_TOKEN.sub(r"\1<redacted>", record.msg)
-        if isinstance(record.args, tuple):
-            record.args = tuple(_redact(arg) for arg in record.args)
-        elif isinstance(record.args, dict):  # gunicorn's access log
-            record.args = {key: _redact(value) for key, value in record.args.items()}
+        if isinstance(record.args, MutableMapping):
+            _redact_header_atoms(record.args)
+        try:
+            message = record.getMessage()
+        except Exception:  # a malformed call: logging reports it as it always does
+            return True
+        redacted = redact_secrets(message)
+        if redacted != message:
+            # The finished line is what gets redacted, so no argument slips by; the record then
+            # carries that line instead of a format and its arguments.
+            record.msg, record.args = redacted, ()
+        if record.exc_info and not record.exc_text:
+            # A traceback's messages may quote a URL: format it here, redacted; handlers use
+            # the cached text.
+            formatted = logging.Formatter().formatException(record.exc_info)
+            redacted = redact_secrets(formatted)
+            if redacted != formatted:
+                record.exc_text = redacted
         return True
 
 
-def _redact(value):
-    return _FEED_TOKEN.sub(r"\1<redacted>", value) if isinstance(value, str) else value
+#: The name this filter had while it covered private feeds only.
+RedactFeedTokens = RedactCapabilityUrls
+
+
+def _redact_header_atoms(atoms: MutableMapping) -> None:
+    # gunicorn's access-log atoms, changed in place: they answer "-" for a header the request
+    # lacks, which a plain dict in their place would not.
+    for key in list(atoms):
+        header = _HEADER_ATOM.fullmatch(key) if isinstance(key, str) else None
+        if header and header.group(1).lower() in SECRET_HEADERS:
+            atoms[key] = REDACTED
 
 
 def _redact_request_logs(app: Flask) -> None:
-    for logger in (logging.getLogger("werkzeug"), logging.getLogger("gunicorn.access"), app.logger):
-        if not any(isinstance(f, RedactFeedTokens) for f in logger.filters):
-            logger.addFilter(RedactFeedTokens())
+    # A filter on a logger does not see what its children propagate to it, so each of our
+    # module loggers (created at import, before this runs) gets its own.
+    ours = [
+        logging.getLogger(name)
+        for name in list(logging.root.manager.loggerDict)
+        if name.startswith(f"{app.import_name}.")
+    ]
+    loggers = [
+        logging.getLogger("werkzeug"),
+        logging.getLogger("gunicorn.access"),
+        logging.getLogger("gunicorn.error"),
+        app.logger,
+        *ours,
+    ]
+    for logger in loggers:
+        if not any(isinstance(f, RedactCapabilityUrls) for f in logger.filters):
+            logger.addFilter(RedactCapabilityUrls())
+
+
+def is_capability_path(path: str) -> bool:
+    return bool(_CAPABILITY.search(_decode(path)))
 
 
 def init_app(app: Flask) -> None:
@@ -148,4 +239,8 @@ def init_app(app: Flask) -> None:
         response.headers.extend(
             [(name, value) for name, value in defaults if name.lower() not in present]
         )
+        if is_capability_path(request.path):
+            # The page's own requests (its CSS, its form) would carry the secret in Referer,
+            # into every proxy's access log on the way.
+            response.headers["Referrer-Policy"] = "no-referrer"
         return response

@@ -5,6 +5,7 @@ from logging.config import fileConfig
 
 from alembic import context
 from flask import current_app
+from sqlalchemy import text
 
 from learning_platform.models import UTCDateTime
 
@@ -49,6 +50,10 @@ def run_migrations_online() -> None:
     with target_db.engine.connect() as connection:
         context.configure(connection=connection, target_metadata=target_db.metadata, **conf_args)
         with context.begin_transaction():
+            if connection.dialect.name == "postgresql":
+                # A migration may rewrite a big table or build an index: the app's statement
+                # timeout (DATABASE_STATEMENT_TIMEOUT) is for requests, not for this transaction.
+                connection.execute(text("SET LOCAL statement_timeout = 0"))
             context.run_migrations()
 
 

@@ -266,6 +266,7 @@ def _mail_token(person: Person, purpose: TokenPurpose) -> None:
         person=person,
         url=external_url(endpoint, token=token),
         hours=hours,
+        secret=True,
     )
 
 

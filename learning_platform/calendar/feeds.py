@@ -290,7 +290,7 @@ def personal_feed(person: Person, now: datetime, url_for_offering) -> bytes:
         for session in found
         if session.offering_id not in tentative
         and session.offering.online_link
-        and session.offering.format != "in_person"
+        and session.offering.has_online_part
     }
     with force_locale(person.preferred_language):
         name = gettext("My learning")

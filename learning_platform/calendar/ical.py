@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event, Timezone
 
-from learning_platform.models import Offering, OfferingSession
+from learning_platform.models import Offering, OfferingSession, OfferingStatus, SessionStatus
 
 PRODID = "-//Learning for Sustainable Cities//learning_platform//EN"
 UID_DOMAIN = "learning-platform"
@@ -107,7 +107,9 @@ def _event(
     uid_suffix: str = "",
 ) -> Event:
     zone = ZoneInfo(offering.timezone)
-    cancelled = session.status == "cancelled" or offering.status == "cancelled"
+    cancelled = (
+        session.status == SessionStatus.CANCELLED or offering.status == OfferingStatus.CANCELLED
+    )
     event = Event()
     event.add("uid", session_uid(session, uid_suffix))
     summary = offering.title

@@ -7,13 +7,22 @@ from flask import Blueprint, Response, abort, current_app, make_response, reques
 from flask_babel import force_locale, gettext
 from sqlalchemy import and_, exists, func, select, update
 
+from learning_platform.boundary import unit_of_work
 from learning_platform.calendar import feeds
 from learning_platform.calendar.ical import build_calendar
 from learning_platform.catalog.services import FEED_FILTERS, Filters, filtered_offerings
 from learning_platform.extensions import csrf, db, limiter
 from learning_platform.mail.services import external_url
 from learning_platform.memory import remembered
-from learning_platform.models import Offering, OfferingSession, Partner, Person, Theme, utcnow
+from learning_platform.models import (
+    Offering,
+    OfferingSession,
+    OfferingStatus,
+    Partner,
+    Person,
+    Theme,
+    utcnow,
+)
 from learning_platform.security import token_hash
 
 bp = Blueprint("feeds", __name__, url_prefix="/feeds")
@@ -44,10 +53,9 @@ def _calendar_name(suffix: str | None, language: str) -> str:
 
 
 def _validator(key: str, conditions, now, columns, known) -> feeds.Validator:
-    check, recorded = feeds.validator(key, conditions, now, columns, known)
-    if recorded:
-        # The new version's Last-Modified holds for every worker from now on.
-        db.session.commit()
+    # A new version's Last-Modified, once recorded, holds for every worker from then on.
+    with unit_of_work():
+        check, _recorded = feeds.validator(key, conditions, now, columns, known)
     return check
 
 
@@ -168,7 +176,7 @@ def _theme_name(slug: str, language: str):
 def _offering_title(offering_id: int):
     return (
         select(Offering.title)
-        .where(Offering.id == offering_id, Offering.status != "draft")
+        .where(Offering.id == offering_id, Offering.status != OfferingStatus.DRAFT)
         .scalar_subquery()
     )
 
@@ -216,13 +224,13 @@ def personal(token: str):
         )
     now = utcnow()
     if person.feed_last_used_at is None or now - person.feed_last_used_at > timedelta(hours=1):
-        db.session.execute(
-            update(Person)
-            .where(Person.id == person.id)
-            .values(feed_last_used_at=now)
-            .execution_options(synchronize_session=False)
-        )
-        db.session.commit()
+        with unit_of_work():
+            db.session.execute(
+                update(Person)
+                .where(Person.id == person.id)
+                .values(feed_last_used_at=now)
+                .execution_options(synchronize_session=False)
+            )
     return _serve(
         f"me|{person.id}|{person.preferred_language}",
         partial(feeds.person_conditions, person),
@@ -236,7 +244,7 @@ def personal(token: str):
 def session(session_id: int):
     """One session as an .ics file: "add to calendar" on the offering page."""
     session = db.get_or_404(OfferingSession, session_id)
-    if session.offering.status == "draft":
+    if session.offering.status == OfferingStatus.DRAFT:
         abort(404)
     language = _language()
     body = build_calendar(

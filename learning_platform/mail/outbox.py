@@ -4,7 +4,10 @@ import logging
 import secrets
 import smtplib
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from email import message_from_string
+from email.message import EmailMessage
+from email.policy import SMTP
 from email.utils import parseaddr
 from pathlib import Path
 
@@ -14,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from learning_platform.extensions import db
 from learning_platform.mail.services import ENQUEUED
-from learning_platform.models import OutboxMessage, utcnow
+from learning_platform.models import OutboxMessage, OutboxStatus, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +25,17 @@ log = logging.getLogger(__name__)
 CLAIM_LEASE = timedelta(minutes=10)
 #: Session.info key: the transaction that enqueued a message has committed.
 COMMITTED = "outbox_committed"
+#: What a message holding a single-use link says once the link is removed from the outbox.
+SENT_NOTE = (
+    "This message held a single-use link (password reset or address check). "
+    "Its text was removed from the outbox once it was sent."
+)
+GIVEN_UP_NOTE = (
+    "This message held a single-use link (password reset or address check). "
+    "Its text was removed from the outbox when sending it was given up."
+)
+#: The headers a message keeps when its text is removed, so the outbox still says what it was.
+KEPT_HEADERS = ("From", "To", "Subject", "Date", "Message-ID", "Auto-Submitted")
 
 
 @dataclass
@@ -35,16 +49,20 @@ def backoff(attempts: int) -> timedelta:
     return min(timedelta(minutes=2 ** (attempts - 1)), timedelta(hours=6))
 
 
-def claim(token: str, limit: int) -> None:
-    """Mark up to `limit` due messages as taken by the worker holding `token`."""
+def claim(token: str, limit: int, *, due_by: datetime | None = None) -> int:
+    """Mark up to `limit` messages due by `due_by` (default now) as `token`'s; how many it got."""
     now = utcnow()
+    due_by = due_by or now
     due = (
         select(OutboxMessage.id)
         .where(
             or_(
-                and_(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now),
                 and_(
-                    OutboxMessage.status == "sending",
+                    OutboxMessage.status == OutboxStatus.PENDING,
+                    OutboxMessage.next_attempt_at <= due_by,
+                ),
+                and_(
+                    OutboxMessage.status == OutboxStatus.SENDING,
                     OutboxMessage.claimed_at < now - CLAIM_LEASE,
                 ),
             )
@@ -57,20 +75,31 @@ def claim(token: str, limit: int) -> None:
         due = due.with_for_update(skip_locked=True)
     # One statement: SQLite runs it under its write lock, PostgreSQL under the row locks,
     # so two workers never claim the same message.
-    db.session.execute(
+    claimed = db.session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id.in_(due.scalar_subquery()))
-        .values(status="sending", claim_token=token, claimed_at=now)
+        .values(status=OutboxStatus.SENDING, claim_token=token, claimed_at=now)
         .execution_options(synchronize_session=False)
     )
     db.session.commit()
+    return claimed.rowcount
 
 
 def deliver_due(limit: int = 100) -> DeliveryReport:
-    """Send the messages that are due; each is sent by exactly one worker."""
-    token = secrets.token_hex(16)
-    claim(token, limit)
-    return send_claimed(token)
+    """Send every message that is due, claiming `limit` at a time; each is sent by one worker.
+
+    What comes due after the start (new mail, retries of this run's failures) waits for the
+    next run, so a run always ends.
+    """
+    report = DeliveryReport()
+    started = utcnow()
+    while True:
+        token = secrets.token_hex(16)
+        if not claim(token, limit, due_by=started):
+            return report
+        batch = send_claimed(token)
+        report.sent += batch.sent
+        report.failed += batch.failed
 
 
 def send_claimed(token: str) -> DeliveryReport:
@@ -97,7 +126,8 @@ def send_claimed(token: str) -> DeliveryReport:
             _finish(message, token, _failure_values(message, error))
             report.failed += 1
         else:
-            _finish(message, token, {"status": "sent", "sent_at": utcnow(), "last_error": None})
+            sent = {"status": OutboxStatus.SENT, "sent_at": utcnow(), "last_error": None}
+            _finish(message, token, sent | _secret_removed(message, SENT_NOTE))
             report.sent += 1
     return report
 
@@ -108,7 +138,7 @@ def _still_ours(message_id: int, token: str, **values) -> bool:
         .where(
             OutboxMessage.id == message_id,
             OutboxMessage.claim_token == token,
-            OutboxMessage.status == "sending",
+            OutboxMessage.status == OutboxStatus.SENDING,
         )
         .values(**values)
         .execution_options(synchronize_session=False)
@@ -128,9 +158,30 @@ def _failure_values(message: OutboxMessage, error: Exception) -> dict:
     values = {"attempts": attempts, "last_error": f"{type(error).__name__}: {error}"[:500]}
     if attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]:
         log.error("Giving up on mail %s to %s: %s", message.id, message.recipient, error)
-        return {**values, "status": "failed"}
+        return {**values, "status": OutboxStatus.FAILED, **_secret_removed(message, GIVEN_UP_NOTE)}
     log.warning("Mail %s to %s failed, will retry: %s", message.id, message.recipient, error)
-    return {**values, "status": "pending", "next_attempt_at": utcnow() + backoff(attempts)}
+    return {
+        **values,
+        "status": OutboxStatus.PENDING,
+        "next_attempt_at": utcnow() + backoff(attempts),
+    }
+
+
+def _secret_removed(message: OutboxMessage, note: str) -> dict:
+    if not message.contains_secret:
+        return {}
+    return {"raw": without_secret(message.raw, note), "contains_secret": False}
+
+
+def without_secret(raw: str, note: str) -> str:
+    """The message `raw` with its headers kept and its body (and attachments) replaced by `note`."""
+    original = message_from_string(raw, policy=SMTP)
+    kept = EmailMessage(policy=SMTP)
+    for name in KEPT_HEADERS:
+        if original[name] is not None:
+            kept[name] = original[name]
+    kept.set_content(note)
+    return kept.as_string()
 
 
 def transmit(message: OutboxMessage) -> None:

@@ -56,12 +56,16 @@ def build_message(recipient: str, subject: str, body: str) -> EmailMessage:
     return message
 
 
-def enqueue(message: EmailMessage) -> OutboxMessage:
-    """Store `message` in the outbox; it is sent once the caller's transaction commits."""
+def enqueue(message: EmailMessage, *, secret: bool = False) -> OutboxMessage:
+    """Store `message` in the outbox; it is sent once the caller's transaction commits.
+
+    A `secret` message (a single-use link) has its text removed once it is sent or given up.
+    """
     row = OutboxMessage(
         recipient=str(message["To"]),
         subject=str(message["Subject"])[:300],
         raw=message.as_string(),
+        contains_secret=secret,
     )
     db.session.add(row)
     db.session.info[ENQUEUED] = True
@@ -76,12 +80,14 @@ def send_template(
     *,
     subject_args: dict | None = None,
     attachments: tuple[tuple[bytes, str], ...] = (),
+    secret: bool = False,
     **context,
 ) -> OutboxMessage:
     """Render templates/mail/`template`.txt and the lazy `subject` in `language`; enqueue it.
 
     `subject_args` fill the subject's placeholders after translation; `attachments` are
-    (calendar bytes, file name) pairs sent as text/calendar.
+    (calendar bytes, file name) pairs sent as text/calendar; `secret` marks a message whose
+    link must not outlive its sending (see enqueue).
     """
     with force_locale(language):
         body = render_template(f"mail/{template}.txt", **context)
@@ -94,4 +100,4 @@ def send_template(
             filename=filename,
             params={"method": "PUBLISH"},
         )
-    return enqueue(message)
+    return enqueue(message, secret=secret)

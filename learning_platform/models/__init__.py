@@ -15,7 +15,7 @@ from learning_platform.models.offering import (
     RegistrationStatus,
     SessionStatus,
 )
-from learning_platform.models.outbox import OutboxMessage
+from learning_platform.models.outbox import OutboxMessage, OutboxStatus
 from learning_platform.models.partner import Membership, MembershipRole, Partner, PartnerKind
 from learning_platform.models.person import AccountToken, LoginSession, Person, TokenPurpose
 from learning_platform.models.theme import Theme
@@ -36,6 +36,7 @@ __all__ = [
     "OfferingSession",
     "OfferingStatus",
     "OutboxMessage",
+    "OutboxStatus",
     "Partner",
     "PartnerKind",
     "Person",
