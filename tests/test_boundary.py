@@ -336,3 +336,31 @@ def test_the_same_person_registering_twice_at_once_is_told_they_are_registered(
     assert results == [302] * 4
     with race_app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Registration)) == 1
+
+
+def test_a_transaction_that_lost_a_race_is_told_to_try_again(app, make_person):
+    """A PostgreSQL serialisation failure or deadlock is the person's to retry: a 409."""
+    import psycopg.errors
+    from sqlalchemy.exc import OperationalError
+
+    person = make_person()
+    with app.test_request_context():
+        from flask import get_flashed_messages
+
+        with unit_of_work() as work:
+            db.session.get(Person, person.id).display_name = "Changed"
+            raise OperationalError("UPDATE", {}, psycopg.errors.SerializationFailure("lost"))
+        assert work.error.status == 409
+        assert get_flashed_messages() == [
+            "Someone else changed this at the same moment. Nothing was saved; please try again."
+        ]
+
+
+def test_a_database_that_is_down_is_not_reported_as_the_persons_doing(app):
+    """Only a lost race is turned into a message; an outage goes on to the 503 page."""
+    from sqlalchemy.exc import OperationalError
+
+    outage = OperationalError("SELECT 1", {}, ConnectionRefusedError("connection refused"))
+    assert domain_error_from(outage) is None
+    with app.test_request_context(), pytest.raises(OperationalError), unit_of_work():
+        raise outage
