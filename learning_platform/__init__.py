@@ -55,12 +55,6 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     cache.init_app(app, config=memory.cache_settings(app.config))
     limiter.init_app(app)
-    # Every limit we set is on a view, and @limiter.limit checks it itself; Flask-Limiter's pass
-    # before every request would only look for application-wide limits, which we do not set.
-    for setting in ("RATELIMIT_DEFAULT", "RATELIMIT_APPLICATION", "RATELIMIT_META"):
-        if app.config.get(setting):
-            raise RuntimeError(f"{setting} is not supported: put limits on the views")
-    app.before_request_funcs[None].remove(limiter._check_request_limit)
     babel.init_app(app, locale_selector=i18n.select_locale)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"

@@ -16,7 +16,16 @@ import re
 from dataclasses import dataclass
 from types import TracebackType
 
-from flask import Flask, flash, has_request_context, render_template, request, session
+from flask import (
+    Flask,
+    current_app,
+    flash,
+    has_app_context,
+    has_request_context,
+    render_template,
+    request,
+    session,
+)
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -112,8 +121,15 @@ def domain_error_from(error: DBAPIError) -> DomainError | None:
         )
     if not isinstance(error, IntegrityError):
         return None
-    explanation = _EXPLANATIONS.get(constraint_name(error) or "")
+    name = constraint_name(error)
+    explanation = _EXPLANATIONS.get(name or "")
     if explanation is None:
+        # Most likely a bug (a NOT NULL or foreign key a service got wrong), not a race: the
+        # person is told nothing was saved, the operator is shown what happened.
+        if has_app_context():
+            current_app.logger.warning(
+                "Unexplained constraint violation (%s): %s", name, error.orig, exc_info=error
+            )
         return DomainError(
             _l(
                 "This change conflicts with one made at the same moment. Nothing was saved; please reload and try again."

@@ -73,7 +73,13 @@ def seed_demo(if_empty: bool) -> None:
 
 @click.command("housekeeping")
 @with_appcontext
-@click.option("--batch", default=1000, show_default=True, help="Rows removed per transaction.")
+@click.option(
+    "--batch",
+    default=1000,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Rows removed per transaction.",
+)
 def housekeeping_command(batch: int) -> None:
     """Delete old mail, used or expired account links and expired login sessions.
 

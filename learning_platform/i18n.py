@@ -35,6 +35,7 @@ def init_app(app: Flask) -> None:
         OfferingStatus,
         RegistrationStatus,
         SessionStatus,
+        TokenPurpose,
     )
     from learning_platform.policy import can
     from learning_platform.richtext import render_markdown
@@ -52,6 +53,7 @@ def init_app(app: Flask) -> None:
         OfferingStatus=OfferingStatus,
         RegistrationStatus=RegistrationStatus,
         SessionStatus=SessionStatus,
+        TokenPurpose=TokenPurpose,
     )
     app.jinja_env.filters["markdown"] = render_markdown
 

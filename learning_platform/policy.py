@@ -68,8 +68,10 @@ class Rule:
 
 
 RULES: dict[str, Rule] = {
-    # Site administration: partners, approvals.
+    # Site administration: partners, approvals. A partner's admin pages refuse before the
+    # partner is looked up, so they do not tell a hidden partner's name from a made-up one.
     "administer": Rule(lambda person, _target: _admin(person)),
+    "administer_partner": Rule(lambda person, _partner: _admin(person), within="administer"),
     # A citizen's own things.
     "use_account": Rule(lambda person, _target: bool(person.is_authenticated)),
     "enroll": Rule(lambda person, _target: bool(person.is_authenticated)),

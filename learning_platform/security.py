@@ -173,10 +173,6 @@ class RedactCapabilityUrls(logging.Filter):
         return True
 
 
-#: The name this filter had while it covered private feeds only.
-RedactFeedTokens = RedactCapabilityUrls
-
-
 def _redact_header_atoms(atoms: MutableMapping) -> None:
     # gunicorn's access-log atoms, changed in place: they answer "-" for a header the request
     # lacks, which a plain dict in their place would not.

@@ -98,6 +98,16 @@ def organizer(make_person, make_partner, login):
 
 
 @pytest.fixture
+def race_app(make_app):
+    """An app whose pool has a connection for each of ten clients racing each other."""
+    from config import engine_options
+
+    app = make_app()
+    options = engine_options(app.config["SQLALCHEMY_DATABASE_URI"])
+    return make_app(SQLALCHEMY_ENGINE_OPTIONS={**options, "pool_size": 10, "max_overflow": 0})
+
+
+@pytest.fixture
 def make_offering(app):
     """make_offering(partner, sessions=[(start, end), ...], status="draft", **fields)."""
 

@@ -128,16 +128,6 @@ def test_the_catalog_page_number_int_refuses_is_ignored(client):
 # Fault 3: a unique slug raced by eight people proposing the same partner ------------------
 
 
-@pytest.fixture
-def race_app(make_app):
-    """An app whose pool has a connection for each racing client."""
-    from config import engine_options
-
-    app = make_app()
-    options = engine_options(app.config["SQLALCHEMY_DATABASE_URI"])
-    return make_app(SQLALCHEMY_ENGINE_OPTIONS={**options, "pool_size": 10, "max_overflow": 0})
-
-
 def _logged_in_clients(app, make_person, count: int) -> list[FormClient]:
     clients = []
     for _ in range(count):
@@ -364,3 +354,15 @@ def test_a_database_that_is_down_is_not_reported_as_the_persons_doing(app):
     assert domain_error_from(outage) is None
     with app.test_request_context(), pytest.raises(OperationalError), unit_of_work():
         raise outage
+
+
+def test_an_unexplained_constraint_violation_is_logged_for_the_operator(app, caplog):
+    """Probably a bug, not a race: the person is told nothing was saved, the log says why."""
+    import logging
+
+    with app.test_request_context(), caplog.at_level(logging.WARNING):
+        with unit_of_work() as work:
+            db.session.add(Person(email="x@example.org", display_name=None, password_hash="x"))
+            db.session.flush()
+        assert work.error.status == 409
+    assert any("Unexplained constraint violation" in r.getMessage() for r in caplog.records)

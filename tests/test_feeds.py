@@ -483,14 +483,14 @@ def test_session_ics_and_google_link_on_the_offering_page(client, course):
 def test_feed_tokens_never_reach_the_request_log(app):
     import logging
 
-    from learning_platform.security import RedactFeedTokens
+    from learning_platform.security import RedactCapabilityUrls
 
     logger = logging.getLogger("werkzeug")
-    assert any(isinstance(f, RedactFeedTokens) for f in logger.filters)
+    assert any(isinstance(f, RedactCapabilityUrls) for f in logger.filters)
     record = logging.LogRecord(
         "werkzeug", logging.INFO, "x", 1, '"%s"', ("GET /feeds/me/SeCrEt123.ics",), None
     )
-    RedactFeedTokens().filter(record)
+    RedactCapabilityUrls().filter(record)
     assert "SeCrEt123" not in record.getMessage()
 
 
@@ -590,13 +590,13 @@ def test_renaming_a_theme_changes_the_feeds(app, client, course, runner):
 def test_gunicorn_access_log_arguments_are_redacted_too(app):
     import logging
 
-    from learning_platform.security import RedactFeedTokens
+    from learning_platform.security import RedactCapabilityUrls
 
     record = logging.LogRecord("gunicorn.access", logging.INFO, "x", 1, '"%(r)s" %(s)s', None, None)
     record.args = {"r": "GET /feeds/me/SeCrEt123abcdefghijklmnop.ics HTTP/1.1", "s": "200"}
-    RedactFeedTokens().filter(record)
+    RedactCapabilityUrls().filter(record)
     assert "SeCrEt123" not in record.getMessage()
-    assert any(isinstance(f, RedactFeedTokens) for f in app.logger.filters)
+    assert any(isinstance(f, RedactCapabilityUrls) for f in app.logger.filters)
 
 
 # Last-Modified never goes backwards --------------------------------------------------------

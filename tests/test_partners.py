@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import func, select
 
 from learning_platform.extensions import db
-from learning_platform.models import Membership, Partner
+from learning_platform.models import Membership, Partner, Person, Registration
 
 
 def partner_fields(**overrides) -> dict:
@@ -255,3 +255,35 @@ def test_state_changes_refuse_get(client, admin, make_partner, path):
 
 def test_admin_page_for_an_unknown_partner_is_404(client, admin):
     assert client.get("/admin/partners/no-such/edit").status_code == 404
+
+
+def test_a_suspended_partners_offerings_are_hidden_and_closed(
+    app, client, make_person, make_partner, make_offering, login, register
+):
+    from tests.test_workspace import in_days
+
+    organizer, admin, citizen, registered = (make_person() for _ in range(4))
+    partner = make_partner(members=[organizer])
+    offering = make_offering(partner, status="published", sessions=[in_days(10)], title="Tidal")
+    register(offering, registered)
+    with app.app_context():
+        db.session.get(Person, admin.id).is_admin = True
+        db.session.commit()
+    login(admin)
+    assert client.submit(f"/admin/partners/{partner.slug}/suspend", page="/").status_code == 302
+    client.submit("/logout", page="/")
+    session_id = offering.sessions[0].id
+    assert client.get(f"/partners/{partner.slug}").status_code == 404
+    assert client.get(f"/offerings/{offering.id}").status_code == 404
+    assert "Tidal" not in client.get("/offerings").get_data(as_text=True)
+    assert "Tidal" not in client.get("/feeds/all.ics").get_data(as_text=True)
+    assert client.get(f"/feeds/offerings/{offering.id}.ics").status_code == 404
+    assert client.get(f"/feeds/sessions/{session_id}.ics").status_code == 404
+    login(citizen)
+    page = "/offerings"
+    assert client.submit(f"/offerings/{offering.id}/register", page=page).status_code == 404
+    client.submit("/logout", page="/")
+    login(registered)  # someone who already had a seat may still leave
+    assert client.submit(f"/offerings/{offering.id}/cancel", page=page).status_code == 302
+    with app.app_context():
+        assert db.session.scalars(select(Registration.status)).all() == ["cancelled"]

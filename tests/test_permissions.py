@@ -197,3 +197,13 @@ def test_an_unknown_action_is_a_bug_not_a_no(world):
     assert "edit_offering" in RULES
     with pytest.raises(KeyError):
         can(world["people"]["admin"], "edit_ofering")
+
+
+def test_the_admin_pages_do_not_tell_a_hidden_partner_from_a_made_up_one(
+    client, login, make_person, make_partner
+):
+    hidden = make_partner(approved=False, slug="secret-proposal")
+    login(make_person())
+    for path in ("/admin/partners/{}/edit", "/admin/partners/{}/members"):
+        statuses = {client.get(path.format(slug)).status_code for slug in (hidden.slug, "nope")}
+        assert statuses == {403}

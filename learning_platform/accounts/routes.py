@@ -80,7 +80,7 @@ def verify(token: str):
     if form.validate_on_submit():
         record = services.live_token(token, TokenPurpose.VERIFY)
         if record is None:
-            return render_template("accounts/link_invalid.html", kind="verify"), 404
+            return render_template("accounts/link_invalid.html", kind=TokenPurpose.VERIFY), 404
         with unit_of_work(form):
             _log_in(services.verify_email(record, form.password.data), remember=False)
             flash(_("Your email address is confirmed. Welcome!"), "success")
@@ -151,7 +151,7 @@ def reset_request():
 def reset_password(token: str):
     record = services.live_token(token, TokenPurpose.RESET)
     if record is None:
-        return render_template("accounts/link_invalid.html", kind="reset"), 404
+        return render_template("accounts/link_invalid.html", kind=TokenPurpose.RESET), 404
     form = forms.ResetPasswordForm()
     if form.validate_on_submit():
         with unit_of_work(form):

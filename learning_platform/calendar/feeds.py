@@ -31,6 +31,7 @@ from sqlalchemy.orm import contains_eager
 
 from learning_platform.calendar.ical import EventText, build_calendar
 from learning_platform.extensions import db
+from learning_platform.languages import BY_CODE
 from learning_platform.models import (
     FeedMark,
     Offering,
@@ -43,9 +44,8 @@ from learning_platform.models import (
 )
 
 KEEP_DAYS = 30
-LANGUAGES = ("ko", "en", "th")
-#: Thai has no UI catalog yet; the one word a feed needs is here.
-_THAI_CANCELLED = "[ยกเลิกแล้ว]"
+#: Languages without an interface catalog yet (Thai): the one word a feed needs is here.
+_CANCELLED_WITHOUT_CATALOG = {"th": "[ยกเลิกแล้ว]"}
 
 
 @dataclass(frozen=True)
@@ -192,8 +192,9 @@ def sessions(conditions: Sequence, now: datetime) -> list[OfferingSession]:
 
 
 def event_text(language: str) -> EventText:
-    if language == "th":
-        return EventText(language="th", cancelled_prefix=_THAI_CANCELLED)
+    if not BY_CODE[language].interface:
+        prefix = _CANCELLED_WITHOUT_CATALOG.get(language, "[Cancelled]")
+        return EventText(language=language, cancelled_prefix=prefix)
     with force_locale(language):
         return EventText(
             language=language,

@@ -10,8 +10,14 @@ from sqlalchemy import and_, exists, func, select, update
 from learning_platform.boundary import unit_of_work
 from learning_platform.calendar import feeds
 from learning_platform.calendar.ical import build_calendar
-from learning_platform.catalog.services import FEED_FILTERS, Filters, filtered_offerings
+from learning_platform.catalog.services import (
+    FEED_FILTERS,
+    Filters,
+    filtered_offerings,
+    of_approved_partner,
+)
 from learning_platform.extensions import csrf, db, limiter
+from learning_platform.languages import BY_CODE, CONTENT_LANGUAGES
 from learning_platform.mail.services import external_url
 from learning_platform.memory import remembered
 from learning_platform.models import (
@@ -43,11 +49,12 @@ def _offering_urls():
 
 def _language() -> str:
     language = request.args.get("lang", "")
-    return language if language in feeds.LANGUAGES else current_app.config["BABEL_DEFAULT_LOCALE"]
+    return language if language in CONTENT_LANGUAGES else current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
 def _calendar_name(suffix: str | None, language: str) -> str:
-    with force_locale(language if language != "th" else "en"):
+    # A language without an interface catalog (Thai, for now) names the site in English.
+    with force_locale(language if BY_CODE[language].interface else "en"):
         site = gettext("Learning for Sustainable Cities")
     return f"{site} · {suffix}" if suffix else site
 
@@ -165,7 +172,7 @@ def _partner_name(slug: str):
 
 
 def _theme_name(slug: str, language: str):
-    column = {"ko": Theme.name_ko, "th": Theme.name_th}.get(language, Theme.name_en)
+    column = getattr(Theme, f"name_{language}", Theme.name_en)
     return (
         select(func.coalesce(func.nullif(column, ""), Theme.name_en))
         .where(Theme.slug == slug)
@@ -176,7 +183,11 @@ def _theme_name(slug: str, language: str):
 def _offering_title(offering_id: int):
     return (
         select(Offering.title)
-        .where(Offering.id == offering_id, Offering.status != OfferingStatus.DRAFT)
+        .where(
+            Offering.id == offering_id,
+            Offering.status != OfferingStatus.DRAFT,
+            of_approved_partner(),
+        )
         .scalar_subquery()
     )
 
@@ -244,7 +255,7 @@ def personal(token: str):
 def session(session_id: int):
     """One session as an .ics file: "add to calendar" on the offering page."""
     session = db.get_or_404(OfferingSession, session_id)
-    if session.offering.status == OfferingStatus.DRAFT:
+    if session.offering.status == OfferingStatus.DRAFT or not session.offering.partner.approved:
         abort(404)
     language = _language()
     body = build_calendar(

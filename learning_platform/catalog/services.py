@@ -1,5 +1,6 @@
 """Queries behind the public pages: the catalog with its filters, partner and theme pages."""
 
+import re
 from array import array
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -30,6 +31,7 @@ from learning_platform.models import (
 from learning_platform.models.offering import offering_cohost, offering_theme
 
 PER_PAGE = 12
+PAGE_NUMBER = re.compile(r"[0-9]{1,6}")
 SORTS = ("date", "newest")
 #: Filters that /feeds/all.ics accepts.
 FEED_FILTERS = ("theme", "partner", "kind", "format", "language")
@@ -76,10 +78,9 @@ class Filters:
                     setattr(filters, name, value)
         filters.seats = args.get("seats") == "1"
         filters.sort = args.get("sort") if args.get("sort") in SORTS else "date"
-        try:
-            filters.page = max(1, min(int(args.get("page", 1)), 10_000))
-        except ValueError:
-            filters.page = 1
+        page = args.get("page", "")
+        # ASCII digits only: int() also takes "٣" and "1_000"; beyond 10,000 pages is no one's.
+        filters.page = min(int(page), 10_000) or 1 if PAGE_NUMBER.fullmatch(page) else 1
         return filters
 
     def args(self, **changes) -> dict[str, str]:
@@ -137,12 +138,20 @@ def _day_start(day: date) -> datetime:
     return datetime.combine(day, time(0), tzinfo=ZoneInfo(current_app.config["SITE_TIMEZONE"]))
 
 
+def of_approved_partner():
+    """SQL: the offering's partner is approved. A partner a site admin suspends is hidden
+    with all its offerings: from the catalog, offering pages, public feeds and registration."""
+    return Offering.partner_id.in_(select(Partner.id).where(Partner.approved.is_(True)))
+
+
 def filtered_offerings(filters: Filters, now: datetime, statuses=(OfferingStatus.PUBLISHED,)):
-    """The filter conditions on Offering, shared by the catalog and the filtered feeds.
+    """The filter conditions on Offering, shared by the catalog and the public feeds.
 
     `statuses=None` leaves the status to the caller (feeds also show cancelled offerings).
     """
-    conditions = [Offering.status.in_(statuses)] if statuses else []
+    conditions = [of_approved_partner()]
+    if statuses:
+        conditions.append(Offering.status.in_(statuses))
     if filters.q:
         pattern = f"%{_escape_like(filters.q)}%"
         conditions.append(
@@ -310,12 +319,13 @@ def upcoming_for_theme(theme: Theme) -> CatalogPage:
 
 
 def public_offering(offering_id: int) -> Offering | None:
-    """A published or cancelled offering; drafts are never public."""
+    """A published or cancelled offering of an approved partner; drafts are never public."""
     return db.session.scalar(
         select(Offering)
         .where(
             Offering.id == offering_id,
             Offering.status.in_([OfferingStatus.PUBLISHED, OfferingStatus.CANCELLED]),
+            of_approved_partner(),
         )
         .options(
             joinedload(Offering.partner),

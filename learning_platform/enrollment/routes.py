@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from learning_platform.boundary import unit_of_work
+from learning_platform.catalog.services import of_approved_partner
 from learning_platform.enrollment import learning, services
 from learning_platform.enrollment.forms import AttendanceForm
 from learning_platform.extensions import db
@@ -21,12 +22,15 @@ from learning_platform.timezones import format_moment
 bp = Blueprint("enrollment", __name__)
 
 
-def _offering(offering_id: int) -> Offering:
-    offering = db.session.scalar(
-        select(Offering)
-        .where(Offering.id == offering_id, Offering.status != OfferingStatus.DRAFT)
-        .options(selectinload(Offering.sessions))
+def _offering(offering_id: int, *, listed: bool) -> Offering:
+    """The offering a person acts on; `listed`: only while its partner is approved (one can
+    leave a suspended partner's offering, not join it)."""
+    query = select(Offering).where(
+        Offering.id == offering_id, Offering.status != OfferingStatus.DRAFT
     )
+    if listed:
+        query = query.where(of_approved_partner())
+    offering = db.session.scalar(query.options(selectinload(Offering.sessions)))
     if offering is None:
         abort(404)
     return offering
@@ -35,7 +39,7 @@ def _offering(offering_id: int) -> Offering:
 @bp.post("/offerings/<id:offering_id>/register")
 @requires("enroll")
 def register(offering_id: int):
-    offering = _offering(offering_id)
+    offering = _offering(offering_id, listed=True)
     back = redirect(url_for("catalog.detail", offering_id=offering_id))
     with unit_of_work() as work:
         outcome = services.register(offering, current_user)
@@ -57,7 +61,7 @@ def register(offering_id: int):
 @bp.post("/offerings/<id:offering_id>/cancel")
 @requires("enroll")
 def cancel(offering_id: int):
-    offering = _offering(offering_id)
+    offering = _offering(offering_id, listed=False)
     registration = services.active_registration(offering.id, current_user.id)
     if request.form.get("next") == "learning":
         back = redirect(url_for("enrollment.my_learning"))

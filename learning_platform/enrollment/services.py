@@ -280,15 +280,17 @@ def mark_attendance(session: OfferingSession, present_ids: set[int]) -> None:
 # Mail -------------------------------------------------------------------------------------
 
 _OUTCOME_MAILS = {
-    "confirmed": (_l("You are registered: %(title)s"), "registration_confirmed"),
-    "waitlisted": (_l("You are on the waitlist: %(title)s"), "registration_waitlisted"),
-    "promoted": (_l("A seat is yours: %(title)s"), "registration_promoted"),
+    RegistrationStatus.CONFIRMED: (_l("You are registered: %(title)s"), "registration_confirmed"),
+    RegistrationStatus.WAITLISTED: (
+        _l("You are on the waitlist: %(title)s"),
+        "registration_waitlisted",
+    ),
 }
+_PROMOTED_MAIL = (_l("A seat is yours: %(title)s"), "registration_promoted")
 
 
 def _mail_outcome(person: Person, offering: Offering, outcome: Outcome, promoted: bool = False):
-    kind = "promoted" if promoted else outcome.registration.status
-    subject, template = _OUTCOME_MAILS[kind]
+    subject, template = _PROMOTED_MAIL if promoted else _OUTCOME_MAILS[outcome.registration.status]
     _mail(
         person,
         offering,

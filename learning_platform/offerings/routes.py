@@ -4,6 +4,7 @@ from datetime import date, datetime
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -309,7 +310,12 @@ def schedule(offering: Offering):
                 spans = [(p.starts_at, p.ends_at) for p in preview if p.starts_at is not None]
                 with unit_of_work(form) as work:
                     services.add_sessions(offering, spans, form.location.data)
-                    flash(_("%(count)s sessions are added.", count=len(spans)), "success")
+                    flash(
+                        ngettext(
+                            "%(num)d session is added.", "%(num)d sessions are added.", len(spans)
+                        ),
+                        "success",
+                    )
                     return redirect(url_for("workspace.detail", offering_id=offering.id))
                 refused = not work.ok
     elif request.method == "GET":

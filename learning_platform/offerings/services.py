@@ -10,7 +10,11 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
 from learning_platform.boundary import DomainError, explain_constraint
-from learning_platform.enrollment.services import fill_free_seats, offering_calendar_for
+from learning_platform.enrollment.services import (
+    fill_free_seats,
+    lock_offering,
+    offering_calendar_for,
+)
 from learning_platform.extensions import db
 from learning_platform.mail.services import external_url, send_template
 from learning_platform.models import (
@@ -44,9 +48,6 @@ explain_constraint(
     "ck_offering_seats_taken",
     _l("More people already have a seat than this capacity allows."),
     "capacity",
-)
-explain_constraint(
-    "ck_offering_session_ends_after_start", _l("The end must be after the start."), "end_time"
 )
 
 
@@ -106,6 +107,22 @@ _TEXT_FIELDS = (
     "cost_note",
     "contact_email",
 )
+
+
+def _lock(offering: Offering) -> None:
+    """Take the offering's row lock, then read it and its sessions afresh.
+
+    Changes to one offering's schedule and life cycle (two tabs, two organizers, a double
+    click) then run one after another, each checking its rules against the other's result,
+    instead of both passing the same check and both writing.
+    """
+    lock_offering(offering)
+    db.session.scalars(
+        select(OfferingSession)
+        .where(OfferingSession.offering_id == offering.id)
+        .execution_options(populate_existing=True)
+    ).all()
+    db.session.refresh(offering, ["sessions"])
 
 
 def _refuse_if_cancelled(offering: Offering) -> None:
@@ -216,6 +233,8 @@ def add_sessions(
     offering: Offering, spans: list[tuple[datetime, datetime]], location: str = "", note: str = ""
 ) -> list[OfferingSession]:
     """Add sessions; refuses overlaps and more than MAX_SESSIONS. :raise DomainError:"""
+    if offering.id is not None:
+        _lock(offering)
     _refuse_if_cancelled(offering)
     if len(offering.sessions) + len(spans) > MAX_SESSIONS:
         raise DomainError(_l("An offering can have at most %(max)s sessions.", max=MAX_SESSIONS))
@@ -236,6 +255,7 @@ def update_session(
     session: OfferingSession, starts_at: datetime, ends_at: datetime, location: str, note: str
 ) -> None:
     """Edit a session; moving it (time or place) tells everyone registered. :raise DomainError:"""
+    _lock(session.offering)
     if session.status == SessionStatus.CANCELLED:
         raise DomainError(_l("A cancelled session cannot be changed."))
     offering = session.offering
@@ -268,8 +288,9 @@ def update_session(
 
 def cancel_session(session: OfferingSession) -> None:
     """:raise DomainError: for a session that is over or an offering already cancelled."""
+    _lock(session.offering)
     if session.status == SessionStatus.CANCELLED:
-        return
+        return  # cancelled a moment ago, by another click: everyone was told once
     _refuse_if_cancelled(session.offering)
     if session.ends_at <= utcnow():
         raise DomainError(_l("This session is over; it can no longer be cancelled."))
@@ -345,6 +366,7 @@ def publication_problems(offering: Offering, now: datetime) -> list:
 
 def publish(offering: Offering) -> None:
     """:raise DomainError: listing what is missing."""
+    _lock(offering)
     if offering.status != OfferingStatus.DRAFT:
         raise DomainError(_l("Only a draft can be published."))
     problems = publication_problems(offering, utcnow())
@@ -357,8 +379,9 @@ def publish(offering: Offering) -> None:
 
 def cancel_offering(offering: Offering) -> None:
     """:raise DomainError: once the offering is over."""
+    _lock(offering)
     if offering.status == OfferingStatus.CANCELLED:
-        return
+        return  # cancelled a moment ago, by another click: everyone was told once
     if offering.is_past(utcnow()):
         raise DomainError(_l("This offering is over; there is nothing left to cancel."))
     was_published = offering.status == OfferingStatus.PUBLISHED

@@ -45,7 +45,7 @@ def create():
 
 
 @bp.route("/<slug>/edit", methods=["GET", "POST"])
-@requires("administer", Partner)
+@requires("administer_partner", Partner)
 def edit(partner: Partner):
     form = forms.PartnerForm(obj=partner)
     if form.validate_on_submit():
@@ -57,7 +57,7 @@ def edit(partner: Partner):
 
 
 @bp.post("/<slug>/approve")
-@requires("administer", Partner)
+@requires("administer_partner", Partner)
 def approve(partner: Partner):
     with unit_of_work():
         partner.approved = True
@@ -66,7 +66,7 @@ def approve(partner: Partner):
 
 
 @bp.post("/<slug>/suspend")
-@requires("administer", Partner)
+@requires("administer_partner", Partner)
 def suspend(partner: Partner):
     with unit_of_work():
         partner.approved = False
@@ -75,7 +75,7 @@ def suspend(partner: Partner):
 
 
 @bp.get("/<slug>/members")
-@requires("administer", Partner)
+@requires("administer_partner", Partner)
 def members(partner: Partner):
     """Where the organizers were managed before they moved to the workspace."""
     return redirect(url_for("members.index", slug=partner.slug), 301)

@@ -4,7 +4,7 @@ import re
 import unicodedata
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import contains_eager
 
 from learning_platform.accounts.services import find_person
@@ -74,6 +74,14 @@ def remove_member(membership: Membership, by: Person) -> None:
     """:raise DomainError: for the last manager, unless a site admin removes them (a partner
     without a manager has nobody left to add organizers)."""
     if membership.role == MembershipRole.MANAGER and not by.is_admin:
+        # The partner's row lock: two managers removing each other at the same moment count
+        # one after the other, so one of them is refused.
+        db.session.execute(
+            update(Partner)
+            .where(Partner.id == membership.partner_id)
+            .values(id=Partner.id)
+            .execution_options(synchronize_session=False)
+        )
         managers = db.session.scalar(
             select(func.count()).where(
                 Membership.partner_id == membership.partner_id,
