@@ -99,6 +99,8 @@ def housekeep(batch: int = 1000) -> dict[str, int]:
     report["removed the link from sent or failed mail"] = _in_batches(
         lambda: housekeeping.remove_secrets_batch(batch)
     )
+    days = current_app.config["MAIL_KEEP_SENT_DAYS"]
+    report[f"deleted mail files older than {days} days"] = housekeeping.delete_mail_files(utcnow())
     return report
 
 

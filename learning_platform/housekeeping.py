@@ -7,6 +7,7 @@ functions here only change the session. Each batch skips rows another run holds
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import ColumnElement, Select, and_, delete, or_, select, update
@@ -96,6 +97,22 @@ def remove_secrets_batch(size: int) -> int:
         )
         removed += changed.rowcount
     return removed
+
+
+def delete_mail_files(now: datetime) -> int:
+    """Delete the .eml files written without a mail server (MAIL_OUTBOX_DIR) once they are
+    older than MAIL_KEEP_SENT_DAYS: they hold whole messages, reset links included."""
+    folder = Path(current_app.config["MAIL_OUTBOX_DIR"])
+    cutoff = (now - timedelta(days=current_app.config["MAIL_KEEP_SENT_DAYS"])).timestamp()
+    deleted = 0
+    for path in folder.glob("*.eml") if folder.is_dir() else ():
+        try:
+            if path.stat().st_mtime < cutoff:
+                path.unlink()
+                deleted += 1
+        except FileNotFoundError:  # another run was first
+            continue
+    return deleted
 
 
 def _unclaimed(query: Select) -> Select:

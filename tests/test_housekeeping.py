@@ -1,7 +1,9 @@
 """`flask housekeeping`: old mail, spent links and ended sessions go; what is live stays."""
 
+import os
 import secrets
 import threading
+import time
 from datetime import timedelta
 
 import flask_migrate
@@ -111,7 +113,7 @@ def test_housekeeping_again_finds_nothing(app, runner, make_person):
     runner.invoke(args=["housekeeping"])
     second = runner.invoke(args=["housekeeping"])
     assert second.exit_code == 0
-    assert [line.rsplit(": ", 1)[1] for line in second.output.splitlines()] == ["0"] * 5
+    assert [line.rsplit(": ", 1)[1] for line in second.output.splitlines()] == ["0"] * 6
 
 
 def test_two_housekeeping_runs_at_once_remove_each_row_once(app, make_person):
@@ -193,3 +195,18 @@ def test_upgrade_marks_stored_reset_mail_so_its_link_is_removed(empty_database_u
         db.engine.dispose()
     assert "/reset/" not in raws[0]
     assert "See you on Monday" in raws[1]
+
+
+def test_housekeeping_deletes_old_mail_files_written_without_a_mail_server(make_app, tmp_path):
+    """Without MAIL_SERVER whole messages, reset links included, are written as files."""
+    folder = tmp_path / "outbox-files"
+    folder.mkdir()
+    old, new = folder / "20260101-000000-1.eml", folder / "20261201-000000-2.eml"
+    for path in (old, new):
+        path.write_text("To: a@example.org\n\nhttps://learn.example.org/reset/secret\n")
+    forty_days_ago = time.time() - 40 * 86400
+    os.utime(old, (forty_days_ago, forty_days_ago))
+    app = make_app(MAIL_OUTBOX_DIR=str(folder), MAIL_KEEP_SENT_DAYS=30)
+    output = app.test_cli_runner().invoke(args=["housekeeping"]).output
+    assert "deleted mail files older than 30 days: 1" in output
+    assert sorted(p.name for p in folder.iterdir()) == [new.name]
