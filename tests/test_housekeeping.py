@@ -90,6 +90,7 @@ def test_housekeeping_removes_what_is_done_and_keeps_what_is_live(
         "deleted used or expired account links: 2",
         "deleted expired login sessions: 1",
         "removed the link from sent or failed mail: 0",
+        "deleted mail files older than 30 days: 0",
     ]
     assert remaining(app) == {
         "mail": ["Reset your password", "new failed", "new sent", "old pending"],
@@ -143,6 +144,7 @@ def test_two_housekeeping_runs_at_once_remove_each_row_once(app, make_person):
         "deleted used or expired account links": 300,
         "deleted expired login sessions": 150,
         "removed the link from sent or failed mail": 0,
+        "deleted mail files older than 30 days": 0,
     }
     assert remaining(app)["sessions"] == 150
 
