@@ -19,8 +19,8 @@ the rate limiter's storage back as they were, and `MAIL_OUTBOX_DIR` in the test'
 `@pytest.mark.committed`: for tests whose data must be seen by other connections — threads
 racing on the database, several engines or pools, anything that opens its own connection.
 Each such test gets apps of its own (`create_app` per `make_app` call) on committed data, and
-every table is emptied afterwards (TRUNCATE on PostgreSQL, DELETE on SQLite). It is slower
-(about a tenth of a second more per test); use it only where a test needs it.
+every table is emptied afterwards (TRUNCATE on PostgreSQL, DELETE on SQLite). That costs a
+create_app and an emptying per test, a few tenths of a second: use it only where a test needs it.
 """
 
 import os
