@@ -21,10 +21,12 @@ racing on the database, several engines or pools, anything that opens its own co
 Each such test gets apps of its own (`create_app` per `make_app` call) on committed data, and
 every table is emptied afterwards (TRUNCATE on PostgreSQL, DELETE on SQLite). That costs a
 create_app and an emptying per test, a few tenths of a second: use it only where a test needs it.
+A test without the marker whose threads use the database fails with a RuntimeError saying so.
 """
 
 import os
 import re
+import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -234,6 +236,9 @@ def _shared_app(apps: dict[str, SharedApp], database_url: str) -> SharedApp:
     return apps[database_url]
 
 
+TEST_THREAD = "test_thread"  #: Session.info key: the thread the test runs in
+
+
 class JoinedSession(FlaskSQLAlchemySession):
     """A session that uses the test's connection for every app on the test's database.
 
@@ -248,6 +253,11 @@ class JoinedSession(FlaskSQLAlchemySession):
             and isinstance(self.bind, Connection)
             and chosen.url == self.bind.engine.url
         ):
+            if threading.get_ident() != self.info[TEST_THREAD]:
+                # One connection cannot serve two threads; racing threads need committed data.
+                raise RuntimeError(
+                    "a thread uses the database: mark the test @pytest.mark.committed"
+                )
             return self.bind
         return chosen
 
@@ -295,7 +305,12 @@ def _rolled_back(shared: SharedApp, tmp_path) -> Iterator[Harness]:
 
     app_session = db.session
     db.session = db._make_scoped_session(
-        {"class_": JoinedSession, "bind": connection, "join_transaction_mode": "create_savepoint"}
+        {
+            "class_": JoinedSession,
+            "bind": connection,
+            "join_transaction_mode": "create_savepoint",
+            "info": {TEST_THREAD: threading.get_ident()},
+        }
     )
     event.listen(db.session, "after_begin", note_join)
     try:

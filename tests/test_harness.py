@@ -1,5 +1,7 @@
 """The test harness itself: each test rolled back, the database's rules kept (tests/conftest.py)."""
 
+import threading
+
 import pytest
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.exc import IntegrityError
@@ -81,3 +83,19 @@ def test_a_committed_test_shows_its_data_to_other_connections(app, database_url,
     finally:
         engine.dispose()
     assert emails == [person.email]
+
+
+def test_a_thread_on_the_test_connection_is_told_to_use_the_committed_mode(app):
+    errors = []
+
+    def use_the_database():
+        with app.app_context():
+            try:
+                db.session.execute(text("SELECT 1"))
+            except RuntimeError as error:
+                errors.append(str(error))
+
+    thread = threading.Thread(target=use_the_database)
+    thread.start()
+    thread.join(timeout=30)
+    assert errors == ["a thread uses the database: mark the test @pytest.mark.committed"]
