@@ -4,8 +4,9 @@ One app per database serves the whole run, and each test runs inside one outer t
 that is rolled back at its end: the app's sessions join that transaction through SAVEPOINTs
 (SQLAlchemy's "Joining a Session into an External Transaction"), so `commit()`, `rollback()`
 and `begin_nested()` in views, services and factories behave as usual inside the test, and
-nothing is left behind. Per test, the shared app gets its configuration, `app.extensions` and
-the rate limiter's storage back as they were, and `MAIL_OUTBOX_DIR` in the test's tmp_path.
+nothing is left behind. After each test the shared app gets its configuration and
+`app.extensions` back as they were; each test starts with an empty rate-limiter storage and
+`MAIL_OUTBOX_DIR` in its own tmp_path.
 
 - `app`, `make_app()`: the shared app of the test's database. Do not add routes or hooks to it
   (Flask refuses, as on any app that has served a request).
@@ -304,6 +305,7 @@ def _rolled_back(shared: SharedApp, tmp_path) -> Iterator[Harness]:
             harness.savepoints.add(last_savepoint[0])
 
     app_session = db.session
+    # Built the way Flask-SQLAlchemy builds db.session (scoped to the app context).
     db.session = db._make_scoped_session(
         {
             "class_": JoinedSession,
