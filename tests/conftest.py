@@ -1,22 +1,51 @@
-"""Fixtures: every test that touches the database runs on SQLite and on PostgreSQL."""
+"""Fixtures: every test that touches the database runs on SQLite and on PostgreSQL.
+
+One app per database serves the whole run, and each test runs inside one outer transaction
+that is rolled back at its end: the app's sessions join that transaction through SAVEPOINTs
+(SQLAlchemy's "Joining a Session into an External Transaction"), so `commit()`, `rollback()`
+and `begin_nested()` in views, services and factories behave as usual inside the test, and
+nothing is left behind. After each test the shared app gets its configuration and
+`app.extensions` back as they were; each test starts with an empty rate-limiter storage and
+`MAIL_OUTBOX_DIR` in its own tmp_path.
+
+- `app`, `make_app()`: the shared app of the test's database. Do not add routes or hooks to it
+  (Flask refuses, as on any app that has served a request).
+- `make_app(SETTING=value, ...)`: an app of its own built with those settings (any setting,
+  also those read at build time such as PROXY_FIX_HOPS), on the same connection and outer
+  transaction: it sees the test's data, and the test sees what it commits. SQLALCHEMY_*
+  settings need a new engine, so only committed tests may change them.
+- `count_queries()` leaves out the SAVEPOINT statements this harness adds; the app's own
+  `begin_nested()` savepoints are counted as before.
+
+`@pytest.mark.committed`: for tests whose data must be seen by other connections — threads
+racing on the database, several engines or pools, anything that opens its own connection.
+Each such test gets apps of its own (`create_app` per `make_app` call) on committed data, and
+every table is emptied afterwards (TRUNCATE on PostgreSQL, DELETE on SQLite). That costs a
+create_app and an emptying per test, a few tenths of a second: use it only where a test needs it.
+A test without the marker whose threads use the database fails with a RuntimeError saying so.
+"""
 
 import os
 import re
+import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from email import message_from_string, policy
+from unittest import mock
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from flask_sqlalchemy.session import Session as FlaskSQLAlchemySession
 from sqlalchemy import create_engine, event, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import OperationalError
 
 from config import TestingConfig, engine_options
 from learning_platform import create_app
-from learning_platform.extensions import db
+from learning_platform.extensions import db, limiter
 from learning_platform.models import Base, OutboxMessage
 
 pytest_plugins = ["tests.factories"]
@@ -152,9 +181,193 @@ class FormClient(FlaskClient):
         return self.post(path, data=form, **kwargs)
 
 
+# One app per database, each test in a rolled-back transaction --------------------------------
+
+
+def _pysqlite_leaves_transactions_to_us(dbapi_connection, _record) -> None:
+    # pysqlite's own BEGIN handling breaks SAVEPOINTs (SQLAlchemy's pysqlite docs, "Serializable
+    # isolation / Savepoints / Transactional DDL"): switch it off and emit BEGIN in on_begin.
+    # The app's _sqlite_pragmas (WAL, foreign keys) still run on connect, outside a transaction.
+    dbapi_connection.isolation_level = None
+
+
+def _pysqlite_on_begin(connection: Connection) -> None:
+    connection.exec_driver_sql("BEGIN")
+
+
+@dataclass
+class SharedApp:
+    """The app of one database for the whole run, and the limiter storage it was built with."""
+
+    app: Flask
+    engine: Engine
+    limiter_state: tuple
+
+
+def _limiter_state() -> tuple:
+    # Flask-Limiter keeps its storage on the one `limiter` object, replaced by every init_app.
+    return limiter._storage, limiter._limiter
+
+
+def _set_limiter_state(state: tuple) -> None:
+    limiter._storage, limiter._limiter = state
+
+
+@pytest.fixture(scope="session")
+def _shared_apps() -> Iterator[dict[str, SharedApp]]:
+    apps: dict[str, SharedApp] = {}
+    yield apps
+    for shared in apps.values():
+        shared.engine.dispose()
+
+
+def _shared_app(apps: dict[str, SharedApp], database_url: str) -> SharedApp:
+    if database_url not in apps:
+        app = create_app(make_config(database_url))
+        app.test_client_class = FormClient
+        # Adding routes or hooks to an app that has served a request is refused by Flask; make
+        # the shared app refuse from the start, so that no test passes only when it runs first.
+        app._got_first_request = True
+        with app.app_context():
+            engine = db.engine
+        if engine.dialect.name == "sqlite":
+            event.listen(engine, "connect", _pysqlite_leaves_transactions_to_us)
+            event.listen(engine, "begin", _pysqlite_on_begin)
+        apps[database_url] = SharedApp(app, engine, _limiter_state())
+    return apps[database_url]
+
+
+TEST_THREAD = "test_thread"  #: Session.info key: the thread the test runs in
+
+
+class JoinedSession(FlaskSQLAlchemySession):
+    """A session that uses the test's connection for every app on the test's database.
+
+    Flask-SQLAlchemy's get_bind picks the app's engine and ignores the session's `bind`.
+    """
+
+    def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
+        chosen = super().get_bind(mapper=mapper, clause=clause, bind=bind, **kwargs)
+        if (
+            bind is None
+            and isinstance(chosen, Engine)
+            and isinstance(self.bind, Connection)
+            and chosen.url == self.bind.engine.url
+        ):
+            if threading.get_ident() != self.info[TEST_THREAD]:
+                # One connection cannot serve two threads; racing threads need committed data.
+                raise RuntimeError(
+                    "a thread uses the database: mark the test @pytest.mark.committed"
+                )
+            return self.bind
+        return chosen
+
+
+HARNESS_SAVEPOINT = re.compile(r'(?:SAVEPOINT|RELEASE SAVEPOINT|ROLLBACK TO SAVEPOINT) "?(\w+)"?')
+
+
+@dataclass
+class Harness:
+    """The outer transaction of one test, and the SAVEPOINTs its sessions opened to join it."""
+
+    shared: SharedApp
+    connection: Connection
+    savepoints: set[str] = field(default_factory=set)
+
+    def added(self, statement: str) -> bool:
+        """Whether `statement` is a SAVEPOINT statement of a session joining the transaction."""
+        match = HARNESS_SAVEPOINT.fullmatch(statement.strip())
+        return bool(match) and match.group(1) in self.savepoints
+
+
+@contextmanager
+def _rolled_back(shared: SharedApp, tmp_path) -> Iterator[Harness]:
+    app = shared.app
+    config, extensions = app.config.copy(), dict(app.extensions)
+    app.config["MAIL_OUTBOX_DIR"] = str(tmp_path / "mail")
+    _set_limiter_state(shared.limiter_state)
+    limiter.storage.reset()
+
+    connection = shared.engine.connect()
+    outer = connection.begin()
+    harness = Harness(shared, connection)
+    last_savepoint: list[str] = []
+
+    @event.listens_for(connection, "before_cursor_execute")
+    def remember(_conn, _cursor, statement, *_args) -> None:
+        if statement.startswith("SAVEPOINT "):
+            last_savepoint[:] = [HARNESS_SAVEPOINT.fullmatch(statement.strip()).group(1)]
+
+    def note_join(_session, transaction, conn) -> None:
+        # The root transaction of a session joins with a SAVEPOINT; begin_nested() makes the
+        # app's own, which are nested transactions.
+        if conn is connection and not transaction.nested and last_savepoint:
+            harness.savepoints.add(last_savepoint[0])
+
+    app_session = db.session
+    # Built the way Flask-SQLAlchemy builds db.session (scoped to the app context).
+    db.session = db._make_scoped_session(
+        {
+            "class_": JoinedSession,
+            "bind": connection,
+            "join_transaction_mode": "create_savepoint",
+            "info": {TEST_THREAD: threading.get_ident()},
+        }
+    )
+    event.listen(db.session, "after_begin", note_join)
+    try:
+        yield harness
+    finally:
+        db.session = app_session
+        outer.rollback()
+        connection.close()
+        app.config.clear()
+        app.config.update(config)
+        for key in set(app.extensions) - set(extensions):
+            del app.extensions[key]
+        app.extensions.update(extensions)
+        _set_limiter_state(shared.limiter_state)
+
+
 @pytest.fixture
-def make_app(database_url, tmp_path):
-    """Build an app on this test's database with config overrides; emptied afterwards."""
+def _harness(request, database_url, _shared_apps, tmp_path) -> Iterator[Harness | None]:
+    """The test's outer transaction, or None for a @pytest.mark.committed test."""
+    if request.node.get_closest_marker("committed"):
+        yield None
+        return
+    with _rolled_back(_shared_app(_shared_apps, database_url), tmp_path) as harness:
+        yield harness
+
+
+@pytest.fixture
+def make_app(_harness, database_url, tmp_path):
+    """make_app() is the test's app; make_app(SETTING=value, ...) builds one with settings."""
+    if _harness is None:
+        yield from _committed_apps(database_url, tmp_path)
+        return
+
+    def build(**overrides) -> Flask:
+        if not overrides:
+            return _harness.shared.app
+        engine_settings = sorted(key for key in overrides if key.startswith("SQLALCHEMY_"))
+        if engine_settings:
+            pytest.fail(
+                f"{', '.join(engine_settings)} need an engine of their own: "
+                "mark the test @pytest.mark.committed"
+            )
+        overrides.setdefault("MAIL_OUTBOX_DIR", str(tmp_path / "mail"))
+        # The app's sessions use the test's connection; its db.engine is the shared engine, so
+        # that statement listeners on it see what the app runs.
+        with mock.patch.object(db, "_make_engine", lambda *_args: _harness.shared.engine):
+            app = create_app(make_config(database_url, **overrides))
+        app.test_client_class = FormClient
+        return app
+
+    yield build
+
+
+def _committed_apps(database_url: str, tmp_path) -> Iterator:
+    """The make_app of @pytest.mark.committed tests: new apps, committed data, emptied after."""
     apps: list[Flask] = []
 
     def build(**overrides) -> Flask:
@@ -205,8 +418,11 @@ def outbox(app):
 
 
 @pytest.fixture
-def count_queries(app):
-    """count_queries() is a context manager yielding the list of SQL statements run inside it."""
+def count_queries(app, _harness):
+    """count_queries() is a context manager yielding the list of SQL statements run inside it.
+
+    The list is complete when the block ends; the harness's SAVEPOINT statements are left out.
+    """
 
     @contextmanager
     def counting():
@@ -222,6 +438,8 @@ def count_queries(app):
             yield statements
         finally:
             event.remove(engine, "before_cursor_execute", record)
+            if _harness is not None:
+                statements[:] = [s for s in statements if not _harness.added(s)]
 
     return counting
 

@@ -82,6 +82,7 @@ def test_the_owner_cannot_confirm_an_account_with_a_password_they_do_not_know(ap
         assert db.session.scalar(select(Person.email_verified_at)) is None
 
 
+@pytest.mark.committed  # threads, each on its own connection
 def test_parallel_sign_ups_with_one_address_make_one_account(app):
     clients = [app.test_client() for _ in range(6)]
     tokens = [client.csrf_token("/signup") for client in clients]
@@ -367,6 +368,7 @@ def test_a_stranger_cannot_lock_the_real_user_out(make_app, make_person):
     assert owner.submit("/login", {"email": person.email, "password": PASSWORD}).status_code == 302
 
 
+@pytest.mark.committed  # threads, each on its own connection
 def test_parallel_guesses_cannot_slip_past_the_limit(make_app, make_person):
     app = make_app(LOGIN_LIMIT="3 per 15 minutes")
     person = make_person()

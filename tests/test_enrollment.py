@@ -266,6 +266,7 @@ def _register_told(offering_id: int, person_id: int):
     return outcome.registration.status, outcome.position
 
 
+@pytest.mark.committed  # threads, each on its own connection
 def test_sixty_people_at_once_for_ten_seats(crowd_app, partner, make_offering):
     offering = make_offering(partner, status="published", sessions=[in_days(7)], capacity=10)
     people = _people(crowd_app, 60)
@@ -288,6 +289,7 @@ def test_sixty_people_at_once_for_ten_seats(crowd_app, partner, make_offering):
     assert positions == list(range(1, 51))  # a fair queue: every place once
 
 
+@pytest.mark.committed  # threads, each on its own connection
 def test_one_person_clicking_many_times_at_once_gets_one_registration(
     crowd_app, partner, make_offering
 ):
@@ -300,6 +302,7 @@ def test_one_person_clicking_many_times_at_once_gets_one_registration(
     assert load(crowd_app, offering.id).seats_taken == 1
 
 
+@pytest.mark.committed  # threads, each on its own connection
 def test_twenty_cancellations_at_once_promote_exactly_twenty(crowd_app, partner, make_offering):
     offering = make_offering(partner, status="published", sessions=[in_days(7)], capacity=20)
     people = _people(crowd_app, 45)

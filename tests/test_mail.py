@@ -146,6 +146,7 @@ def test_a_fresh_claim_is_left_to_its_worker(smtp_app, smtp_server):
     assert _deliver(smtp_app).sent == 0
 
 
+@pytest.mark.committed  # threads, each on its own connection
 def test_concurrent_workers_send_each_message_exactly_once(smtp_app, smtp_server):
     put(smtp_app, 40)
     errors = []
