@@ -161,6 +161,7 @@ def _at_once(clients, work) -> list:
     return results
 
 
+@pytest.mark.committed
 def test_eight_people_proposing_the_same_partner_at_once_get_one_partner_and_seven_messages(
     race_app, make_person
 ):
@@ -275,9 +276,11 @@ def test_an_error_that_is_not_a_domain_error_rolls_back_and_propagates(app, make
         assert db.session.get(Person, person.id).display_name == person.display_name
 
 
-def test_a_violation_found_only_at_commit_is_a_409_page(app, client, make_person):
+def test_a_violation_found_only_at_commit_is_a_409_page(make_app, make_person):
     """A domain error that reaches the app (no unit of work caught it) is a page, not a 500."""
     person = make_person()
+    app = make_app(PROPAGATE_EXCEPTIONS=False)  # an app of its own, to add a route to
+    client = app.test_client()
 
     @app.get("/_test/duplicate-email")
     def duplicate_email():
@@ -301,6 +304,7 @@ def test_an_unexplained_constraint_is_a_conflict_not_a_server_error(app, make_pe
     assert error is not None and error.status == 409
 
 
+@pytest.mark.committed
 def test_the_same_person_registering_twice_at_once_is_told_they_are_registered(
     race_app, make_person, make_partner, make_offering
 ):

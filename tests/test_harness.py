@@ -37,7 +37,8 @@ def test_sqlite_keeps_its_pragmas_in_the_test_transaction(app):
     with app.app_context():
         assert db.session.scalar(text("PRAGMA foreign_keys")) == 1
         assert db.session.scalar(text("PRAGMA journal_mode")) == "wal"
-        assert db.session.scalar(text("PRAGMA busy_timeout")) == 30000
+        busy_ms = app.config["DATABASE_BUSY_TIMEOUT"] * 1000
+        assert db.session.scalar(text("PRAGMA busy_timeout")) == busy_ms
 
 
 def test_count_queries_counts_the_apps_savepoints_not_the_harness_ones(app, count_queries):

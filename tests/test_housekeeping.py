@@ -117,6 +117,7 @@ def test_housekeeping_again_finds_nothing(app, runner, make_person):
     assert [line.rsplit(": ", 1)[1] for line in second.output.splitlines()] == ["0"] * 6
 
 
+@pytest.mark.committed
 def test_two_housekeeping_runs_at_once_remove_each_row_once(app, make_person):
     add_rows(app, make_person().id, copies=150)
     start = threading.Barrier(2)

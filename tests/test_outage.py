@@ -133,6 +133,7 @@ def lock_database(database_url: str):
     return release_now
 
 
+@pytest.mark.committed
 def test_a_locked_database_answers_503_at_its_timeout_and_then_recovers(
     make_app, database_url, make_person, monkeypatch
 ):
@@ -299,6 +300,7 @@ def test_pages_fail_fast_with_the_503_page_and_recover_by_themselves(line_app, l
     assert "Log out" in page.get_data(as_text=True)  # still signed in
 
 
+@pytest.mark.committed
 @pytest.mark.parametrize("outage", ["swallow", "refuse"])
 def test_login_works_while_the_rate_limit_store_is_down(make_app, make_person, monkeypatch, outage):
     store = socket.create_server(("127.0.0.1", 0))  # listens, never accepts: a Redis hung

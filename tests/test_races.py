@@ -8,6 +8,7 @@ offering's or partner's row lock, all pass the same check and all write.
 import contextlib
 import threading
 
+import pytest
 from sqlalchemy import event, func, select
 
 from learning_platform.extensions import db
@@ -19,6 +20,8 @@ from learning_platform.models import (
 )
 from tests.factories import PASSWORD
 from tests.test_workspace import in_days
+
+pytestmark = pytest.mark.committed  # the racing requests run on connections of their own
 
 
 def _client(app, person):
