@@ -418,6 +418,23 @@ def outbox(app):
     return read
 
 
+@contextmanager
+def statements_of(app: Flask) -> Iterator[list[str]]:
+    """The SQL statements `app`'s engine runs inside the block."""
+    statements: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args) -> None:
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
 @pytest.fixture
 def count_queries(app, _harness):
     """count_queries() is a context manager yielding the list of SQL statements run inside it.
@@ -427,20 +444,10 @@ def count_queries(app, _harness):
 
     @contextmanager
     def counting():
-        statements: list[str] = []
-
-        def record(_conn, _cursor, statement, *_args) -> None:
-            statements.append(statement)
-
-        with app.app_context():
-            engine = db.engine
-        event.listen(engine, "before_cursor_execute", record)
-        try:
+        with statements_of(app) as statements:
             yield statements
-        finally:
-            event.remove(engine, "before_cursor_execute", record)
-            if _harness is not None:
-                statements[:] = [s for s in statements if not _harness.added(s)]
+        if _harness is not None:
+            statements[:] = [s for s in statements if not _harness.added(s)]
 
     return counting
 

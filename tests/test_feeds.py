@@ -292,7 +292,7 @@ def test_head_answers_with_the_validators_and_no_body(client, course):
 
 @pytest.mark.parametrize("path", ["/feeds/all.ics", "/feeds/partners/changwon-city.ics"])
 def test_a_public_validator_is_remembered_for_a_few_seconds(make_app, changwon, course, path):
-    from tests.test_memory import statements_of
+    from tests.conftest import statements_of
 
     app = make_app(FEED_VALIDATOR_SECONDS=10, CACHE_REDIS_URL="")  # this worker's memory
     client = app.test_client()

@@ -8,20 +8,17 @@ import logging
 import os
 import uuid
 from array import array
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 
 import pytest
 import redis
 import time_machine
 from flask import Flask
-from sqlalchemy import event
 
 from learning_platform import memory
 from learning_platform.calendar.feeds import Validator
-from learning_platform.extensions import cache, db
-from tests.conftest import IN_CI
+from learning_platform.extensions import cache
+from tests.conftest import IN_CI, statements_of
 from tests.test_workspace import in_days
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -41,23 +38,6 @@ def bare_app(**settings) -> Flask:
     )
     cache.init_app(app, config=memory.cache_settings(app.config))
     return app
-
-
-@contextmanager
-def statements_of(app: Flask) -> Iterator[list[str]]:
-    """The SQL statements `app` runs inside the block (each app has its own engine)."""
-    statements: list[str] = []
-
-    def record(_conn, _cursor, statement, *_args) -> None:
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 def counting(calls: list, value):
