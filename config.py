@@ -6,6 +6,7 @@ import zoneinfo
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from sqlalchemy.dialects import plugins as engine_plugins
 from sqlalchemy.engine import make_url
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -36,6 +37,7 @@ class Config:
             self.SQLALCHEMY_DATABASE_URI,
             connect_timeout=self.DATABASE_CONNECT_TIMEOUT,
             statement_timeout=self.DATABASE_STATEMENT_TIMEOUT,
+            answer_timeout=self.DATABASE_ANSWER_TIMEOUT,
             pool_timeout=self.DATABASE_POOL_TIMEOUT,
             tcp_timeout=self.DATABASE_TCP_TIMEOUT,
             busy_timeout=self.DATABASE_BUSY_TIMEOUT,
@@ -144,6 +146,11 @@ class Config:
     DATABASE_CONNECT_TIMEOUT = 3.0
     #: PostgreSQL: the server cancels a statement running (or waiting for a lock) this long.
     DATABASE_STATEMENT_TIMEOUT = 10.0
+    #: PostgreSQL: the app cancels a statement (or ping, COMMIT...) the server has not answered
+    #: this long, and closes the connection if even that gets no answer: for a server that
+    #: cannot enforce its own timeout (hung, or unreachable on an open connection). None:
+    #: DATABASE_STATEMENT_TIMEOUT + ANSWER_GRACE; 0: no limit (learning_platform/answer_timeout.py).
+    DATABASE_ANSWER_TIMEOUT: float | None = None
     #: Waiting for a free connection of the worker's pool.
     DATABASE_POOL_TIMEOUT = 5.0
     #: PostgreSQL: a connection whose sent data stays unacknowledged this long is dropped, and
@@ -241,10 +248,20 @@ def config_from_env() -> Config:
 DATABASE_TIMEOUTS = (
     "DATABASE_CONNECT_TIMEOUT",
     "DATABASE_STATEMENT_TIMEOUT",
+    "DATABASE_ANSWER_TIMEOUT",
     "DATABASE_POOL_TIMEOUT",
     "DATABASE_TCP_TIMEOUT",
     "DATABASE_BUSY_TIMEOUT",
 )
+
+
+#: Seconds the app waits for an answer beyond DATABASE_STATEMENT_TIMEOUT, so that a server that
+#: works cancels a slow statement itself first (by default).
+ANSWER_GRACE = 2.0
+#: The create_engine() plugin that bounds every wait for PostgreSQL's answer; loaded when an
+#: engine asks for it (registered here, since create_engine() needs the name beforehand).
+ANSWER_TIMEOUT_PLUGIN = "learning_platform.answer_timeout"
+engine_plugins.register(ANSWER_TIMEOUT_PLUGIN, "learning_platform.answer_timeout", "AnswerTimeout")
 
 
 def engine_options(
@@ -252,6 +269,7 @@ def engine_options(
     *,
     connect_timeout: float = Config.DATABASE_CONNECT_TIMEOUT,
     statement_timeout: float = Config.DATABASE_STATEMENT_TIMEOUT,
+    answer_timeout: float | None = Config.DATABASE_ANSWER_TIMEOUT,
     pool_timeout: float = Config.DATABASE_POOL_TIMEOUT,
     tcp_timeout: float = Config.DATABASE_TCP_TIMEOUT,
     busy_timeout: float = Config.DATABASE_BUSY_TIMEOUT,
@@ -283,6 +301,11 @@ def engine_options(
             "keepalives_count": 3,
             "tcp_user_timeout": tcp * 1000,
         }
+    if answer_timeout is None:
+        answer_timeout = statement_timeout + ANSWER_GRACE if statement_timeout else 0
+    if answer_timeout:
+        # Statements, pings, the first statements of a connection, COMMIT: none waits longer.
+        options |= {"plugins": [ANSWER_TIMEOUT_PLUGIN], "answer_timeout": answer_timeout}
     return {
         **options,
         # A connection the server dropped (restart, failover) is replaced before it is used.

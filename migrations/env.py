@@ -7,6 +7,7 @@ from alembic import context
 from flask import current_app
 from sqlalchemy import text
 
+from learning_platform.answer_timeout import unbounded
 from learning_platform.models import UTCDateTime
 
 config = context.config
@@ -47,12 +48,13 @@ def run_migrations_online() -> None:
     conf_args.setdefault("compare_type", True)
     conf_args.setdefault("render_item", render_item)
 
-    with target_db.engine.connect() as connection:
+    # A migration may rewrite a big table or build an index: the app's statement timeout
+    # (DATABASE_STATEMENT_TIMEOUT) and its wait for an answer (DATABASE_ANSWER_TIMEOUT) are for
+    # requests, not for this transaction.
+    with target_db.engine.connect() as connection, unbounded(connection):
         context.configure(connection=connection, target_metadata=target_db.metadata, **conf_args)
         with context.begin_transaction():
             if connection.dialect.name == "postgresql":
-                # A migration may rewrite a big table or build an index: the app's statement
-                # timeout (DATABASE_STATEMENT_TIMEOUT) is for requests, not for this transaction.
                 connection.execute(text("SET LOCAL statement_timeout = 0"))
             context.run_migrations()
 

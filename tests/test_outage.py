@@ -6,14 +6,17 @@ import sqlite3
 import threading
 import time
 
+import flask_migrate
 import pytest
-from sqlalchemy import create_engine, delete, text
+from sqlalchemy import create_engine, delete, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 
 import config as settings
-from config import engine_options
+from config import ANSWER_GRACE, engine_options
 from learning_platform import create_app
 from learning_platform.accounts.services import create_person
+from learning_platform.answer_timeout import CANCEL_SECONDS, SETTLE_SECONDS, unbounded
 from learning_platform.extensions import db
 from learning_platform.models import Person
 from tests.conftest import FormClient, make_config
@@ -166,7 +169,10 @@ def test_a_locked_database_answers_503_at_its_timeout_and_then_recovers(
 
 class DatabaseLine:
     """A TCP stand-in for the database server: it forwards to PostgreSQL, swallows (accepts
-    and never answers) or refuses. Each switch drops the connections it had, as a restart does.
+    and never answers), refuses, or stalls: keeps every connection open and drops what they
+    carry both ways, as a hung server, a proxy holding queries or a network path that loses
+    data while the peer's kernel still acknowledges it. Each switch drops the connections it
+    had, as a restart does; a stall, and its end, keep them.
     """
 
     def __init__(self, target: tuple[str, int]) -> None:
@@ -197,11 +203,11 @@ class DatabaseLine:
             for source, sink in ((client, upstream), (upstream, client)):
                 threading.Thread(target=self._pump, args=(source, sink), daemon=True).start()
 
-    @staticmethod
-    def _pump(source: socket.socket, sink: socket.socket) -> None:
+    def _pump(self, source: socket.socket, sink: socket.socket) -> None:
         try:
             while data := source.recv(65536):
-                sink.sendall(data)
+                if self.mode != "stall":
+                    sink.sendall(data)
         except OSError:
             pass
         for sock in (source, sink):
@@ -209,10 +215,11 @@ class DatabaseLine:
 
     def switch(self, mode: str) -> None:
         with self.lock:
-            for sock in self.sockets:
-                _hang_up(sock)
-                sock.close()
-            self.sockets.clear()
+            if mode != "stall" and (self.mode, mode) != ("stall", "forward"):
+                for sock in self.sockets:
+                    _hang_up(sock)
+                    sock.close()
+                self.sockets.clear()
             if mode == "refuse" and self.mode != "refuse":
                 # shutdown() first: a close() alone leaves a socket blocked in accept() listening.
                 self.listener.shutdown(socket.SHUT_RDWR)
@@ -240,15 +247,20 @@ def line(postgresql_url):
     line.close()
 
 
+#: The line app's timeouts, in seconds: libpq's shortest connect timeout, and how long it waits
+#: for an answer on an open connection.
+CONNECT_TIMEOUT = 2
+ANSWER_TIMEOUT = 1.5
+
+
 @pytest.fixture
 def line_app(postgresql_url, line):
     """The app on PostgreSQL through the line, with a person who can log in."""
     url = make_url(postgresql_url).set(port=line.port).render_as_string(hide_password=False)
-    config = make_config(
-        url,
-        PROPAGATE_EXCEPTIONS=False,
-        SQLALCHEMY_ENGINE_OPTIONS=engine_options(url, connect_timeout=2),
+    options = engine_options(
+        url, connect_timeout=CONNECT_TIMEOUT, statement_timeout=1, answer_timeout=ANSWER_TIMEOUT
     )
+    config = make_config(url, PROPAGATE_EXCEPTIONS=False, SQLALCHEMY_ENGINE_OPTIONS=options)
     app = create_app(config)
     app.test_client_class = FormClient
     with app.app_context():
@@ -298,6 +310,157 @@ def test_pages_fail_fast_with_the_503_page_and_recover_by_themselves(line_app, l
     page = client.get("/me/learning")
     assert page.status_code == 200
     assert "Log out" in page.get_data(as_text=True)  # still signed in
+
+
+def get_in_a_thread(client, path: str):
+    """client.get(path) and the seconds it took; a request without an answer after 25 s (gunicorn
+    kills a worker after 30) fails the test instead of holding it."""
+    answers = []
+    started = time.monotonic()
+    request = threading.Thread(target=lambda: answers.append(client.get(path)), daemon=True)
+    request.start()
+    request.join(timeout=25)
+    seconds = time.monotonic() - started
+    assert answers, f"no answer to GET {path} after {seconds:.0f} s"
+    return answers[0], seconds
+
+
+@pytest.mark.committed
+@pytest.mark.parametrize("stalls", ["ping", "statement"])
+def test_a_database_that_stops_answering_on_an_open_connection_gets_the_503_in_time(
+    line_app, line, stalls
+):
+    # TCP keepalives and tcp_user_timeout are answered by the peer's kernel and statement_timeout
+    # is the server's own: none of them ends this wait, the app's answer timeout does.
+    client = line_app.test_client()
+    client.submit("/login", {"email": "line@example.org", "password": PASSWORD})
+    assert "Log out" in client.get("/me/learning").get_data(as_text=True)  # a pooled connection
+
+    if stalls == "ping":  # pool_pre_ping's ping gets no answer; then one new connection is tried
+        line.switch("stall")
+        most = ANSWER_TIMEOUT + CANCEL_SECONDS + CONNECT_TIMEOUT
+    else:  # the ping is answered, the request's first statement is not
+
+        def stall(*_args) -> None:
+            line.switch("stall")
+
+        with line_app.app_context():
+            event.listen(db.engine, "before_cursor_execute", stall, once=True)
+        most = ANSWER_TIMEOUT + CANCEL_SECONDS
+    response, seconds = get_in_a_thread(client, "/me/learning")
+    assert response.status_code == 503
+    assert UNAVAILABLE in response.get_data(as_text=True)
+    assert ANSWER_TIMEOUT <= seconds < most + 1
+
+    line.switch("forward")
+    page = client.get("/me/learning")
+    assert page.status_code == 200
+    assert "Log out" in page.get_data(as_text=True)  # still signed in
+
+
+@pytest.mark.committed
+def test_healthz_says_503_within_2_s_when_the_database_stops_answering_and_recovers(line_app, line):
+    client = line_app.test_client()
+    assert client.get("/healthz").status_code == 200
+
+    line.switch("stall")
+    response, seconds = get_in_a_thread(client, "/healthz")
+    assert response.status_code == 503
+    assert response.json == {"status": "unavailable", "database": "unreachable"}
+    assert seconds < 2
+
+    # The probe left waiting gives its connection up after the answer timeout; the next one
+    # gets an answer.
+    line.switch("forward")
+    deadline = time.monotonic() + ANSWER_TIMEOUT + CANCEL_SECONDS + SETTLE_SECONDS + 2
+    while (response := client.get("/healthz")).status_code != 200:
+        assert time.monotonic() < deadline, "/healthz did not recover"
+        time.sleep(0.1)
+    assert response.json == {"status": "ok", "database": "ok"}
+
+
+def test_the_answer_timeout_follows_the_statement_timeout(monkeypatch):
+    url = "postgresql+psycopg://app@db.example.org/learning_platform"
+    default = settings.Config.DATABASE_STATEMENT_TIMEOUT + ANSWER_GRACE
+    assert engine_options(url)["answer_timeout"] == default
+    assert engine_options(url, statement_timeout=4)["answer_timeout"] == 4 + ANSWER_GRACE
+    assert engine_options(url, answer_timeout=7)["answer_timeout"] == 7
+    for options in (
+        engine_options(url, statement_timeout=0),  # statements may take as long as they like
+        engine_options(url, answer_timeout=0),
+        engine_options("sqlite:///instance/learning_platform.db"),  # SQLite has its busy timeout
+    ):
+        assert "answer_timeout" not in options
+        assert "plugins" not in options
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("DATABASE_ANSWER_TIMEOUT", "7")
+    assert settings.TestingConfig().SQLALCHEMY_ENGINE_OPTIONS["answer_timeout"] == 7
+
+
+@pytest.fixture
+def bounded_engine(postgresql_url):
+    """A server without statement_timeout, and an answer timeout of 1 s: the app's bound alone."""
+    engine = create_engine(
+        postgresql_url, **engine_options(postgresql_url, statement_timeout=0, answer_timeout=1)
+    )
+    yield engine
+    engine.dispose()
+
+
+def backend(connection) -> int:
+    return connection.execute(text("SELECT pg_backend_pid()")).scalar_one()
+
+
+@pytest.mark.committed
+def test_a_statement_shorter_than_the_answer_timeout_is_left_alone(bounded_engine):
+    with bounded_engine.connect() as connection:
+        pid = backend(connection)
+        assert connection.execute(text("SELECT pg_sleep(0.5), 1")).one()[1] == 1
+        assert backend(connection) == pid
+
+
+@pytest.mark.committed
+def test_a_server_that_answers_late_gets_a_cancel_and_keeps_the_connection(bounded_engine):
+    threads = set(threading.enumerate())
+    with bounded_engine.connect() as connection:
+        pid = backend(connection)
+        started = time.monotonic()
+        with pytest.raises(OperationalError, match="canceling statement") as cancelled:
+            connection.execute(text("SELECT pg_sleep(30)"))
+        assert 1 <= time.monotonic() - started < 1 + CANCEL_SECONDS + SETTLE_SECONDS
+        assert not cancelled.value.connection_invalidated
+        connection.rollback()
+        assert backend(connection) == pid
+    assert set(threading.enumerate()) <= threads  # no watchdog thread, nothing left behind
+
+
+@pytest.mark.committed
+def test_unbounded_waits_as_long_as_it_takes_and_then_bounds_again(bounded_engine):
+    with bounded_engine.connect() as connection:
+        with unbounded(connection):
+            connection.execute(text("SELECT pg_sleep(1.3)"))
+        with pytest.raises(OperationalError, match="canceling statement"):
+            connection.execute(text("SELECT pg_sleep(30)"))
+
+
+@pytest.mark.committed
+def test_migrations_run_without_the_answer_timeout(fresh_postgresql):
+    url = fresh_postgresql()
+    options = engine_options(url, answer_timeout=5)
+    app = create_app(make_config(url, SQLALCHEMY_ENGINE_OPTIONS=options))
+    bounds = []
+
+    def note(connection, *_args) -> None:
+        bounds.append(connection.connection.driver_connection.answer_timeout)
+
+    with app.app_context():
+        event.listen(db.engine, "before_cursor_execute", note)
+        flask_migrate.upgrade()
+        with db.engine.connect() as connection:  # the pool's connection is bounded again
+            assert connection.connection.driver_connection.answer_timeout == 5
+        db.engine.dispose()
+    assert bounds
+    assert set(bounds) == {None}
 
 
 @pytest.mark.committed

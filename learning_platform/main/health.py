@@ -12,8 +12,9 @@ class DatabaseProbe:
 
     A server that accepts connections and never answers holds a connection attempt for
     DATABASE_CONNECT_TIMEOUT (libpq: at least 2 s), and a query on an open connection for
-    as long as it likes; the caller waits at most its own timeout instead. One probe runs at a
-    time, so frequent health checks during an outage do not pile up waiting threads.
+    DATABASE_ANSWER_TIMEOUT and a little more; the caller waits at most its own timeout
+    instead. One probe runs at a time, so frequent health checks during an outage do not pile
+    up waiting threads.
     """
 
     def __init__(self) -> None:
