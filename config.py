@@ -30,9 +30,9 @@ class Config:
     def __init__(self) -> None:
         self.SECRET_KEY = os.environ.get("SECRET_KEY") or self._fallback_secret_key()
         self.SQLALCHEMY_DATABASE_URI = self._database_url()
-        for name in DATABASE_TIMEOUTS:
+        for name, kind in NUMERIC_SETTINGS.items():
             if name in os.environ:
-                setattr(self, name, float(os.environ[name]))
+                setattr(self, name, kind(os.environ[name]))
         self.SQLALCHEMY_ENGINE_OPTIONS = engine_options(
             self.SQLALCHEMY_DATABASE_URI,
             connect_timeout=self.DATABASE_CONNECT_TIMEOUT,
@@ -42,11 +42,6 @@ class Config:
             tcp_timeout=self.DATABASE_TCP_TIMEOUT,
             busy_timeout=self.DATABASE_BUSY_TIMEOUT,
         )
-        if "HEALTHZ_TIMEOUT" in os.environ:
-            self.HEALTHZ_TIMEOUT = float(os.environ["HEALTHZ_TIMEOUT"])
-        for name in ("MAIL_KEEP_SENT_DAYS", "MAIL_KEEP_FAILED_DAYS"):
-            if name in os.environ:
-                setattr(self, name, int(os.environ[name]))
         self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
         if self.RATELIMIT_STORAGE_URI.startswith(("redis://", "rediss://")):
             # redis-py waits for ever by default: a Redis that never answers would hold every
@@ -69,9 +64,6 @@ class Config:
             "MAIL_SEND_AFTER_REQUEST", self.MAIL_SEND_AFTER_REQUEST
         )
         self.PROXY_FIX_HOPS = int(os.environ.get("PROXY_FIX_HOPS", "0"))
-        for name in ("FEED_VALIDATOR_SECONDS", "CATALOG_RANKING_SECONDS"):
-            if name in os.environ:
-                setattr(self, name, float(os.environ[name]))
         #: Redis shared by every worker for those remembered values; each worker's memory without.
         self.CACHE_REDIS_URL = os.environ.get("CACHE_REDIS_URL", "")
         #: Namespaces this app's keys in a Redis that others use too.
@@ -253,6 +245,15 @@ DATABASE_TIMEOUTS = (
     "DATABASE_TCP_TIMEOUT",
     "DATABASE_BUSY_TIMEOUT",
 )
+#: Settings a number in the environment overrides, and the number's type.
+NUMERIC_SETTINGS = {
+    **dict.fromkeys(DATABASE_TIMEOUTS, float),
+    "HEALTHZ_TIMEOUT": float,
+    "FEED_VALIDATOR_SECONDS": float,
+    "CATALOG_RANKING_SECONDS": float,
+    "MAIL_KEEP_SENT_DAYS": int,
+    "MAIL_KEEP_FAILED_DAYS": int,
+}
 
 
 #: Seconds the app waits for an answer beyond DATABASE_STATEMENT_TIMEOUT, so that a server that

@@ -107,10 +107,9 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_errorhandlers(app: Flask) -> None:
-    from learning_platform import boundary, errors
+    from learning_platform import errors
 
     errors.init_app(app)
-    boundary.init_app(app)
 
 
 def register_commands(app: Flask) -> None:

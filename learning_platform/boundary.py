@@ -17,16 +17,12 @@ from dataclasses import dataclass
 from types import TracebackType
 
 from flask import (
-    Flask,
     current_app,
     flash,
     has_app_context,
     has_request_context,
-    render_template,
-    request,
     session,
 )
-from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -210,23 +206,3 @@ class unit_of_work:  # noqa: N801 - used as a statement, like `with transaction(
             self.form.form_errors.append(error.message)
         elif has_request_context():
             flash(str(error.message), "error")
-
-
-def init_app(app: Flask) -> None:
-    @app.errorhandler(DomainError)
-    def domain_error(error: DomainError):
-        return render_domain_error(error)
-
-    @app.errorhandler(IntegrityError)
-    def integrity_error(error: IntegrityError):
-        return render_domain_error(domain_error_from(error))
-
-
-def render_domain_error(error: DomainError):
-    """The 409/422 page of a refusal no form or redirect could show."""
-    db.session.rollback()
-    code, text = error.status, str(error.message)
-    title = gettext("This could not be saved") if code == 409 else gettext("This cannot be done")
-    if request.accept_mimetypes.best == "application/json":
-        return {"error": title, "message": text}, code
-    return render_template("errors/error.html", code=code, title=title, text=text), code

@@ -6,11 +6,17 @@ from flask import Flask, current_app, g, make_response, render_template, request
 from flask.globals import request_ctx
 from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import (
+    DBAPIError,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    SQLAlchemyError,
+)
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from learning_platform.boundary import domain_error_from, render_domain_error
+from learning_platform.boundary import DomainError, domain_error_from
 from learning_platform.extensions import db
 
 #: Seconds a client is asked to wait (Retry-After) while the database is unavailable.
@@ -69,16 +75,31 @@ def is_database_unavailable(error: BaseException) -> bool:
     return isinstance(error, DBAPIError) and error.connection_invalidated
 
 
-def render_error(code: int):
-    title, text = _messages().get(code, _messages()[500])
+def render_error(code: int, refusal: DomainError | None = None):
+    """The error page of `code`; for a refusal, its own message under a 409/422 title."""
+    if refusal is not None:
+        text = str(refusal.message)
+        title = (
+            gettext("This could not be saved") if code == 409 else gettext("This cannot be done")
+        )
+    else:
+        title, text = _messages().get(code, _messages()[500])
     if request_ctx.url_adapter is None:
         # An untrusted Host header: no URL can be built, so no page with links either.
         return f"{code} {title}", code, {"Content-Type": "text/plain; charset=utf-8"}
     if request.accept_mimetypes.best == "application/json":
         if code == 503:
             return {"error": title, "retry_after": RETRY_AFTER}, code
+        if refusal is not None:
+            return {"error": title, "message": text}, code
         return {"error": title}, code
     return render_template("errors/error.html", code=code, title=title, text=text), code
+
+
+def render_refusal(refusal: DomainError):
+    """The 409/422 page of a refusal no form or redirect could show; nothing is kept."""
+    _roll_back()
+    return render_error(refusal.status, refusal)
 
 
 def render_unavailable(error: BaseException):
@@ -138,8 +159,16 @@ def init_app(app: Flask) -> None:
         # A transaction that lost a race (a serialisation failure) is the person's to retry.
         lost_race = domain_error_from(error) if isinstance(error, DBAPIError) else None
         if lost_race is not None:
-            return render_domain_error(lost_race)
+            return render_refusal(lost_race)
         return render_unavailable(error)
+
+    @app.errorhandler(DomainError)
+    def refused(error: DomainError):
+        return render_refusal(error)
+
+    @app.errorhandler(IntegrityError)
+    def constraint_violated(error: IntegrityError):
+        return render_refusal(domain_error_from(error))
 
     @app.errorhandler(InternalServerError)
     def server_error(error: InternalServerError):
