@@ -207,3 +207,11 @@ def test_the_admin_pages_do_not_tell_a_hidden_partner_from_a_made_up_one(
     for path in ("/admin/partners/{}/edit", "/admin/partners/{}/members"):
         statuses = {client.get(path.format(slug)).status_code for slug in (hidden.slug, "nope")}
         assert statuses == {403}
+
+
+def test_a_cohost_is_led_back_to_its_own_workspace(client, login, world):
+    login(world["people"]["cohost"])
+    page = client.get("/workspace/offerings/{offering}".format(**world["values"]))
+    text = page.get_data(as_text=True)
+    assert 'href="/workspace/cohost/"' in text
+    assert 'href="/workspace/owner/"' not in text  # a page the co-host cannot open

@@ -22,7 +22,7 @@ from learning_platform.models import (
 )
 from learning_platform.offerings import forms, services
 from learning_platform.offerings.schedule import weekly_series
-from learning_platform.policy import requires
+from learning_platform.policy import can, requires
 from learning_platform.timezones import NonexistentTime, local, to_utc
 
 bp = Blueprint("workspace", __name__, url_prefix="/workspace")
@@ -121,9 +121,16 @@ def create(partner: Partner):
 @requires("view_offering", Offering)
 def detail(offering: Offering):
     now = utcnow()
+    # Back to the viewer's own workspace: a co-host cannot open the owner's.
+    home = next(
+        partner
+        for partner in [offering.partner, *offering.cohosts]
+        if can(current_user, "view_partner_workspace", partner)
+    )
     return render_template(
         "workspace/offering.html",
         offering=offering,
+        home=home,
         problems=services.publication_problems(offering, now)
         if offering.status == OfferingStatus.DRAFT
         else [],
