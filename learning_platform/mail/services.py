@@ -142,7 +142,7 @@ def send_template(
             brand = offering.partner.name
             name = gettext("%(partner)s via %(site)s", partner=brand, site=site)
             reason = gettext(
-                "You get this mail because you signed up for %(title)s on %(site)s.",
+                "You get this mail because you signed up for “%(title)s” on %(site)s.",
                 title=offering.title,
                 site=site,
             )
