@@ -427,3 +427,24 @@ def test_text_blocks_read_paragraphs_lists_details_and_lone_links():
     assert blocks[2].lines == ["first", "second"]
     assert blocks[-1].href == "https://example.org/b"
     assert all("Site" not in line for block in blocks for line in block.lines)  # the footer's
+
+
+def test_a_line_break_in_a_partner_name_cannot_add_a_header(
+    client, login, make_person, make_partner, make_offering, outbox
+):
+    partner = make_partner(name="Evil\r\nBcc: everyone@example.org")
+    offering = make_offering(partner, status="published", sessions=[in_days(3)])
+    person = make_person()
+    register_as(client, login, person, offering)
+    [message] = outbox(person.email)
+    assert message["Bcc"] is None
+    assert message["From"].addresses[0].display_name.startswith("Evil Bcc: everyone@")
+
+
+def test_a_dashes_line_in_the_body_is_not_taken_for_the_signature():
+    blocks = text_blocks("Note from the organizer:\n-- \nbring a hat\n\n-- \nSite")
+    assert [line for block in blocks for line in block.lines] == [
+        "Note from the organizer:",
+        "--",
+        "bring a hat",
+    ]

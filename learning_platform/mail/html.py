@@ -47,7 +47,9 @@ def linkify(text: str) -> Markup:
 
 def text_blocks(text: str) -> list[Block]:
     """The blocks of a mail's plain text, without its signature."""
-    body = SIGNATURE.split(text, maxsplit=1)[0]
+    # The last delimiter: a "--" line in a text an organizer wrote stays in the body.
+    signatures = list(SIGNATURE.finditer(text))
+    body = text[: signatures[-1].start()] if signatures else text
     blocks: list[Block] = []
     for paragraph in re.split(r"\n[ \t]*\n", body.strip("\n")):
         current: Block | None = None

@@ -78,7 +78,12 @@ def sender(name: str | None = None) -> Address:
     """MAIL_DEFAULT_SENDER's address under `name`, by default MAIL_SENDER_NAME."""
     config = current_app.config
     address = parseaddr(config["MAIL_DEFAULT_SENDER"])[1] or config["MAIL_DEFAULT_SENDER"]
-    return Address(display_name=name or site_name(), addr_spec=address)
+    return Address(display_name=_one_line(name or site_name()), addr_spec=address)
+
+
+def _one_line(name: str) -> str:
+    """`name` fit for a header's display name: a line break there is refused (header injection)."""
+    return " ".join(name.split())
 
 
 def site_name() -> str:
@@ -91,7 +96,9 @@ def _reply_to(offering: Offering) -> Address | None:
     if not offering.contact_email or not offering.contact_email.isascii():
         return None
     try:
-        return Address(display_name=offering.partner.name, addr_spec=offering.contact_email)
+        return Address(
+            display_name=_one_line(offering.partner.name), addr_spec=offering.contact_email
+        )
     except (ValueError, IndexError):  # not an address after all: the mail goes without
         return None
 
