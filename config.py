@@ -57,9 +57,11 @@ class Config:
         self.MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
         self.MAIL_USE_TLS = _env_bool("MAIL_USE_TLS")
         self.MAIL_USE_SSL = _env_bool("MAIL_USE_SSL")
-        self.MAIL_DEFAULT_SENDER = os.environ.get(
-            "MAIL_DEFAULT_SENDER", "Learning Platform <no-reply@localhost>"
-        )
+        #: Only its address is used: the name shown is MAIL_SENDER_NAME.
+        self.MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "no-reply@localhost")
+        #: The sender's name in every mail ("Partner via <name>" for an offering's mail);
+        #: empty: the site's name in the recipient's language.
+        self.MAIL_SENDER_NAME = os.environ.get("MAIL_SENDER_NAME", "")
         self.MAIL_SEND_AFTER_REQUEST = _env_bool(
             "MAIL_SEND_AFTER_REQUEST", self.MAIL_SEND_AFTER_REQUEST
         )

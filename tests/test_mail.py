@@ -3,7 +3,9 @@
 import socket
 import threading
 from datetime import timedelta
-from email import message_from_bytes, policy
+from email import message_from_bytes, message_from_string, policy
+from email.header import decode_header, make_header
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -12,10 +14,13 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import func, select
 
 from learning_platform.extensions import db
+from learning_platform.mail.html import text_blocks
 from learning_platform.mail.outbox import deliver_due
 from learning_platform.mail.services import build_message, enqueue
 from learning_platform.models import OutboxMessage, utcnow
 from tests.conftest import mail_body
+from tests.test_enrollment import register_as
+from tests.test_workspace import in_days
 
 
 def free_port() -> int:
@@ -211,3 +216,235 @@ def test_a_worker_that_outlived_its_lease_skips_what_another_took_over(smtp_app,
             report = send_claimed("slow-worker")  # the slow worker wakes up
     assert (report.sent, report.failed) == (0, 0)
     assert len(smtp_server.messages) == 3
+
+
+# ---- What a person's mail program shows: a text part and an HTML part, one sender ----
+
+
+class Elements(HTMLParser):
+    """The tags, links and text of an HTML part, as a browser would see them."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__()
+        self.tags: list[str] = []
+        self.links: list[str] = []
+        self.text: list[str] = []
+        self.title = ""
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        if tag == "a":
+            self.links.append(dict(attrs)["href"])
+
+    def handle_data(self, data):
+        if self.lasttag == "title":
+            self.title += data
+        elif self.lasttag != "style":
+            self.text.append(data)
+
+    @property
+    def words(self) -> str:
+        return " ".join(" ".join(self.text).split())
+
+
+def html_of(message) -> Elements:
+    return Elements(message.get_body(preferencelist=("html",)).get_content())
+
+
+@pytest.fixture
+def gardening(make_partner, make_offering):
+    partner = make_partner(name="Changwon City 창원특례시")
+    return make_offering(
+        partner,
+        status="published",
+        sessions=[in_days(7), in_days(14)],
+        title="도시 텃밭 Urban Gardening",
+        format="hybrid",
+        online_link="https://meet.example.org/garden-room",
+        contact_email="garden@changwon.example.org",
+    )
+
+
+def test_an_offering_mail_has_a_text_and_an_html_part_telling_the_same_facts(
+    client, login, make_person, gardening, outbox
+):
+    person = make_person(language="ko", name="민지")
+    register_as(client, login, person, gardening)
+    [message] = outbox(person.email)
+    assert message.get_content_type() == "multipart/mixed"  # the calendar is attached
+    [alternative, calendar] = message.iter_parts()
+    assert [part.get_content_type() for part in alternative.iter_parts()] == [
+        "text/plain",
+        "text/html",
+    ]
+    assert calendar.get_content_type() == "text/calendar"
+
+    text, html = mail_body(message), html_of(message)
+    for fact in (
+        "민지님",
+        "도시 텃밭 Urban Gardening",
+        "2026",
+        "오후 7:00",
+        "Changwon Lifelong Learning Centre",
+        "https://meet.example.org/garden-room",
+        f"/offerings/{gardening.id}",
+    ):
+        assert fact in text
+        assert fact in html.words
+    offering_url = f"http://localhost/offerings/{gardening.id}"
+    assert offering_url in text
+    assert offering_url in html.links
+    assert "https://meet.example.org/garden-room" in html.links
+    assert html.tags.count("li") == 2  # one per session
+    assert "Changwon City 창원특례시" in html.words  # the partner heads the mail
+    assert "http://localhost/account" in html.links  # and the footer leads to the account
+    assert "지속가능 도시 배움터에서 ‘도시 텃밭 Urban Gardening’에 신청하셔서" in html.words
+
+
+def test_an_offering_mail_is_sent_by_its_partner_via_the_site_and_answered_to_its_contact(
+    client, login, make_person, gardening, outbox, app
+):
+    person = make_person(language="en")
+    register_as(client, login, person, gardening)
+    [message] = outbox(person.email)
+    [sender] = message["From"].addresses
+    assert sender.display_name == "Changwon City 창원특례시 via Learning for Sustainable Cities"
+    assert sender.addr_spec == "no-reply@localhost"  # always the configured address
+    [reply_to] = message["Reply-To"].addresses
+    assert reply_to.addr_spec == "garden@changwon.example.org"
+    with app.app_context():
+        raw = db.session.scalar(select(OutboxMessage.raw))
+    assert raw.isascii()  # Korean names travel encoded (RFC 2047), never as raw bytes
+    assert "=?utf-8?" in raw.split("\n\n", 1)[0]
+
+
+def test_korean_mail_names_the_partner_and_the_site_in_korean(
+    app, client, login, make_person, gardening
+):
+    person = make_person(language="ko")
+    register_as(client, login, person, gardening)
+    with app.app_context():
+        raw = db.session.scalar(select(OutboxMessage.raw))
+    header = message_from_string(raw, policy=policy.compat32)["From"]
+    # Decoded as RFC 2047 says (Python 3.11's newer header parser doubles the space at the fold).
+    assert str(make_header(decode_header(header))) == (
+        "Changwon City 창원특례시 · 지속가능 도시 배움터 <no-reply@localhost>"
+    )
+
+
+def test_an_offering_without_contact_address_sends_no_reply_to(
+    client, login, make_person, make_partner, make_offering, outbox
+):
+    offering = make_offering(
+        make_partner(), status="published", sessions=[in_days(3)], contact_email=""
+    )
+    person = make_person()
+    register_as(client, login, person, offering)
+    [message] = outbox(person.email)
+    assert message["Reply-To"] is None
+
+
+def test_the_sender_name_is_a_setting(make_app, make_person):
+    app = make_app(MAIL_SENDER_NAME="창원 배움터", MAIL_DEFAULT_SENDER="Old <mail@example.org>")
+    person = make_person()
+    app.test_client().submit("/reset", {"email": person.email})
+    with app.app_context():
+        raw = db.session.scalar(select(OutboxMessage.raw))
+    message = message_from_string(raw, policy=policy.default)
+    [sender] = message["From"].addresses
+    assert (sender.display_name, sender.addr_spec) == ("창원 배움터", "mail@example.org")
+
+
+def test_an_account_mail_is_branded_with_the_site_and_keeps_its_link_in_both_parts(
+    client, make_person, outbox
+):
+    person = make_person(language="ko", name="이시원")
+    client.submit("/reset", {"email": person.email})
+    [message] = outbox(person.email)
+    assert message.get_content_type() == "multipart/alternative"
+    assert message["From"].addresses[0].display_name == "지속가능 도시 배움터"
+    assert message["Reply-To"] is None
+    html = html_of(message)
+    [reset_link] = {link for link in html.links if "/reset/" in link}
+    assert reset_link in mail_body(message)
+    assert "링크 열기" in html.words
+    assert html.title.strip() == "비밀번호 재설정"
+    assert html.words.startswith("지속가능 도시 배움터 이시원님")  # the site heads the mail
+
+
+def test_titles_and_names_stay_text_in_the_html_part(
+    client, login, make_person, make_partner, make_offering, outbox
+):
+    partner = make_partner(name='Evil"><img src=x onerror=alert(1)>')
+    offering = make_offering(
+        partner, status="published", sessions=[in_days(3)], title="<script>alert(1)</script>"
+    )
+    person = make_person()
+    register_as(client, login, person, offering)
+    [message] = outbox(person.email)
+    raw_html = message.get_body(preferencelist=("html",)).get_content()
+    html = Elements(raw_html)
+    assert "script" not in html.tags
+    assert "img" not in html.tags
+    assert "<script>alert(1)</script>" in html.words  # shown as the text it is
+    assert "&lt;script&gt;" in raw_html
+
+
+def test_a_saved_eml_file_opens_as_a_multipart_message(app, client, make_person):
+    person = make_person()
+    client.submit("/reset", {"email": person.email})
+    assert _deliver(app).sent == 1
+    [path] = Path(app.config["MAIL_OUTBOX_DIR"]).glob("*.eml")
+    message = message_from_bytes(path.read_bytes(), policy=policy.default)
+    assert message.is_multipart()
+    assert message.get_content_type() == "multipart/alternative"
+    assert "/reset/" in mail_body(message)
+    assert any("/reset/" in link for link in html_of(message).links)
+
+
+def test_text_blocks_read_paragraphs_lists_details_and_lone_links():
+    text = (
+        "Hello <b>,\n\nLine one\nSee https://example.org/a?x=1&y=2.\n\n"
+        "  - first\n  - second\nVenue: Hall\n\n  Tuesday 19:00\n\nOpen:\nhttps://example.org/b\n\n"
+        "-- \nSite"
+    )
+    blocks = text_blocks(text)
+    assert [block.kind for block in blocks] == [
+        "paragraph",
+        "paragraph",
+        "list",
+        "paragraph",
+        "detail",
+        "paragraph",
+        "link",
+    ]
+    assert blocks[0].lines == ["Hello &lt;b&gt;,"]
+    assert blocks[1].lines[1] == (
+        'See <a class="link" href="https://example.org/a?x=1&amp;y=2" '
+        'style="color:#084c37;word-break:break-all;">https://example.org/a?x=1&amp;y=2</a>.'
+    )
+    assert blocks[2].lines == ["first", "second"]
+    assert blocks[-1].href == "https://example.org/b"
+    assert all("Site" not in line for block in blocks for line in block.lines)  # the footer's
+
+
+def test_a_line_break_in_a_partner_name_cannot_add_a_header(
+    client, login, make_person, make_partner, make_offering, outbox
+):
+    partner = make_partner(name="Evil\r\nBcc: everyone@example.org")
+    offering = make_offering(partner, status="published", sessions=[in_days(3)])
+    person = make_person()
+    register_as(client, login, person, offering)
+    [message] = outbox(person.email)
+    assert message["Bcc"] is None
+    assert message["From"].addresses[0].display_name.startswith("Evil Bcc: everyone@")
+
+
+def test_a_dashes_line_in_the_body_is_not_taken_for_the_signature():
+    blocks = text_blocks("Note from the organizer:\n-- \nbring a hat\n\n-- \nSite")
+    assert [line for block in blocks for line in block.lines] == [
+        "Note from the organizer:",
+        "--",
+        "bring a hat",
+    ]

@@ -55,9 +55,12 @@ def test_a_sent_reset_mail_leaves_no_link_in_the_outbox(app, client, make_person
     assert runner.invoke(args=["mail", "send"]).output.strip() == "sent 1, failed 0"
 
     [delivered] = Path(app.config["MAIL_OUTBOX_DIR"]).glob("*.eml")
-    link = link_in(message_from_bytes(delivered.read_bytes(), policy=policy.default), "/reset/")
+    sent = message_from_bytes(delivered.read_bytes(), policy=policy.default)
+    link = link_in(sent, "/reset/")
+    assert link in sent.get_body(preferencelist=("html",)).get_content()
     [(stored, kept)] = stored_messages(app)
-    assert "/reset/" not in stored.raw
+    assert "/reset/" not in stored.raw  # in neither part
+    assert not kept.is_multipart()  # the HTML part went with the text
     assert "removed from the outbox once it was sent" in mail_body(kept)
     assert (kept["To"], kept["Subject"]) == (person.email, "Reset your password")
     assert client.get(link).status_code == 200  # the person's link still works

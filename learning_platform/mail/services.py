@@ -1,16 +1,18 @@
 """Building messages in the recipient's language and putting them in the outbox."""
 
 import contextvars
+from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP
-from email.utils import formatdate, make_msgid
+from email.utils import formatdate, make_msgid, parseaddr
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, has_request_context, render_template, url_for
-from flask_babel import force_locale
+from flask_babel import force_locale, gettext
 
 from learning_platform.extensions import db
-from learning_platform.models import OutboxMessage
+from learning_platform.mail.html import text_blocks
+from learning_platform.models import Offering, OutboxMessage
 
 #: Session.info key set when a flush is due to put a message in the outbox.
 ENQUEUED = "outbox_enqueued"
@@ -44,16 +46,61 @@ def _url_on_base(app: Flask, endpoint: str, values: dict) -> str:
         return url_for(endpoint, _external=True, **values)
 
 
-def build_message(recipient: str, subject: str, body: str) -> EmailMessage:
+def build_message(
+    recipient: str,
+    subject: str,
+    body: str,
+    *,
+    html: str | None = None,
+    sender_name: str | None = None,
+    reply_to: Address | None = None,
+) -> EmailMessage:
+    """A message from the configured sender address; with `html`, multipart/alternative.
+
+    Headers are encoded by the SMTP policy (RFC 2047), so Korean names travel as ASCII.
+    """
     message = EmailMessage(policy=SMTP)
-    message["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
+    message["From"] = sender(sender_name)
     message["To"] = recipient
+    if reply_to is not None:
+        message["Reply-To"] = reply_to
     message["Subject"] = subject
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid(domain="learning-platform.local")
     message["Auto-Submitted"] = "auto-generated"
     message.set_content(body, charset="utf-8", cte="quoted-printable")
+    if html is not None:
+        message.add_alternative(html, subtype="html", charset="utf-8", cte="quoted-printable")
     return message
+
+
+def sender(name: str | None = None) -> Address:
+    """MAIL_DEFAULT_SENDER's address under `name`, by default MAIL_SENDER_NAME."""
+    config = current_app.config
+    address = parseaddr(config["MAIL_DEFAULT_SENDER"])[1] or config["MAIL_DEFAULT_SENDER"]
+    return Address(display_name=_one_line(name or site_name()), addr_spec=address)
+
+
+def _one_line(name: str) -> str:
+    """`name` fit for a header's display name: a line break there is refused (header injection)."""
+    return " ".join(name.split())
+
+
+def site_name() -> str:
+    """MAIL_SENDER_NAME, or else the site's name in the current language."""
+    return current_app.config["MAIL_SENDER_NAME"] or gettext("Learning for Sustainable Cities")
+
+
+def _reply_to(offering: Offering) -> Address | None:
+    """The offering's contact address, when it is one a plain-ASCII message can carry."""
+    if not offering.contact_email or not offering.contact_email.isascii():
+        return None
+    try:
+        return Address(
+            display_name=_one_line(offering.partner.name), addr_spec=offering.contact_email
+        )
+    except (ValueError, IndexError):  # not an address after all: the mail goes without
+        return None
 
 
 def enqueue(message: EmailMessage, *, secret: bool = False) -> OutboxMessage:
@@ -85,13 +132,55 @@ def send_template(
 ) -> OutboxMessage:
     """Render templates/mail/`template`.txt and the lazy `subject` in `language`; enqueue it.
 
+    The message carries the text and, as its alternative, the same text drawn in the HTML
+    layout (templates/mail/layout.html). A mail about an `offering` (in `context`) is branded
+    with its partner, sent as "partner via site" and answered to the offering's contact address.
+
     `subject_args` fill the subject's placeholders after translation; `attachments` are
     (calendar bytes, file name) pairs sent as text/calendar; `secret` marks a message whose
     link must not outlive its sending (see enqueue).
     """
     with force_locale(language):
         body = render_template(f"mail/{template}.txt", **context)
-        message = build_message(recipient, str(subject) % (subject_args or {}), body)
+        subject_text = str(subject) % (subject_args or {})
+        offering: Offering | None = context.get("offering")
+        site = site_name()
+        if offering is not None:
+            brand = offering.partner.name
+            name = gettext("%(partner)s via %(site)s", partner=brand, site=site)
+            reason = gettext(
+                "You get this mail because you signed up for “%(title)s” on %(site)s.",
+                title=offering.title,
+                site=site,
+            )
+        else:
+            brand, name = site, site
+            reason = gettext(
+                "You get this mail because this address was entered on %(site)s.", site=site
+            )
+        if context.get("person") is not None:
+            account_url, account_label = external_url("accounts.profile"), gettext("My account")
+        else:
+            account_url, account_label = external_url("main.index"), site
+        html = render_template(
+            "mail/layout.html",
+            language=language,
+            subject=subject_text,
+            blocks=text_blocks(body),
+            brand=brand,
+            site_name=site,
+            reason=reason,
+            account_url=account_url,
+            account_label=account_label,
+        )
+        message = build_message(
+            recipient,
+            subject_text,
+            body,
+            html=html,
+            sender_name=name,
+            reply_to=_reply_to(offering) if offering is not None else None,
+        )
     for content, filename in attachments:
         message.add_attachment(
             content,

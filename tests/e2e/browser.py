@@ -46,6 +46,13 @@ _WIDER_THAN_SCREEN = """() => [...document.querySelectorAll("body *")]
         > document.documentElement.clientWidth + 0.5))
     .slice(0, 5).map(e => e.outerHTML.slice(0, 120))"""
 
+#: The element is inside a closed <details> whose summary shows (the phone's header menu).
+_IN_FOLDED_MENU = """element => {
+    const menu = element.closest("details:not([open])");
+    const toggle = menu && menu.querySelector(":scope > summary");
+    return Boolean(toggle) && toggle !== element && getComputedStyle(toggle).display !== "none";
+}"""
+
 
 class Visitor:
     def __init__(self, page: Page, base_url: str, name: str, axe_source: str, screenshots: Path):
@@ -99,8 +106,11 @@ class Visitor:
         self.inspect()
 
     def focus(self, target: Locator) -> None:
-        """Press Tab until `target` has the focus."""
+        """Press Tab until `target` has the focus; first open the folded menu holding it (the
+        header's "Menu" on a phone), as a person would."""
         handle = target.element_handle()
+        if self.page.evaluate(_IN_FOLDED_MENU, handle):
+            self.press(target.locator("xpath=ancestor::details[1]/summary"))
         for _ in range(MAX_TABS):
             if self.page.evaluate("element => document.activeElement === element", handle):
                 return
