@@ -251,11 +251,12 @@ def test_catalog_puts_the_search_box_and_results_before_the_filters_without_java
     assert "open" not in details  # closed on a phone until a tap; no script needed
     assert page.index('name="q"') < page.index("<details")
     assert page.index("<details") < page.index('id="results-title"')
-    # Every filter still sits in the one GET form, so it works without JavaScript.
-    start = page.index('<form method="get"')
+    # The words and every filter go in the one GET form, so it works without JavaScript.
+    start = page.index('<form id="catalog-filters" method="get" action="/offerings"')
     form = page[start : page.index("</form>", start)]
     for name in ("theme", "partner", "kind", "format", "language", "from", "to", "seats", "sort"):
         assert f'name="{name}"' in form
+    assert re.search(r'<input type="search" id="q" name="q" form="catalog-filters"', page)
 
 
 def test_catalog_sort_choices_come_from_one_list(client):
