@@ -105,6 +105,34 @@ def test_home_starting_soon_leaves_out_what_one_cannot_register_for(client, home
         assert title not in soon
 
 
+def test_remembered_home_sections_never_show_what_closed_or_was_cancelled_since(
+    make_app, make_partner, make_offering
+):
+    from learning_platform.extensions import db
+    from learning_platform.models import Offering
+
+    app = make_app(CATALOG_RANKING_SECONDS=60)
+    client = app.test_client()
+    partner = make_partner()
+    now = utcnow()
+    closing, cancelled = (
+        make_offering(
+            partner, status="published", title=title, sessions=[in_days(days)], published_at=now
+        )
+        for title, days in (("Closing soon", 2), ("Cancelled since", 3))
+    )
+    assert card_titles(section(client.get("/").get_data(as_text=True), "soon-title")) == [
+        "Closing soon",
+        "Cancelled since",
+    ]
+    with app.app_context():
+        db.session.get(Offering, closing.id).registration_closes_at = now
+        db.session.get(Offering, cancelled.id).status = "cancelled"
+        db.session.commit()
+    page = client.get("/").get_data(as_text=True)
+    assert "Closing soon" not in page and "Cancelled since" not in page
+
+
 def test_home_has_a_search_box_that_leads_to_the_catalog(client):
     page = client.get("/").get_data(as_text=True)
     form = re.search(r'<form[^>]*role="search"[^>]*>', page).group(0)

