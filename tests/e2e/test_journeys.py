@@ -318,7 +318,8 @@ def test_bad_input_shows_a_message_by_the_field_and_keeps_what_was_typed(
 
 
 def test_the_other_main_pages_pass_the_same_checks(visitor, server, language, title):
-    """Partners, a theme, my account, participants, attendance and admin: reached by keyboard."""
+    """Partners, a theme, the themes, my account, participants, attendance and admin: reached by
+    keyboard."""
     offering = server.course(title=title)
     server.register(offering, server.person(language=language))
 
@@ -332,6 +333,8 @@ def test_the_other_main_pages_pass_the_same_checks(visitor, server, language, ti
     guest.go(f"/offerings/{offering.id}")
     guest.activate(page.locator('main a[href="/themes/climate-action"]'))
     guest.snap("theme")
+    guest.activate(page.locator('main a[href="/themes"]'))  # "All themes"
+    guest.snap("themes")
     guest.activate(page.locator('header nav a[href="/login"]'))
     guest.snap("login")
 
