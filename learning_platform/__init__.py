@@ -46,6 +46,7 @@ def register_extensions(app: Flask) -> None:
     from learning_platform import i18n, memory, security
     from learning_platform.accounts import services as account_services
     from learning_platform.mail import outbox
+    from learning_platform.main import seo
 
     db.init_app(app)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
@@ -64,6 +65,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.user_loader(account_services.load_session_person)
     security.init_app(app)
     i18n.init_app(app)
+    seo.init_app(app)
     outbox.init_app(app)
 
 

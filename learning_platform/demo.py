@@ -79,6 +79,77 @@ THEMES = [
     ),
 ]
 
+#: What each theme is about, (English, Korean); Thai falls back to English until written.
+THEME_DESCRIPTIONS = {
+    "esd": (
+        "Education for Sustainable Development helps people of every age understand how the way "
+        "we live, work and consume shapes the planet, and gives them the knowledge, skills and "
+        "values to change it. Courses here connect the global goals with everyday choices in "
+        "our own neighbourhoods.",
+        "지속가능발전교육(ESD)은 우리가 살고 일하고 소비하는 방식이 지구에 어떤 영향을 주는지 "
+        "이해하고, 이를 바꿀 지식과 역량, 가치를 기르는 교육입니다. 이곳의 강좌는 세계의 목표를 "
+        "우리 동네의 일상적인 선택과 이어 줍니다.",
+    ),
+    "lifelong-learning": (
+        "Learning does not stop when school ends. Whether you want a new skill for work, a hobby "
+        "that brings neighbours together or a second chance at something you missed, lifelong "
+        "learning courses are open to adults of every age and background.",
+        "배움은 학교를 졸업한다고 끝나지 않습니다. 일에 필요한 새로운 기술, 이웃과 함께하는 취미, "
+        "놓쳤던 배움의 두 번째 기회까지, 평생학습 강좌는 나이와 배경에 관계없이 모든 성인에게 "
+        "열려 있습니다.",
+    ),
+    "future-of-cities": (
+        "How should the city of tomorrow look and work? Explore walkable streets, clean air, "
+        "green and public spaces for everyone, and how citizens can take part in planning the "
+        "places where they live.",
+        "내일의 도시는 어떤 모습이어야 할까요? 걷기 좋은 거리, 깨끗한 공기, 모두를 위한 녹지와 "
+        "공공 공간을 살펴보고, 시민이 내가 사는 곳의 계획에 어떻게 참여할 수 있는지 함께 "
+        "알아봅니다.",
+    ),
+    "climate-action": (
+        "How do we cut emissions at home, at work and across the city, and how do we prepare for "
+        "heatwaves, floods and storms? Climate action courses turn the science into practical "
+        "steps you can take with your neighbours.",
+        "집과 일터, 도시 전체에서 온실가스를 어떻게 줄이고, 폭염과 홍수, 태풍에는 어떻게 "
+        "대비할까요? 기후행동 강좌는 과학을 이웃과 함께 실천할 수 있는 구체적인 행동으로 바꿔 "
+        "줍니다.",
+    ),
+    "biodiversity": (
+        "From the tidal flats of Masan Bay to the trees along our streets, living things share "
+        "the city with us. Learn to recognise local species, understand why habitats disappear "
+        "and join the people who protect them.",
+        "마산만 갯벌에서 가로수까지, 도시는 수많은 생명과 함께하는 곳입니다. 우리 지역의 생물을 "
+        "알아보고, 서식지가 왜 사라지는지 이해하며, 이를 지키는 사람들과 함께해 보세요.",
+    ),
+    "resource-efficiency": (
+        "Use less, waste less, repair and share more. These courses cover recycling that works, "
+        "repair cafés, food waste and the circular economy, with ideas you can try the same day.",
+        "덜 쓰고, 덜 버리고, 더 고쳐 쓰고 나눠 쓰기. 제대로 된 분리배출, 수리 카페, 음식물 "
+        "쓰레기 줄이기와 순환경제를 다루며, 오늘부터 해 볼 수 있는 방법을 나눕니다.",
+    ),
+    "inclusion": (
+        "A sustainable city leaves no one behind. Learn with and about people of different ages, "
+        "abilities, languages and origins, and find out how to make learning, work and public "
+        "life open to all.",
+        "지속가능한 도시는 누구도 소외시키지 않습니다. 나이와 장애, 언어와 출신이 다른 사람들과 "
+        "함께 배우고, 배움과 일, 공공의 삶을 모두에게 열린 것으로 만드는 방법을 찾아봅니다.",
+    ),
+    "digital-media-literacy": (
+        "Find your way online with confidence: use digital public services, protect your "
+        "privacy, recognise misinformation and create media of your own. Beginners are welcome.",
+        "온라인 세상을 자신 있게 다니는 법을 배웁니다. 디지털 공공서비스 이용, 개인정보 보호, "
+        "허위정보 가려내기, 나만의 미디어 만들기까지, 처음 시작하는 분도 환영합니다.",
+    ),
+    "global-citizenship": (
+        "Global challenges start and end in local communities. Global citizenship education "
+        "explores human rights, peace and cultural diversity, and how each of us can take part "
+        "in the decisions that shape a fairer world.",
+        "세계의 문제는 지역 공동체에서 시작되고 해결됩니다. 세계시민교육은 인권과 평화, 문화 "
+        "다양성을 탐구하고, 더 공정한 세상을 만드는 결정에 우리 각자가 어떻게 참여할 수 있는지 "
+        "함께 생각합니다.",
+    ),
+}
+
 PARTNERS = [
     {
         "slug": "unesco-bangkok",
@@ -169,6 +240,7 @@ def seed_themes() -> int:
             name_th,
         )
         theme.name_en, theme.name_ko, theme.name_th = name_en, name_ko, name_th
+        theme.description_en, theme.description_ko = THEME_DESCRIPTIONS.get(slug, ("", ""))
         theme.sdg_targets = targets
         theme.position = position
         if renamed:

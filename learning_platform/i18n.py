@@ -39,12 +39,14 @@ def init_app(app: Flask) -> None:
     )
     from learning_platform.policy import can
     from learning_platform.richtext import render_markdown
+    from learning_platform.sdgs import goals_of
     from learning_platform.timezones import format_moment, format_span
 
     app.jinja_env.globals.update(
         format_span=format_span,
         format_moment=format_moment,
         feed_subscription=feed_subscription,
+        sdg_goals=goals_of,
         google_event=google_event,
         can=can,
         # Templates compare with the enums, never with string literals.

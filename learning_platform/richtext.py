@@ -47,3 +47,25 @@ def render_markdown(source: str) -> Markup:
         link_rel="noopener nofollow ugc",
     )
     return Markup(clean)
+
+
+def plain_text(source: str, limit: int) -> str:
+    """The words of Markdown `source` without its markup, shortened at a word to `limit`
+    characters (with "…"): for a meta description or a link preview."""
+    words = []
+    for token in _markdown.parse(source or ""):
+        for child in token.children or ():
+            if child.type in ("text", "code_inline"):
+                words.append(child.content)
+            elif child.type in ("softbreak", "hardbreak"):
+                words.append(" ")
+        if token.type == "inline":
+            words.append(" ")
+    text = " ".join("".join(words).split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    # At a space when there is one (Thai, for one, writes none between words).
+    if " " in cut:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,.;:·") + "…"

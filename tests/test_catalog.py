@@ -181,7 +181,7 @@ def test_a_script_in_a_title_stays_inert_in_page_and_json_ld(client, make_partne
 def test_theme_and_partner_pages_list_upcoming_offerings(client, world):
     theme_page = client.get("/themes/climate-action").get_data(as_text=True)
     assert "기후행동 시민학교" in theme_page and "Digital skills" not in theme_page
-    assert "SDG 4.7" in theme_page
+    assert "SDG 4" in theme_page and "Quality Education" in theme_page and "4.7" in theme_page
     kncu = client.get("/partners/kncu").get_data(as_text=True)
     assert "Digital skills for all" in kncu
     assert client.get("/themes/no-such-theme").status_code == 404

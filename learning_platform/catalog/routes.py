@@ -2,17 +2,24 @@ from flask import Blueprint, abort, current_app, render_template, request
 from flask_login import current_user
 from sqlalchemy import select
 
-from learning_platform.catalog import services
+from learning_platform.catalog import services, showcase
 from learning_platform.catalog.jsonld import offering_jsonld
 from learning_platform.enrollment import services as enrollment
 from learning_platform.extensions import db
 from learning_platform.forms import ConfirmForm
+from learning_platform.i18n import lazy_gettext as _l
 from learning_platform.languages import CONTENT_LANGUAGES
 from learning_platform.mail.services import external_url
 from learning_platform.models import Theme, utcnow
 from learning_platform.offerings.forms import FORMAT_LABELS, KIND_LABELS, LANGUAGE_LABELS
 
 bp = Blueprint("catalog", __name__)
+
+#: The catalog's orders, as its "Sort by" choices show them (keys are services.SORTS).
+SORT_LABELS = {
+    "date": _l("Soonest first"),
+    "newest": _l("Newest first"),
+}
 
 LABELS = {
     "kind_labels": KIND_LABELS,
@@ -32,6 +39,7 @@ def render_catalog(template: str, **context):
         themes=themes,
         partners=partners,
         content_languages=CONTENT_LANGUAGES,
+        sort_labels=SORT_LABELS,
         **LABELS,
         **context,
     )
@@ -39,7 +47,7 @@ def render_catalog(template: str, **context):
 
 @bp.get("/offerings")
 def index():
-    return render_catalog("catalog/index.html", intro=False)
+    return render_catalog("catalog/index.html")
 
 
 @bp.get("/offerings/<id:offering_id>")
@@ -72,6 +80,11 @@ def detail(offering_id: int):
         now=now,
         **LABELS,
     )
+
+
+@bp.get("/themes")
+def themes():
+    return render_template("catalog/themes.html", themes=showcase.themes_with_counts())
 
 
 @bp.get("/themes/<slug>")

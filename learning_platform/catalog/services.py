@@ -109,6 +109,11 @@ class Filters:
     def active(self) -> bool:
         return bool(set(self.args()) - {"sort", "page"})
 
+    @property
+    def filter_count(self) -> int:
+        """How many filters narrow the results: the words, order and page are not filters."""
+        return len(set(self.args()) - {"q", "sort", "page"})
+
 
 @dataclass
 class CatalogEntry:
@@ -266,8 +271,18 @@ def search(filters: Filters) -> CatalogPage:
     page_ids = list(ranking[start : start + PER_PAGE])
     if not page_ids:
         return CatalogPage([], len(ranking), filters.page)
-    window = _session_window(filters, now)
-    upcoming = _next_starts([*window, OfferingSession.offering_id.in_(page_ids)])
+    # A remembered ranking may be seconds old: the filters are checked again on the page's
+    # offerings, so nothing cancelled, filled up (seats=1) or started since is shown.
+    ordered = entries_of(
+        page_ids, _session_window(filters, now), filtered_offerings(filters, now), now
+    )
+    return CatalogPage(ordered, len(ranking), filters.page)
+
+
+def entries_of(ids: list[int], window: list, conditions: list, now: datetime) -> list[CatalogEntry]:
+    """The offerings `ids` that still meet `conditions`, in the order of `ids`, each with its
+    next session in `window` (plus partner, themes and co-hosts): three statements."""
+    upcoming = _next_starts([*window, OfferingSession.offering_id.in_(ids)])
     next_session = OfferingSession.__table__.alias("next_session")
     query = (
         select(
@@ -282,9 +297,7 @@ def search(filters: Filters) -> CatalogPage:
                 next_session.c.status == SessionStatus.SCHEDULED,
             ),
         )
-        # A remembered ranking may be seconds old: the filters are checked again on the page's
-        # offerings, so nothing cancelled, filled up (seats=1) or started since is shown.
-        .where(Offering.id.in_(page_ids), *filtered_offerings(filters, now))
+        .where(Offering.id.in_(ids), *conditions)
         .options(
             joinedload(Offering.partner),
             selectinload(Offering.themes),
@@ -292,13 +305,12 @@ def search(filters: Filters) -> CatalogPage:
         )
         .order_by(next_session.c.ends_at.desc())  # of two sessions at one start, the longer
     )
-    position = {offering_id: number for number, offering_id in enumerate(page_ids)}
+    position = {offering_id: number for number, offering_id in enumerate(ids)}
     entries = {}
     for offering, next_start, next_end, begun in db.session.execute(query):
         # Two sessions starting at the same moment: keep one entry per offering.
         entries.setdefault(offering.id, CatalogEntry(offering, next_start, next_end, bool(begun)))
-    ordered = sorted(entries.values(), key=lambda entry: position[entry.offering.id])
-    return CatalogPage(ordered, len(ranking), filters.page)
+    return sorted(entries.values(), key=lambda entry: position[entry.offering.id])
 
 
 def filter_choices() -> tuple[list[Theme], list[Partner]]:

@@ -1,10 +1,21 @@
-from flask import Blueprint, current_app, redirect, request, session, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user
 
 from learning_platform.boundary import unit_of_work
-from learning_platform.catalog.routes import render_catalog
+from learning_platform.catalog import showcase
+from learning_platform.catalog.routes import LABELS
 from learning_platform.extensions import csrf, db
 from learning_platform.languages import INTERFACE_LANGUAGES
+from learning_platform.main import seo
 from learning_platform.main.health import DatabaseProbe
 from learning_platform.security import safe_next
 
@@ -13,8 +24,27 @@ bp = Blueprint("main", __name__)
 
 @bp.get("/")
 def index():
-    """The home page is the catalog, with a word of welcome above it."""
-    return render_catalog("catalog/index.html", intro=True)
+    """A word of welcome and the search box, what starts soon, what is new, the themes."""
+    soon, new = showcase.home_sections()
+    return render_template(
+        "home.html", soon=soon, new=new, themes=showcase.themes_with_counts(), **LABELS
+    )
+
+
+@bp.get("/sitemap.xml")
+def sitemap():
+    response = Response(seo.sitemap_xml(seo.sitemap_urls()), mimetype="application/xml")
+    response.cache_control.public = True
+    response.cache_control.max_age = 3600
+    return response
+
+
+@bp.get("/robots.txt")
+def robots():
+    response = Response(seo.robots_txt(request.script_root), mimetype="text/plain")
+    response.cache_control.public = True
+    response.cache_control.max_age = 86400
+    return response
 
 
 @bp.post("/language")

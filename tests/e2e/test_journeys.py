@@ -141,8 +141,12 @@ def test_citizen_signs_up_finds_registers_and_subscribes(visitor, server, langua
 
     nav(citizen, "/offerings")
     citizen.type_into(page.locator("#q"), title.split()[-1])
+    filters = page.locator("details[data-filters]")
+    if not filters.evaluate("details => details.open"):  # a phone: behind "Filters"
+        citizen.focus(filters.locator("summary"))
+        page.keyboard.press("Enter")
     citizen.choose(page.locator("#theme"), "climate-action")
-    citizen.activate(page.locator("form[role=search] button[type=submit]"))
+    citizen.activate(page.locator("#catalog-filters button[type=submit]"))
     results = page.locator(f'main a[href="/offerings/{offering.id}"]')
     assert results.count() >= 1
     citizen.snap("catalog-search")
@@ -314,7 +318,8 @@ def test_bad_input_shows_a_message_by_the_field_and_keeps_what_was_typed(
 
 
 def test_the_other_main_pages_pass_the_same_checks(visitor, server, language, title):
-    """Partners, a theme, my account, participants, attendance and admin: reached by keyboard."""
+    """Partners, a theme, the themes, my account, participants, attendance and admin: reached by
+    keyboard."""
     offering = server.course(title=title)
     server.register(offering, server.person(language=language))
 
@@ -328,6 +333,8 @@ def test_the_other_main_pages_pass_the_same_checks(visitor, server, language, ti
     guest.go(f"/offerings/{offering.id}")
     guest.activate(page.locator('main a[href="/themes/climate-action"]'))
     guest.snap("theme")
+    guest.activate(page.locator('main a[href="/themes"]'))  # "All themes"
+    guest.snap("themes")
     guest.activate(page.locator('header nav a[href="/login"]'))
     guest.snap("login")
 

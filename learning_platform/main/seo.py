@@ -1,0 +1,107 @@
+"""What search engines and link previews read: canonical URLs, meta tags, sitemap, robots.txt."""
+
+from datetime import datetime
+from xml.etree.ElementTree import Element, SubElement, tostring
+
+from flask import Flask, request
+from sqlalchemy import select
+
+from learning_platform.catalog.services import of_approved_partner
+from learning_platform.extensions import db
+from learning_platform.i18n import current_language
+from learning_platform.mail.services import external_url
+from learning_platform.models import Offering, OfferingStatus, Partner, Theme
+from learning_platform.richtext import plain_text
+
+#: Pages no search engine should list: personal, organizer and admin pages, private feeds,
+#: and the account forms. robots.txt disallows them; they name no canonical URL.
+PRIVATE_PATHS = (
+    "/workspace/",
+    "/admin/",
+    "/account",
+    "/me/",
+    "/feeds/me/",
+    "/login",
+    "/logout",
+    "/signup",
+    "/reset",
+    "/verify/",
+    "/check-email",
+    "/language",
+)
+#: og:locale of each interface language.
+OG_LOCALES = {"ko": "ko_KR", "en": "en_US", "th": "th_TH"}
+DESCRIPTION_LENGTH = 160
+SITEMAP_NAMESPACE = "http://www.sitemaps.org/schemas/sitemap/0.9"
+
+
+def canonical_url(**args) -> str | None:
+    """The page's absolute address on BASE_URL with only the query `args` given (no tracking
+    parameters), or None on a private page."""
+    if request.endpoint is None or request.path.startswith(PRIVATE_PATHS):
+        return None
+    return external_url(request.endpoint, **(request.view_args or {}), **args)
+
+
+def og_locale() -> str:
+    return OG_LOCALES.get(current_language(), "en_US")
+
+
+def default_og_image() -> str:
+    """The site's own 1200×630 preview picture, for pages without a picture of their own."""
+    return external_url("static", filename="img/og-default.png")
+
+
+def meta_description(source: str | None) -> str:
+    return plain_text(source or "", DESCRIPTION_LENGTH)
+
+
+def sitemap_urls() -> list[tuple[str, datetime | None]]:
+    """Every public page worth listing, with when it last changed where we know: three
+    statements whatever the number of offerings."""
+    urls: list[tuple[str, datetime | None]] = [
+        (external_url(endpoint), None)
+        for endpoint in ("main.index", "catalog.index", "catalog.themes", "partners.index")
+    ]
+    offerings = db.session.execute(
+        select(Offering.id, Offering.updated_at)
+        .where(Offering.status == OfferingStatus.PUBLISHED, of_approved_partner())
+        .order_by(Offering.id)
+    )
+    # The router builds one offering's address and each id takes the placeholder's place:
+    # building 10,000 addresses through the router took 0.4 s.
+    placeholder = 2**31 - 1
+    head, tail = external_url("catalog.detail", offering_id=placeholder).split(str(placeholder))
+    urls += [(f"{head}{offering_id}{tail}", updated) for offering_id, updated in offerings]
+    partners = db.session.scalars(
+        select(Partner.slug).where(Partner.approved.is_(True)).order_by(Partner.slug)
+    )
+    urls += [(external_url("partners.detail", slug=slug), None) for slug in partners]
+    themes = db.session.scalars(select(Theme.slug).order_by(Theme.position, Theme.id))
+    urls += [(external_url("catalog.theme", slug=slug), None) for slug in themes]
+    return urls
+
+
+def sitemap_xml(urls: list[tuple[str, datetime | None]]) -> bytes:
+    """A sitemaps.org urlset; ElementTree escapes what XML needs."""
+    urlset = Element("urlset", xmlns=SITEMAP_NAMESPACE)
+    for loc, lastmod in urls:
+        url = SubElement(urlset, "url")
+        SubElement(url, "loc").text = loc
+        if lastmod is not None:
+            SubElement(url, "lastmod").text = lastmod.isoformat(timespec="seconds")
+    return tostring(urlset, encoding="utf-8", xml_declaration=True)
+
+
+def robots_txt(script_root: str) -> str:
+    lines = ["User-agent: *", f"Allow: {script_root}/"]
+    lines += [f"Disallow: {script_root}{path}" for path in PRIVATE_PATHS]
+    lines += ["", f"Sitemap: {external_url('main.sitemap')}", ""]
+    return "\n".join(lines)
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.globals.update(
+        canonical_url=canonical_url, og_locale=og_locale, default_og_image=default_og_image
+    )
+    app.jinja_env.filters["meta_description"] = meta_description
