@@ -107,6 +107,7 @@ def test_offering_page_names_the_zone_once_and_gives_hours_in_words(
     assert page.count('<time datetime="') == 3
     assert "4 h 30 min" in page and "4.5" not in page
     assert 'src="/static/js/local-time.js"' in page
+    assert '"courseWorkload": "PT4H30M"' in page  # for search engines too, to the minute
 
     korean = client.get(f"/offerings/{offering.id}", headers={"Accept-Language": "ko"})
     text = korean.get_data(as_text=True)
