@@ -29,6 +29,14 @@ def current_language() -> str:
 
 def init_app(app: Flask) -> None:
     from learning_platform.calendar.links import feed_subscription, google_event
+    from learning_platform.humanize import (
+        date_range,
+        format_duration,
+        time_span,
+        your_time_label,
+        zone_label,
+        zone_note,
+    )
     from learning_platform.models import (
         OfferingFormat,
         OfferingKind,
@@ -45,6 +53,11 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         format_span=format_span,
         format_moment=format_moment,
+        time_span=time_span,
+        date_range=date_range,
+        zone_label=zone_label,
+        zone_note=zone_note,
+        your_time_label=your_time_label,
         feed_subscription=feed_subscription,
         sdg_goals=goals_of,
         google_event=google_event,
@@ -58,6 +71,7 @@ def init_app(app: Flask) -> None:
         TokenPurpose=TokenPurpose,
     )
     app.jinja_env.filters["markdown"] = render_markdown
+    app.jinja_env.filters["duration"] = format_duration
 
     @app.context_processor
     def language_context() -> dict:

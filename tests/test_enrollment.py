@@ -396,5 +396,5 @@ def test_waitlist_places_are_counted_per_offering(
     register(second, person, status="waitlisted")
     login(person)
     page = client.get("/me/learning").get_data(as_text=True)
-    assert "number 2 on the waitlist" in page
-    assert "number 1 on the waitlist" in page
+    assert "No. 2 on the waitlist" in page
+    assert "No. 1 on the waitlist" in page

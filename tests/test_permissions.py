@@ -93,6 +93,8 @@ MATRIX = [
     ("POST", "/account/password", (302, 422, 422, 422, 422, 422, 422)),
     ("POST", "/account/calendar", (302, 200, 200, 200, 200, 200, 200)),
     ("GET", "/me/learning", (302, 200, 200, 200, 200, 200, 200)),
+    # One's own offering: only with a registration for it (no one else learns it exists).
+    ("GET", "/me/learning/{offering}", (302, 200, 404, 404, 404, 404, 404)),
     ("GET", "/partners/propose", (302, 200, 200, 200, 200, 200, 200)),
     ("POST", "/partners/propose", (302, 422, 422, 422, 422, 422, 422)),
     ("POST", "/offerings/{offering}/register", (302, 302, 302, 302, 302, 302, 302)),

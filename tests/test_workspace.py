@@ -176,7 +176,7 @@ def test_cancelling_a_session_tells_everyone_registered_in_their_language(
     [korean] = outbox("minji@example.org")
     assert korean["Subject"] == "회차 취소: Urban gardening 도시 텃밭"
     body = mail_body(korean)
-    assert "(Asia/Seoul)" in body
+    assert "(KST)" in body
     assert "오후 7:00" in body  # the time in the offering's zone, in Korean
     [english] = outbox("john@example.org")
     assert "7:00" in mail_body(english) and "PM" in mail_body(english)

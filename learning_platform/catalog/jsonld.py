@@ -77,7 +77,13 @@ def offering_jsonld(offering: Offering, url: str, partner_url, currency: str) ->
         "hasCourseInstance": {
             "@type": "CourseInstance",
             "courseMode": _COURSE_MODE[offering.format],
-            "courseWorkload": f"PT{round(offering.learning_hours)}H",
+            "courseWorkload": _iso_duration(offering.learning_hours),
             **{k: v for k, v in event.items() if k not in ("name", "description", "offers", "url")},
         },
     }
+
+
+def _iso_duration(hours: float) -> str:
+    """ISO 8601, exact to the minute: 2.5 hours is PT2H30M, not PT2H."""
+    whole, minutes = divmod(round(hours * 60), 60)
+    return f"PT{whole}H{minutes}M" if minutes else f"PT{whole}H"

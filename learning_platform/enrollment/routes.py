@@ -15,7 +15,13 @@ from learning_platform.enrollment import learning, services
 from learning_platform.enrollment.forms import AttendanceForm
 from learning_platform.extensions import db
 from learning_platform.forms import ConfirmForm
-from learning_platform.models import Offering, OfferingStatus, SessionStatus, utcnow
+from learning_platform.models import (
+    Offering,
+    OfferingStatus,
+    RegistrationStatus,
+    SessionStatus,
+    utcnow,
+)
 from learning_platform.policy import requires
 from learning_platform.timezones import format_moment
 
@@ -82,7 +88,31 @@ def cancel(offering_id: int):
 def my_learning():
     return render_template(
         "enrollment/my_learning.html",
-        overview=learning.overview(current_user, utcnow()),
+        overview=learning.overview(
+            current_user, utcnow(), past_page=request.args.get("past", 1, type=int)
+        ),
+        form=ConfirmForm(),
+    )
+
+
+@bp.get("/me/learning/<id:offering_id>")
+@requires("use_account")
+def my_offering(offering_id: int):
+    """All sessions of one offering a person is in, with their attendance."""
+    registration = learning.registration_of(current_user, offering_id)
+    if registration is None or registration.offering.status == OfferingStatus.DRAFT:
+        abort(404)
+    marks = learning.sessions_of(registration)
+    return render_template(
+        "enrollment/my_offering.html",
+        registration=registration,
+        offering=registration.offering,
+        marks=marks,
+        attended=sum(1 for mark in marks if mark.present),
+        position=services.waitlist_position(registration)
+        if registration.status == RegistrationStatus.WAITLISTED
+        else None,
+        now=utcnow(),
         form=ConfirmForm(),
     )
 
