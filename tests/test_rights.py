@@ -499,3 +499,30 @@ def test_mail_to_an_erased_address_is_never_stored(app):
     with app.app_context():
         assert enqueue(build_message("deleted-7@deleted.invalid", "Hi", "x")) is None
         assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
+
+
+@pytest.mark.committed  # the racing requests run on connections of their own
+def test_two_managers_deleting_their_accounts_at_once_leave_one_manager(
+    race_app, make_person, make_partner
+):
+    from tests.test_races import _client, _race
+
+    a, b = make_person(), make_person()
+    make_partner(members=[a, b])
+    with race_app.app_context():
+        for membership in db.session.scalars(select(Membership)):
+            membership.role = MembershipRole.MANAGER
+        db.session.commit()
+    posts = []
+    for person in (a, b):
+        client = _client(race_app, person)
+        token = client.csrf_token("/account/delete")
+        posts.append((client, "/account/delete", {"csrf_token": token, "password": PASSWORD}))
+    statuses = _race(race_app, posts, lambda s: "count(*)" in s and "membership" in s)
+    with race_app.app_context():
+        managers = db.session.scalar(
+            select(func.count()).where(Membership.role == MembershipRole.MANAGER)
+        )
+        deleted = db.session.scalar(select(func.count()).where(Person.deleted_at.is_not(None)))
+    assert sorted(statuses) == [302, 422]
+    assert (managers, deleted) == (1, 1)
