@@ -526,3 +526,34 @@ def test_two_managers_deleting_their_accounts_at_once_leave_one_manager(
         deleted = db.session.scalar(select(func.count()).where(Person.deleted_at.is_not(None)))
     assert sorted(statuses) == [302, 422]
     assert (managers, deleted) == (1, 1)
+
+
+@pytest.mark.committed
+def test_a_registration_at_the_moment_of_deletion_never_keeps_a_seat(
+    race_app, make_person, make_partner, make_offering
+):
+    from tests.test_races import _client, _race
+
+    person = make_person()
+    offering = make_offering(make_partner(), status="published", sessions=[in_days(6)])
+    page = f"/offerings/{offering.id}"
+    deleting, registering = _client(race_app, person), _client(race_app, person)
+    posts = [
+        (
+            deleting,
+            "/account/delete",
+            {"csrf_token": deleting.csrf_token("/account/delete"), "password": PASSWORD},
+        ),
+        (registering, f"{page}/register", {"csrf_token": registering.csrf_token(page)}),
+    ]
+    statuses = _race(
+        race_app, posts, lambda s: s.lstrip().startswith(("UPDATE person", "UPDATE offering"))
+    )
+    assert statuses == [302, 302]
+    with race_app.app_context():
+        held = db.session.scalar(
+            select(func.count()).where(
+                Registration.person_id == person.id, Registration.status != "cancelled"
+            )
+        )
+        assert (held, db.session.get(Offering, offering.id).seats_taken) == (0, 0)
