@@ -137,6 +137,13 @@ def test_a_page_without_text_in_the_readers_language_falls_back_with_a_note(clie
     assert "Missing: another language is shown" in listing
 
 
+def test_a_page_emptied_in_every_language_shows_its_built_in_text(client, admin):
+    for language in ("en", "ko"):
+        save_page(client, f"/admin/pages/about/{language}", title="About", body=" ")
+    page = text_of(client.get("/about"))
+    assert "Who we are" in page
+
+
 def test_saving_a_new_version_dates_it_and_only_then(app, client, admin):
     save_page(client, "/admin/pages/privacy/en", title="Privacy policy", body="Fixed a typo.")
     assert "Version 1," in text_of(client.get("/privacy"))

@@ -78,7 +78,7 @@ def shown_page(slug: PageSlug, language: str) -> ShownPage:
     """The page for a reader of `language`; in another language (and saying so) if it has
     no text in theirs."""
     page = _load(slug)
-    texts = texts_of(slug, page)
+    texts = texts_of(slug, page) or texts_of(slug, None)  # all emptied: the built-in ones
     chosen = texts.get(language)
     if chosen is None:
         order = [*FALLBACK_ORDER, *sorted(texts)]
