@@ -75,6 +75,9 @@ class Config:
         if self.BASE_URL:
             self.TRUSTED_HOSTS = [urlsplit(self.BASE_URL).hostname]
         self.BABEL_DEFAULT_LOCALE = os.environ.get("DEFAULT_LANGUAGE", "en")
+        #: Where people write about their account and data; the built-in privacy policy,
+        #: terms and contact page name it (admins may rewrite those pages).
+        self.CONTACT_EMAIL = os.environ.get("CONTACT_EMAIL", "contact@example.org")
         self.SITE_TIMEZONE = os.environ.get("SITE_TIMEZONE", self.SITE_TIMEZONE)
         self.SITE_CURRENCY = os.environ.get("SITE_CURRENCY", self.SITE_CURRENCY)
         try:

@@ -93,9 +93,11 @@ def register_blueprints(app: Flask) -> None:
     from learning_platform.enrollment.routes import bp as enrollment_bp
     from learning_platform.main.routes import bp as main_bp
     from learning_platform.offerings.routes import bp as workspace_bp
+    from learning_platform.pages.routes import bp as pages_bp
     from learning_platform.partners.admin import bp as partner_admin_bp
     from learning_platform.partners.members import bp as members_bp
     from learning_platform.partners.routes import bp as partners_bp
+    from learning_platform.rights.routes import bp as rights_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(accounts_bp)
@@ -106,6 +108,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(catalog_bp)
     app.register_blueprint(enrollment_bp)
     app.register_blueprint(feeds_bp)
+    app.register_blueprint(pages_bp)
+    app.register_blueprint(rights_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

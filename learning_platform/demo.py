@@ -15,6 +15,7 @@ from learning_platform.models import (
     utcnow,
 )
 from learning_platform.models.offering import offering_theme
+from learning_platform.pages.services import record_consent
 
 #: Shared by every demo login; never created outside development and testing.
 DEMO_PASSWORD = "learn-together-2026"
@@ -275,9 +276,12 @@ def seed_demo() -> list[tuple[str, str]]:
     partners = {data["slug"]: _partner(data, approved=True) for data in PARTNERS}
     rows = []
     for email, name, language, admin, partner_slug in LOGINS:
-        person = find_person(email) or create_person(
-            email, name, DEMO_PASSWORD, language, verified=True, is_admin=admin
-        )
+        person = find_person(email)
+        if person is None:
+            person = create_person(
+                email, name, DEMO_PASSWORD, language, verified=True, is_admin=admin
+            )
+            record_consent(person)  # as the sign-up form does
         if partner_slug and not any(m.partner.slug == partner_slug for m in person.memberships):
             db.session.add(
                 Membership(

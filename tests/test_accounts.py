@@ -24,6 +24,7 @@ def signup(client, **fields):
         "display_name": "김민지",
         "password": "바다를 지키는 시민 2026",
         "preferred_language": "ko",
+        "consent": "y",
         **fields,
     }
     return client.submit("/signup", data)
@@ -99,6 +100,7 @@ def test_parallel_sign_ups_with_one_address_make_one_account(app):
                 "display_name": "Twice",
                 "password": MINJI_PASSWORD,
                 "preferred_language": "en",
+                "consent": "y",
             },
         )
         statuses.append(response.status_code)

@@ -79,6 +79,7 @@ def test_a_given_up_confirmation_mail_leaves_no_link_in_the_outbox(make_app):
             "display_name": "New",
             "password": PASSWORD,
             "preferred_language": "en",
+            "consent": "y",
         },
     )
     assert app.test_cli_runner().invoke(args=["mail", "send"]).output.strip() == (

@@ -44,6 +44,8 @@ def world(app, make_person, make_partner, make_offering, register):
             "offering": offering.id,
             "session": offering.sessions[0].id,
             "membership": organizer_membership,
+            "page": "privacy",
+            "language": "ko",
         },
     }
 
@@ -86,8 +88,18 @@ MATRIX = [
     ("POST", "/admin/partners/{slug}/edit", (302, 403, 403, 403, 403, 403, 302)),
     # The old address of the organizers page sends admins to its new place.
     ("GET", "/admin/partners/{slug}/members", (302, 403, 403, 403, 403, 403, 301)),
+    # The site's pages (about, privacy, terms, contact), in each language.
+    ("GET", "/admin/pages/", (302, 403, 403, 403, 403, 403, 200)),
+    ("GET", "/admin/pages/{page}/{language}", (302, 403, 403, 403, 403, 403, 200)),
+    # A form sent without its fields keeps what was there (browsers send every field).
+    ("POST", "/admin/pages/{page}/{language}", (302, 403, 403, 403, 403, 403, 302)),
     # A person's own account and learning.
     ("GET", "/account", (302, 200, 200, 200, 200, 200, 200)),
+    ("GET", "/account/data", (302, 200, 200, 200, 200, 200, 200)),
+    ("GET", "/account/delete", (302, 200, 200, 200, 200, 200, 200)),
+    # Sent without the password: refused next to the field, nothing deleted.
+    ("POST", "/account/delete", (302, 422, 422, 422, 422, 422, 422)),
+    ("POST", "/account/agreements", (302, 302, 302, 302, 302, 302, 302)),
     ("POST", "/account", (302, 302, 302, 302, 302, 302, 302)),
     ("GET", "/account/password", (302, 200, 200, 200, 200, 200, 200)),
     ("POST", "/account/password", (302, 422, 422, 422, 422, 422, 422)),
@@ -139,6 +151,7 @@ def test_every_workspace_admin_and_account_url_is_in_the_matrix(app):
     areas = ("/workspace", "/admin", "/account", "/me/", "/logout", "/partners/propose")
     names = {"offering_id": "{offering}", "session_id": "{session}", "slug": "{slug}"}
     names["membership_id"] = "{membership}"
+    names |= {"page": "{page}", "language": "{language}"}
     for rule in app.url_map.iter_rules():
         if not rule.rule.startswith(areas):
             continue

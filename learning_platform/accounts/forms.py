@@ -88,6 +88,15 @@ class SignupForm(Form):
         description=_l("At least 8 characters, in any language. A short sentence works well."),
     )
     preferred_language = language_field()
+    #: The label links the policy and terms, so signup.html writes it.
+    consent = BooleanField(
+        _l("I have read and agree to the privacy policy and the terms of use."),
+        validators=[
+            DataRequired(
+                _l("Please agree to the privacy policy and the terms of use to create an account.")
+            )
+        ],
+    )
 
 
 class LoginForm(Form):

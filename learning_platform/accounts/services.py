@@ -9,7 +9,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, undefer
 
 from learning_platform import security
 from learning_platform.boundary import DomainError
@@ -17,6 +17,7 @@ from learning_platform.extensions import db
 from learning_platform.i18n import current_language
 from learning_platform.mail.services import external_url, send_template
 from learning_platform.models import AccountToken, LoginSession, Person, TokenPurpose, utcnow
+from learning_platform.pages.services import record_consent
 
 #: Purpose of a mailed token -> (template, subject, endpoint, config key of its lifetime).
 MAILED_TOKENS = {
@@ -69,7 +70,8 @@ def create_person(
 
 
 def sign_up(email: str, display_name: str, password: str, language: str) -> None:
-    """Create an unconfirmed account and mail a confirmation link.
+    """Create an unconfirmed account, record its consent to the current privacy policy and
+    terms (the form requires it), and mail a confirmation link.
 
     The caller sees the same outcome whether or not the address has an account, so sign-up
     does not reveal who has one; the address's owner learns what happened by mail.
@@ -82,6 +84,7 @@ def sign_up(email: str, display_name: str, password: str, language: str) -> None
         except IntegrityError:  # the same address signed up in a parallel request
             existing = find_person(email)
         else:
+            record_consent(person)
             _mail_token(person, TokenPurpose.VERIFY)
             return
     if existing.email_verified_at is None:
@@ -89,6 +92,7 @@ def sign_up(email: str, display_name: str, password: str, language: str) -> None
         existing.display_name = display_name
         existing.preferred_language = language
         set_password(existing, password)
+        record_consent(existing)
         _mail_token(existing, TokenPurpose.VERIFY)
         return
     security.hash_password(password)  # the same work as for a new account
@@ -168,8 +172,9 @@ def load_session_person(token: str) -> Person | None:
             select(LoginSession, Person)
             .join(Person, LoginSession.person_id == Person.id)
             .where(LoginSession.token_hash == security.token_hash(token))
-            # The header shows the workspace to members: one statement for both.
-            .options(joinedload(Person.memberships))
+            # The header shows the workspace to members, and a notice to those who agreed to
+            # an older privacy policy: one statement for all.
+            .options(joinedload(Person.memberships), undefer(Person.policy_review_due))
         )
         .unique()
         .first()

@@ -136,6 +136,18 @@ def _take_seat(offering: Offering, now: datetime) -> bool:
     )
 
 
+def _hold_account(person: Person) -> None:
+    """Share-lock the person's row, so that deleting the account (which locks it first, see
+    rights.services) waits for this registration, or this one waits for the deletion and is
+    refused: a seat is never held by a deleted person. After the offering's lock, so that on
+    SQLite (no row locks) it reads under the write lock. :raise DomainError:"""
+    deleted_at = db.session.execute(
+        select(Person.deleted_at).where(Person.id == person.id).with_for_update(read=True)
+    ).scalar_one()
+    if deleted_at is not None:
+        raise DomainError(_l("This account has been deleted."), status=403)
+
+
 def register(offering: Offering, person: Person) -> Outcome:
     """Confirm a seat if one is free, else join the waitlist. :raise DomainError:
 
@@ -143,6 +155,7 @@ def register(offering: Offering, person: Person) -> Outcome:
     the boundary reports as "already registered".
     """
     lock_offering(offering)
+    _hold_account(person)
     now = utcnow()
     reason = closed_reason(offering, now)
     if reason:

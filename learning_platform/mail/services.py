@@ -103,11 +103,20 @@ def _reply_to(offering: Offering) -> Address | None:
         return None
 
 
-def enqueue(message: EmailMessage, *, secret: bool = False) -> OutboxMessage:
+def deliverable(address: str) -> bool:
+    """Whether mail to `address` can ever arrive: not to `.invalid` (RFC 2606), where the
+    addresses of deleted accounts are (rights.services.ERASED_DOMAIN)."""
+    return not address.strip().rstrip(">").lower().endswith(".invalid")
+
+
+def enqueue(message: EmailMessage, *, secret: bool = False) -> OutboxMessage | None:
     """Store `message` in the outbox; it is sent once the caller's transaction commits.
 
     A `secret` message (a single-use link) has its text removed once it is sent or given up.
+    Mail to an address that can never receive it is not stored (None).
     """
+    if not deliverable(str(message["To"])):
+        return None
     row = OutboxMessage(
         recipient=str(message["To"]),
         subject=str(message["Subject"])[:300],
@@ -129,7 +138,7 @@ def send_template(
     attachments: tuple[tuple[bytes, str], ...] = (),
     secret: bool = False,
     **context,
-) -> OutboxMessage:
+) -> OutboxMessage | None:
     """Render templates/mail/`template`.txt and the lazy `subject` in `language`; enqueue it.
 
     The message carries the text and, as its alternative, the same text drawn in the HTML

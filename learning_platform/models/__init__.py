@@ -18,14 +18,17 @@ from learning_platform.models.offering import (
 from learning_platform.models.outbox import OutboxMessage, OutboxStatus
 from learning_platform.models.partner import Membership, MembershipRole, Partner, PartnerKind
 from learning_platform.models.person import AccountToken, LoginSession, Person, TokenPurpose
+from learning_platform.models.site import AGREED_PAGES, Consent, PageSlug, SitePage, SitePageText
 from learning_platform.models.theme import Theme
 
 __all__ = [
+    "AGREED_PAGES",
     "MAX_CAPACITY",
     "MAX_SESSIONS",
     "AccountToken",
     "Attendance",
     "Base",
+    "Consent",
     "FeedMark",
     "LoginSession",
     "Membership",
@@ -37,12 +40,15 @@ __all__ = [
     "OfferingStatus",
     "OutboxMessage",
     "OutboxStatus",
+    "PageSlug",
     "Partner",
     "PartnerKind",
     "Person",
     "Registration",
     "RegistrationStatus",
     "SessionStatus",
+    "SitePage",
+    "SitePageText",
     "Theme",
     "TokenPurpose",
     "UTCDateTime",

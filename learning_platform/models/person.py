@@ -32,6 +32,9 @@ class Person(UserMixin, Base):
     feed_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     feed_token_created_at: Mapped[datetime | None]
     feed_last_used_at: Mapped[datetime | None]
+    #: When the person deleted their account; the row stays, anonymised, so counts of
+    #: registrations and attendance stay right (rights.services.delete_account).
+    deleted_at: Mapped[datetime | None]
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="person", cascade="all, delete-orphan"
@@ -47,7 +50,7 @@ class Person(UserMixin, Base):
 
     @property
     def is_active(self) -> bool:
-        return self.email_verified_at is not None
+        return self.email_verified_at is not None and self.deleted_at is None
 
     def __repr__(self) -> str:
         return f"<Person {self.id} {self.email}>"

@@ -129,6 +129,7 @@ def test_citizen_signs_up_finds_registers_and_subscribes(visitor, server, langua
     citizen.type_into(page.locator("#display_name"), "김하늘" if language == "ko" else "Dana")
     citizen.type_into(page.locator("#password"), "rain gardens grow slowly")
     citizen.choose(page.locator("#preferred_language"), language)
+    citizen.tick(page.locator("#consent"))
     citizen.snap("signup")
     citizen.activate(page.locator("main form button[type=submit]"))
     assert "/check-email" in page.url
