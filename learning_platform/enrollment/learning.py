@@ -83,9 +83,10 @@ def overview(person: Person, now: datetime) -> Overview:
             result.past.append(registration)
             continue
         result.current.append(registration)
+        # Cancelled sessions stay in the list, struck through with the organizer's reason.
         result.upcoming.extend(
             UpcomingSession(session, offering)
-            for session in offering.active_sessions
+            for session in offering.sessions
             if session.ends_at > now
         )
     result.upcoming.sort(key=lambda item: item.session.starts_at)

@@ -7,7 +7,13 @@ from sqlalchemy import select
 
 from learning_platform.boundary import unit_of_work
 from learning_platform.extensions import db
-from learning_platform.forms import ConfirmForm, render_form
+from learning_platform.forms import (
+    ConfirmActionForm,
+    Confirmation,
+    ConfirmForm,
+    render_confirmation,
+    render_form,
+)
 from learning_platform.models import Membership, Partner
 from learning_platform.partners import forms, services
 from learning_platform.policy import requires
@@ -52,6 +58,28 @@ def remove(partner: Partner, membership_id: int):
     if membership is None:
         abort(404)
     name = membership.person.display_name
+    form = ConfirmActionForm()
+    if not form.confirmed():
+        yourself = membership.person_id == current_user.id
+        return render_confirmation(
+            form,
+            Confirmation(
+                title=_("Remove yourself?") if yourself else _("Remove %(person)s?", person=name),
+                subject=f"{name} · {membership.person.email}",
+                consequences=[
+                    _(
+                        "%(person)s can no longer open the workspace of %(partner)s or change its offerings.",
+                        person=name,
+                        partner=partner.name,
+                    ),
+                    _("Their account and their own registrations stay as they are."),
+                    _("A manager can add them again later."),
+                ],
+                button=_("Remove %(person)s", person=name),
+                keep_label=_("Keep %(person)s", person=name),
+                keep_url=url_for("members.index", slug=partner.slug),
+            ),
+        )
     with unit_of_work() as work:
         services.remove_member(membership, current_user)
     if work.ok:
