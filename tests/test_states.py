@@ -414,3 +414,16 @@ def test_a_confirmation_page_fits_the_action_it_confirms(app, client, login, cit
     assert "action=" not in form  # the page's own address, the one just asked
     with app.app_context():
         assert db.session.get(Offering, published.id).seats_taken == 2
+
+
+def test_my_learning_offers_no_cancel_button_once_an_offering_is_under_way(
+    client, login, offering_in, citizen, register
+):
+    under_way, upcoming = offering_in("under_way"), offering_in("open")
+    register(under_way, citizen)
+    register(upcoming, citizen)
+    login(citizen)
+    page = client.get("/me/learning").get_data(as_text=True)
+    assert f"/offerings/{upcoming.id}/cancel" in page
+    assert f"/offerings/{under_way.id}/cancel" not in page
+    assert "진행 중 · 신청 마감" in page or "Under way" in page
