@@ -427,3 +427,31 @@ def test_my_learning_offers_no_cancel_button_once_an_offering_is_under_way(
     assert f"/offerings/{upcoming.id}/cancel" in page
     assert f"/offerings/{under_way.id}/cancel" not in page
     assert "진행 중 · 신청 마감" in page or "Under way" in page
+
+
+def test_a_venue_change_note_reaches_the_mail_page_my_learning_and_the_feed(
+    client, login, partner, published, citizen, outbox
+):
+    from tests.test_workspace import offering_fields, submit_multi
+
+    note = "1층 공사로 2층 세미나실에서 모입니다 · We meet upstairs during the works."
+    login(partner.organizer)
+    edit = f"/workspace/offerings/{published.id}/edit"
+    assert "change_note" in client.get(edit).get_data(as_text=True)
+    pairs = offering_fields(
+        [t.id for t in published.themes],
+        title=published.title,
+        venue_name="Masan Bay Eco Centre",
+        capacity="20",
+        change_note=note,
+    )
+    assert submit_multi(client, edit, pairs).status_code == 302
+    [mail] = outbox(citizen.email)
+    assert "Masan Bay Eco Centre" in mail_body(mail) and note in mail_body(mail)
+    assert note in page_of(client, published)
+    assert all(
+        note in description for _, description in feed_descriptions(client, published).values()
+    )
+    client.submit("/logout", page="/")
+    login(citizen)
+    assert note in client.get("/me/learning").get_data(as_text=True)

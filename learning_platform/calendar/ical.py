@@ -148,6 +148,8 @@ def _event(
             lines.append(f"{text.cancelled_prefix} {reason}")
     if offering.summary:
         lines.append(offering.summary)
+    if offering.change_note and not cancelled:
+        lines.append(offering.change_note)
     if position is not None and text.waitlist_note:
         lines.append(text.waitlist_note(position))
     if session.note:

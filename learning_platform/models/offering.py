@@ -132,6 +132,9 @@ class Offering(Base):
     cancelled_at: Mapped[datetime | None]
     #: Why the organizer cancelled it: shown on its page, in the mails and in the feeds.
     cancel_reason: Mapped[str] = mapped_column(String(MAX_REASON), default="")
+    #: The organizer's note to participants about a change (a new venue or link): on its page,
+    #: in My learning, in the change mail and in every event's description.
+    change_note: Mapped[str] = mapped_column(String(MAX_REASON), default="")
 
     partner: Mapped[Partner] = relationship()
     sessions: Mapped[list[OfferingSession]] = relationship(

@@ -128,6 +128,14 @@ class OfferingForm(Form):
     contact_email = StringField(
         _l("Contact email"), validators=[Optional(), _max(254), email_address]
     )
+    change_note = StringField(
+        _l("Note for participants"),
+        validators=[_max(MAX_REASON)],
+        description=_l(
+            "e.g. why the venue changed. Shown on the offering's page, in My learning and in"
+            " calendars, and sent with the change mail. Clear it when it no longer applies."
+        ),
+    )
     cohost_ids = CheckboxesField(
         _l("Co-hosting partners"),
         coerce=int,

@@ -92,7 +92,7 @@ _VENUE_FIELDS = ("venue_name", "venue_address", "online_link", "format")
 
 
 #: Offering fields that appear in calendar events: a change is a change for every session.
-_CALENDAR_FIELDS = ("title", "summary", *_VENUE_FIELDS)
+_CALENDAR_FIELDS = ("title", "summary", "change_note", *_VENUE_FIELDS)
 _TEXT_FIELDS = (
     "kind",
     "title",
@@ -162,6 +162,8 @@ def save_offering(offering: Offering, data: dict) -> Offering:
     with db.session.no_autoflush:
         for name in _TEXT_FIELDS:
             setattr(offering, name, data.get(name) or "")
+        # Not a text field: a copy (duplicate) starts without the last term's note.
+        offering.change_note = data.get("change_note") or ""
         offering.registration_opens_at = data.get("registration_opens_at")
         offering.registration_closes_at = data.get("registration_closes_at")
         offering.themes, offering.cohosts = themes, cohosts

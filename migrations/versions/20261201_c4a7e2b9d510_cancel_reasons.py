@@ -1,4 +1,4 @@
-"""cancel reasons: an organizer says why an offering or a session is cancelled
+"""cancel reasons: an organizer says why an offering or a session is cancelled, and what changed
 
 Revision ID: c4a7e2b9d510
 Revises: 97694ddf93d8
@@ -25,9 +25,15 @@ def upgrade():
                     "cancel_reason", sa.String(length=500), server_default="", nullable=False
                 )
             )
+    with op.batch_alter_table("offering", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("change_note", sa.String(length=500), server_default="", nullable=False)
+        )
 
 
 def downgrade():
+    with op.batch_alter_table("offering", schema=None) as batch_op:
+        batch_op.drop_column("change_note")
     for table in ("offering_session", "offering"):
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.drop_column("cancel_reason")
