@@ -455,3 +455,29 @@ def test_a_venue_change_note_reaches_the_mail_page_my_learning_and_the_feed(
     client.submit("/logout", page="/")
     login(citizen)
     assert note in client.get("/me/learning").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("state", "started", "badge"),
+    [
+        ("open", False, "seats left"),
+        ("full", False, "Full · waitlist open"),
+        ("opens_later", False, "Registration opens"),
+        ("closed", False, "Registration closed"),
+        ("open", True, "Under way · registration closed"),
+    ],
+)
+def test_the_badge_reads_a_catalog_entry_without_its_sessions(
+    app, count_queries, offering_in, state, started, badge
+):
+    from flask import render_template_string
+
+    offering = offering_in(state)
+    with app.app_context():
+        row = db.session.get(Offering, offering.id)
+        db.session.expunge(row)  # a card's offering: its sessions are not loaded
+        entry = CatalogEntry(row, *in_days(7), started=started)
+        with app.test_request_context(), count_queries() as statements:
+            html = render_template_string('{% include "catalog/_state_badge.html" %}', entry=entry)
+    assert badge in html
+    assert statements == []
