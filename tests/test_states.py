@@ -481,3 +481,17 @@ def test_the_badge_reads_a_catalog_entry_without_its_sessions(
             html = render_template_string('{% include "catalog/_state_badge.html" %}', entry=entry)
     assert badge in html
     assert statements == []
+
+
+def test_a_long_korean_reason_keeps_the_feed_clean(client, login, partner, published):
+    from tests.test_feeds import assert_clean_bytes
+
+    reason = ("강사가 아파서 이번 과정을 취소합니다; 새 일정은, 다시 알려 드립니다.\r\n" * 12)[:500]
+    login(partner.organizer)
+    path = f"/workspace/offerings/{published.id}/cancel"
+    assert client.submit(path, {"confirm": "yes", "reason": reason}, page="/").status_code == 302
+    body = client.get(f"/feeds/offerings/{published.id}.ics").get_data()
+    assert_clean_bytes(body)
+    events = Calendar.from_ical(body).walk("VEVENT")
+    assert len(events) == 2 and not Calendar.from_ical(body).walk("VALARM")
+    assert all(reason.strip().replace("\r\n", "\n") in str(e["DESCRIPTION"]) for e in events)

@@ -291,7 +291,7 @@ def update_session(
 
 def _reason(reason: str) -> str:
     """:raise DomainError: without a reason (the form asks first; this is the rule)."""
-    reason = (reason or "").strip()
+    reason = (reason or "").replace("\r\n", "\n").strip()
     if not reason:
         raise DomainError(_l("Give a reason: participants read it."), "reason")
     if len(reason) > MAX_REASON:
