@@ -495,3 +495,23 @@ def test_a_long_korean_reason_keeps_the_feed_clean(client, login, partner, publi
     events = Calendar.from_ical(body).walk("VEVENT")
     assert len(events) == 2 and not Calendar.from_ical(body).walk("VALARM")
     assert all(reason.strip().replace("\r\n", "\n") in str(e["DESCRIPTION"]) for e in events)
+
+
+def test_a_manager_removing_themself_is_asked_in_their_own_words(
+    app, client, login, make_person, make_partner
+):
+    manager = make_person(name="Malee")
+    partner = make_partner(name="UNESCO Bangkok", members=[manager])
+    with app.app_context():
+        membership = db.session.scalar(select(Membership).where(Membership.person_id == manager.id))
+        membership.role = "manager"
+        db.session.commit()
+        membership_id = membership.id
+    login(manager)
+    path = f"/workspace/{partner.slug}/members/"
+    page = asks(
+        client.submit(f"{path}{membership_id}/remove", page=path),
+        button="Remove me",
+        keep="Stay an organizer",
+    )
+    assert "You can no longer open the workspace of UNESCO Bangkok" in page
