@@ -2,6 +2,7 @@
 
 import re
 import zoneinfo
+from dataclasses import dataclass
 from functools import cache
 from urllib.parse import parse_qsl, urlsplit
 
@@ -12,6 +13,7 @@ from flask_wtf import FlaskForm
 from werkzeug.formparser import FormDataParser
 from wtforms import (
     Field,
+    HiddenField,
     IntegerField,
     PasswordField,
     SelectChoice,
@@ -157,6 +159,44 @@ def row_id(value) -> int:
 
 class ConfirmForm(Form):
     """A form with only the CSRF token, for one-button actions."""
+
+
+class ConfirmActionForm(Form):
+    """The second step of a destructive action, shown on a confirmation page.
+
+    The button that starts the action posts without `confirm` and gets the confirmation
+    page; only that page's own submission, which carries `confirm`, may act. It needs no
+    JavaScript, and a forged or replayed one-click POST changes nothing.
+    """
+
+    confirm = HiddenField()
+
+    def confirmed(self) -> bool:
+        """Sent from the confirmation page, and valid (a reason given, where one is asked)."""
+        return self.is_submitted() and self.confirm.data == "yes" and self.validate()
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    """What a confirmation page says: the question, what will happen, the two ways out."""
+
+    title: str
+    consequences: list
+    button: str
+    keep_label: str
+    keep_url: str
+    #: e.g. the offering's title, shown under the question.
+    subject: str = ""
+    #: (name, value) of fields the first step carried that the confirmed one carries too.
+    hidden: tuple[tuple[str, str], ...] = ()
+
+
+def render_confirmation(form: ConfirmActionForm, confirmation: Confirmation):
+    """The confirmation page: 200 on the first step, 422 when the confirmed step was refused
+    (no reason given)."""
+    status = 422 if form.confirm.data == "yes" else 200
+    form.confirm.data = "yes"
+    return render_template("confirm.html", form=form, confirmation=confirmation), status
 
 
 def select_choices(pairs) -> list[SelectChoice]:

@@ -29,6 +29,8 @@ def current_language() -> str:
 
 def init_app(app: Flask) -> None:
     from learning_platform.calendar.links import feed_subscription, google_event
+    from learning_platform.catalog.services import state_of
+    from learning_platform.enrollment.services import OfferingState
     from learning_platform.humanize import (
         date_range,
         format_duration,
@@ -62,9 +64,11 @@ def init_app(app: Flask) -> None:
         sdg_goals=goals_of,
         google_event=google_event,
         can=can,
+        offering_state=state_of,
         # Templates compare with the enums, never with string literals.
         OfferingFormat=OfferingFormat,
         OfferingKind=OfferingKind,
+        OfferingState=OfferingState,
         OfferingStatus=OfferingStatus,
         RegistrationStatus=RegistrationStatus,
         SessionStatus=SessionStatus,

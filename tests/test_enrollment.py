@@ -149,7 +149,9 @@ def test_cancelling_frees_the_seat_for_the_oldest_waitlisted_person(
     register(course, first, status="waitlisted")
     register(course, second, status="waitlisted")
 
-    response = client.submit(f"/offerings/{course.id}/cancel", page=f"/offerings/{course.id}")
+    response = client.submit(
+        f"/offerings/{course.id}/cancel", {"confirm": "yes"}, page=f"/offerings/{course.id}"
+    )
     assert response.status_code == 302
     statuses = dict(registrations(app, course.id))
     assert (statuses[holder.id], statuses[first.id], statuses[second.id]) == (
@@ -166,7 +168,9 @@ def test_cancelling_frees_the_seat_for_the_oldest_waitlisted_person(
     assert [a.get_content_type() for a in promotion.iter_attachments()] == ["text/calendar"]
     assert outbox(second.email) == []
 
-    again = client.submit(f"/offerings/{course.id}/cancel", page=f"/offerings/{course.id}")
+    again = client.submit(
+        f"/offerings/{course.id}/cancel", {"confirm": "yes"}, page=f"/offerings/{course.id}"
+    )
     assert again.status_code == 302
     assert dict(registrations(app, course.id))[second.id] == "waitlisted"  # nothing more moved
 
@@ -177,7 +181,9 @@ def test_nobody_can_cancel_someone_elses_registration(
     owner = make_person()
     register(course, owner)
     login(make_person())
-    client.submit(f"/offerings/{course.id}/cancel", page=f"/offerings/{course.id}")
+    client.submit(
+        f"/offerings/{course.id}/cancel", {"confirm": "yes"}, page=f"/offerings/{course.id}"
+    )
     assert registrations(app, course.id) == [(owner.id, "confirmed")]
 
 
@@ -370,7 +376,11 @@ def test_a_change_mail_to_someone_waiting_carries_tentative_events(
     register(offering, waiting, status="waitlisted")
     login(organizer)
     session = offering.sessions[1]
-    client.submit(f"/workspace/offerings/{offering.id}/sessions/{session.id}/cancel", page="/")
+    client.submit(
+        f"/workspace/offerings/{offering.id}/sessions/{session.id}/cancel",
+        {"confirm": "yes", "reason": "The instructor is ill."},
+        page="/",
+    )
     [message] = outbox(waiting.email)
     [attachment] = list(message.iter_attachments())
     statuses = sorted(

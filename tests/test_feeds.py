@@ -175,6 +175,7 @@ def test_a_moved_session_keeps_its_uid_and_a_cancelled_one_stays_a_month(
     )
     client.submit(
         f"/workspace/offerings/{course.id}/sessions/{cancelled.id}/cancel",
+        {"confirm": "yes", "reason": "The instructor is ill."},
         page=f"/workspace/offerings/{course.id}",
     )
     after = events_of(client.get("/feeds/partners/changwon-city.ics?lang=ko").get_data())
@@ -198,7 +199,9 @@ def test_a_cancelled_offering_is_marked_in_every_language(client, login, changwo
     _, organizer = changwon
     login(organizer)
     client.submit(
-        f"/workspace/offerings/{course.id}/cancel", page=f"/workspace/offerings/{course.id}"
+        f"/workspace/offerings/{course.id}/cancel",
+        {"confirm": "yes", "reason": "The instructor is ill."},
+        page=f"/workspace/offerings/{course.id}",
     )
     for lang, prefix in (("en", "[Cancelled]"), ("ko", "[취소됨]"), ("th", "[ยกเลิกแล้ว]")):
         events = events_of(client.get(f"/feeds/offerings/{course.id}.ics?lang={lang}").get_data())
@@ -240,6 +243,7 @@ def test_conditional_get_answers_304_only_when_unchanged(
     session = course.sessions[2]
     client.submit(
         f"/workspace/offerings/{course.id}/sessions/{session.id}/cancel",
+        {"confirm": "yes", "reason": "The instructor is ill."},
         page=f"/workspace/offerings/{course.id}",
     )
     changed = client.get("/feeds/all.ics", headers={"If-None-Match": etag})
@@ -422,7 +426,7 @@ def test_private_feed_holds_exactly_my_sessions(app, client, subscriber, course)
 
 def test_regenerating_locks_the_old_address_out(app, client, subscriber):
     _person, path = subscriber
-    client.submit("/account/calendar", page="/account")
+    client.submit("/account/calendar", {"confirm": "yes"}, page="/account")
     assert app.test_client().get(path).status_code == 404
 
 
@@ -681,7 +685,9 @@ def test_cancelling_my_seat_moves_my_private_feed_forward(
         assert len(events_of(first.get_data())) == 3
         clock.shift(timedelta(hours=1))
         login(person)
-        client.submit(f"/offerings/{course.id}/cancel", page=f"/offerings/{course.id}")
+        client.submit(
+            f"/offerings/{course.id}/cancel", {"confirm": "yes"}, page=f"/offerings/{course.id}"
+        )
         again = poll_after(app.test_client(), path, first)
     assert again.status_code == 200
     assert events_of(again.get_data()) == {}
@@ -732,7 +738,9 @@ def test_a_cancelled_offering_leaving_the_window_moves_the_feeds_forward(
     with time_machine.travel(tomorrow_at(6), tick=False) as clock:
         login(organizer)
         client.submit(
-            f"/workspace/offerings/{course.id}/cancel", page=f"/workspace/offerings/{course.id}"
+            f"/workspace/offerings/{course.id}/cancel",
+            {"confirm": "yes", "reason": "The instructor is ill."},
+            page=f"/workspace/offerings/{course.id}",
         )
         first = client.get(path)
         assert {e["status"] for e in events_of(first.get_data()).values()} == {"CANCELLED"}

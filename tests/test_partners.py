@@ -175,7 +175,7 @@ def test_admin_adds_and_removes_an_organizer(app, client, admin, make_person, ma
 
     with app.app_context():
         membership_id = db.session.scalar(select(Membership.id))
-    response = client.submit(f"{path}{membership_id}/remove", page=path)
+    response = client.submit(f"{path}{membership_id}/remove", {"confirm": "yes"}, page=path)
     assert response.status_code == 302
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Membership)) == 0
@@ -284,6 +284,9 @@ def test_a_suspended_partners_offerings_are_hidden_and_closed(
     assert client.submit(f"/offerings/{offering.id}/register", page=page).status_code == 404
     client.submit("/logout", page="/")
     login(registered)  # someone who already had a seat may still leave
-    assert client.submit(f"/offerings/{offering.id}/cancel", page=page).status_code == 302
+    assert (
+        client.submit(f"/offerings/{offering.id}/cancel", {"confirm": "yes"}, page=page).status_code
+        == 302
+    )
     with app.app_context():
         assert db.session.scalars(select(Registration.status)).all() == ["cancelled"]

@@ -110,20 +110,22 @@ MATRIX = [
     ("GET", "/partners/propose", (302, 200, 200, 200, 200, 200, 200)),
     ("POST", "/partners/propose", (302, 422, 422, 422, 422, 422, 422)),
     ("POST", "/offerings/{offering}/register", (302, 302, 302, 302, 302, 302, 302)),
-    # What changes the shared data, last.
-    ("POST", W + "/publish", (302, 403, 302, 302, 403, 404, 302)),
-    ("POST", W + "/duplicate", (302, 403, 302, 302, 403, 404, 302)),
-    ("POST", S + "/cancel", (302, 403, 302, 302, 403, 404, 302)),
-    ("POST", S + "/remove", (302, 403, 302, 302, 403, 404, 302)),
-    ("POST", W + "/cancel", (302, 403, 302, 302, 403, 404, 302)),
-    ("POST", "/offerings/{offering}/cancel", (302, 302, 302, 302, 302, 302, 302)),
-    ("POST", "/admin/partners/{slug}/suspend", (302, 403, 403, 403, 403, 403, 302)),
-    ("POST", "/admin/partners/{slug}/approve", (302, 403, 403, 403, 403, 403, 302)),
+    # Destructive actions: the first POST, without `confirm`, only asks (a confirmation page,
+    # 200) and changes nothing. Each person registered above: they are asked too.
+    ("POST", S + "/cancel", (302, 403, 200, 200, 403, 404, 200)),
+    ("POST", W + "/cancel", (302, 403, 200, 200, 403, 404, 200)),
+    ("POST", "/offerings/{offering}/cancel", (302, 200, 200, 200, 200, 200, 200)),
     (
         "POST",
         "/workspace/{slug}/members/{membership}/remove",
-        (302, 403, 403, 302, 404, 404, 302),
+        (302, 403, 403, 200, 404, 404, 200),
     ),
+    # What changes the shared data, last.
+    ("POST", W + "/publish", (302, 403, 302, 302, 403, 404, 302)),
+    ("POST", W + "/duplicate", (302, 403, 302, 302, 403, 404, 302)),
+    ("POST", S + "/remove", (302, 403, 302, 302, 403, 404, 302)),
+    ("POST", "/admin/partners/{slug}/suspend", (302, 403, 403, 403, 403, 403, 302)),
+    ("POST", "/admin/partners/{slug}/approve", (302, 403, 403, 403, 403, 403, 302)),
     ("POST", "/logout", (302, 302, 302, 302, 302, 302, 302)),
 ]
 
@@ -181,7 +183,9 @@ def test_a_manager_cannot_remove_the_last_manager(app, client, login, world):
             select(Membership.id).where(Membership.person_id == world["people"]["manager"].id)
         )
     path = "/workspace/{slug}/members/".format(**world["values"])
-    response = client.submit(f"{path}{mine}/remove", page=path, follow_redirects=True)
+    response = client.submit(
+        f"{path}{mine}/remove", {"confirm": "yes"}, page=path, follow_redirects=True
+    )
     assert "the only manager" in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.get(Membership, mine) is not None

@@ -84,7 +84,9 @@ def test_two_managers_removing_each_other_at_once_leave_one_manager(
     for person, other in ((a, b), (b, a)):
         client = _client(race_app, person)
         token = client.csrf_token(page)
-        posts.append((client, f"{page}{ids[other.id]}/remove", {"csrf_token": token}))
+        posts.append(
+            (client, f"{page}{ids[other.id]}/remove", {"csrf_token": token, "confirm": "yes"})
+        )
     statuses = _race(race_app, posts, lambda s: "count(*)" in s and "membership" in s)
     with race_app.app_context():
         managers = db.session.scalar(
@@ -126,7 +128,8 @@ def test_cancelling_an_offering_twice_at_once_mails_each_participant_once(
     posts = []
     for _ in range(2):
         client = _client(race_app, organizer)
-        posts.append((client, path, {"csrf_token": client.csrf_token(page)}))
+        token = client.csrf_token(page)
+        posts.append((client, path, {"csrf_token": token, "confirm": "yes", "reason": "Rain."}))
     assert _race(race_app, posts, _reads_sessions) == [302, 302]
     with race_app.app_context():
         mails = db.session.scalar(

@@ -164,7 +164,11 @@ def test_cancelling_a_session_tells_everyone_registered_in_their_language(
 ):
     session = published.sessions[1]
     path = f"/workspace/offerings/{published.id}/sessions/{session.id}/cancel"
-    response = client.submit(path, page=f"/workspace/offerings/{published.id}")
+    response = client.submit(
+        path,
+        {"confirm": "yes", "reason": "The instructor is ill."},
+        page=f"/workspace/offerings/{published.id}",
+    )
     assert response.status_code == 302
     after = load(app, published.id)
     cancelled = after.sessions[1]
@@ -229,7 +233,11 @@ def test_cancelling_the_offering_tells_everyone_and_keeps_it_visible_as_cancelle
     app, client, published, outbox
 ):
     path = f"/workspace/offerings/{published.id}/cancel"
-    client.submit(path, page=f"/workspace/offerings/{published.id}")
+    client.submit(
+        path,
+        {"confirm": "yes", "reason": "The instructor is ill."},
+        page=f"/workspace/offerings/{published.id}",
+    )
     assert load(app, published.id).status == "cancelled"
     assert len(outbox()) == 2
     page = client.get(f"/offerings/{published.id}").get_data(as_text=True)

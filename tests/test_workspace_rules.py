@@ -411,7 +411,11 @@ def test_a_past_offering_cannot_be_cancelled(
     _, partner = organizer
     past = make_offering(partner, status="published", sessions=[in_days(-3)])
     register(past, make_person())
-    client.submit(f"/workspace/offerings/{past.id}/cancel", page=f"/workspace/offerings/{past.id}")
+    client.submit(
+        f"/workspace/offerings/{past.id}/cancel",
+        {"confirm": "yes", "reason": "The instructor is ill."},
+        page=f"/workspace/offerings/{past.id}",
+    )
     assert load(app, past.id).status == "published"
     assert outbox() == []
 
@@ -471,10 +475,13 @@ def test_cancelling_leaves_already_cancelled_sessions_as_they_were(
     first = offering.sessions[0]
     client.submit(
         f"/workspace/offerings/{offering.id}/sessions/{first.id}/cancel",
+        {"confirm": "yes", "reason": "The instructor is ill."},
         page=f"/workspace/offerings/{offering.id}",
     )
     client.submit(
-        f"/workspace/offerings/{offering.id}/cancel", page=f"/workspace/offerings/{offering.id}"
+        f"/workspace/offerings/{offering.id}/cancel",
+        {"confirm": "yes", "reason": "The instructor is ill."},
+        page=f"/workspace/offerings/{offering.id}",
     )
     assert [s.sequence for s in load(app, offering.id).sessions] == [1, 1]
 

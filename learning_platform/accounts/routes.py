@@ -16,12 +16,18 @@ from learning_platform.accounts import forms, services
 from learning_platform.boundary import unit_of_work
 from learning_platform.calendar.links import subscription
 from learning_platform.extensions import limiter
-from learning_platform.forms import render_form
+from learning_platform.forms import (
+    ConfirmActionForm,
+    Confirmation,
+    render_confirmation,
+    render_form,
+)
 from learning_platform.i18n import current_language
 from learning_platform.mail.services import external_url
 from learning_platform.models import TokenPurpose
 from learning_platform.policy import requires
 from learning_platform.security import safe_next
+from learning_platform.timezones import format_moment
 
 bp = Blueprint("accounts", __name__)
 
@@ -194,8 +200,36 @@ def change_password():
 @bp.post("/account/calendar")
 @requires("use_account")
 def calendar_feed():
-    """Create (or replace) the private calendar address; it is shown this once."""
+    """Create (or, once confirmed, replace) the private calendar address; shown this once."""
+    person = current_user._get_current_object()
+    form = ConfirmActionForm()
+    if person.feed_token_hash and not form.confirmed():
+        last_read = (
+            _(
+                "A calendar app last read it on %(date)s.",
+                date=format_moment(person.feed_last_used_at, current_app.config["SITE_TIMEZONE"]),
+            )
+            if person.feed_last_used_at
+            else _("No calendar app has read it yet.")
+        )
+        return render_confirmation(
+            form,
+            Confirmation(
+                title=_("Replace your calendar address?"),
+                consequences=[
+                    _(
+                        "The address you have now stops working at once: calendar apps subscribed"
+                        " to it no longer show your sessions."
+                    ),
+                    last_read,
+                    _("You then subscribe again with the new address, shown on the next page."),
+                ],
+                button=_("Create a new address"),
+                keep_label=_("Keep my address"),
+                keep_url=url_for("accounts.profile", _anchor="calendar"),
+            ),
+        )
     with unit_of_work():
-        token = services.new_feed_token(current_user._get_current_object())
+        token = services.new_feed_token(person)
     feed = subscription(external_url("feeds.personal", token=token), _("My learning"))
     return render_template("accounts/calendar_feed.html", subscription=feed)

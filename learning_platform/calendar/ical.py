@@ -136,7 +136,20 @@ def _event(
     if location:
         event.add("location", location)
     event.add("url", url)
-    lines = [offering.summary] if offering.summary else []
+    lines = []
+    if cancelled:
+        # The organizer's reason first: it is what a person opening the struck-out event wants.
+        reason = (
+            offering.cancel_reason
+            if offering.status == OfferingStatus.CANCELLED
+            else session.cancel_reason
+        )
+        if reason:
+            lines.append(f"{text.cancelled_prefix} {reason}")
+    if offering.summary:
+        lines.append(offering.summary)
+    if offering.change_note and not cancelled:
+        lines.append(offering.change_note)
     if position is not None and text.waitlist_note:
         lines.append(text.waitlist_note(position))
     if session.note:

@@ -74,7 +74,6 @@ def detail(offering_id: int):
         offering=offering,
         registration=registration,
         position=position,
-        closed_reason=enrollment.closed_reason(offering, now),
         can_cancel=registration is not None and enrollment.can_cancel(offering, now),
         form=ConfirmForm(),
         now=now,

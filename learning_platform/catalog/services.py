@@ -12,7 +12,7 @@ from flask import current_app
 from sqlalchemy import and_, exists, func, or_, select, union
 from sqlalchemy.orm import joinedload, selectinload
 
-from learning_platform.enrollment.services import has_started
+from learning_platform.enrollment.services import OfferingState, has_started, offering_state
 from learning_platform.extensions import db
 from learning_platform.forms import FIRST_YEAR, LAST_YEAR
 from learning_platform.languages import CONTENT_LANGUAGES, taught_in
@@ -311,6 +311,12 @@ def entries_of(ids: list[int], window: list, conditions: list, now: datetime) ->
         # Two sessions starting at the same moment: keep one entry per offering.
         entries.setdefault(offering.id, CatalogEntry(offering, next_start, next_end, bool(begun)))
     return sorted(entries.values(), key=lambda entry: position[entry.offering.id])
+
+
+def state_of(offering: Offering, entry: CatalogEntry | None = None) -> OfferingState:
+    """The offering's public state, for pages and cards (a Jinja global). A catalog entry
+    already knows whether the offering has begun, so a card reads no sessions."""
+    return offering_state(offering, utcnow(), started=entry.started if entry else None)
 
 
 def filter_choices() -> tuple[list[Theme], list[Partner]]:

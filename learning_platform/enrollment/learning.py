@@ -58,6 +58,10 @@ class Enrolment:
     position: int | None = None
     attended: int = 0
     attended_time: timedelta = field(default_factory=timedelta)
+    #: its first session has begun: a seat can no longer be given back
+    under_way: bool = False
+    #: sessions still to come that the organizer cancelled (shown with the reason)
+    cancelled_sessions: list[OfferingSession] = field(default_factory=list)
 
     @property
     def offering(self) -> Offering:
@@ -143,6 +147,9 @@ def overview(person: Person, now: datetime, past_page: int = 1) -> Overview:
         )
     ]
     _add_next_sessions(current, now)
+    _add_cancelled_sessions(current, now)
+    for enrolment in current:
+        enrolment.under_way = enrolment.first_start is not None and enrolment.first_start <= now
     positions = _waitlist_positions([e.offering.id for e in current if e.waitlisted])
     for enrolment in current:
         enrolment.position = positions.get(enrolment.registration.id)
@@ -178,6 +185,23 @@ def _add_next_sessions(enrolments: list[Enrolment], now: datetime) -> None:
         .where(coming.c.rank == 1)
     ):
         by_offering[session.offering_id].next_session = session
+
+
+def _add_cancelled_sessions(enrolments: list[Enrolment], now: datetime) -> None:
+    """The cancelled sessions still to come of each offering, in one statement."""
+    by_offering = {e.offering.id: e for e in enrolments}
+    if not by_offering:
+        return
+    for session in db.session.scalars(
+        select(OfferingSession)
+        .where(
+            OfferingSession.offering_id.in_(by_offering),
+            OfferingSession.status == SessionStatus.CANCELLED,
+            OfferingSession.ends_at > now,
+        )
+        .order_by(OfferingSession.starts_at)
+    ):
+        by_offering[session.offering_id].cancelled_sessions.append(session)
 
 
 def _add_attendance(person: Person, enrolments: list[Enrolment]) -> timedelta:

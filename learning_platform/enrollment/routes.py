@@ -2,6 +2,7 @@
 
 import csv
 import io
+from dataclasses import replace
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -14,7 +15,12 @@ from learning_platform.catalog.services import of_approved_partner
 from learning_platform.enrollment import learning, services
 from learning_platform.enrollment.forms import AttendanceForm
 from learning_platform.extensions import db
-from learning_platform.forms import ConfirmForm
+from learning_platform.forms import (
+    ConfirmActionForm,
+    Confirmation,
+    ConfirmForm,
+    render_confirmation,
+)
 from learning_platform.models import (
     Offering,
     OfferingStatus,
@@ -67,20 +73,59 @@ def register(offering_id: int):
 @bp.post("/offerings/<id:offering_id>/cancel")
 @requires("enroll")
 def cancel(offering_id: int):
+    """Asks first (what the person gives up); only the confirmed step cancels."""
     offering = _offering(offering_id, listed=False)
     registration = services.active_registration(offering.id, current_user.id)
-    if request.form.get("next") == "learning":
-        back = redirect(url_for("enrollment.my_learning"))
+    from_learning = request.form.get("next") == "learning"
+    if from_learning:
+        back_url = url_for("enrollment.my_learning")
     else:
-        back = redirect(url_for("catalog.detail", offering_id=offering_id))
+        back_url = url_for("catalog.detail", offering_id=offering_id)
     if registration is None:
         flash(_("You have no registration to cancel."), "info")
-        return back
-    with unit_of_work() as work:
-        services.cancel(registration)
-    if work.ok:
-        flash(_("Your registration is cancelled."), "success")
-    return back
+        return redirect(back_url)
+    if offering.status == OfferingStatus.PUBLISHED and not services.can_cancel(offering, utcnow()):
+        flash(_("The offering has started; it can no longer be cancelled."), "error")
+        return redirect(back_url)
+    form = ConfirmActionForm()
+    if form.confirmed():
+        with unit_of_work() as work:
+            services.cancel(registration)
+        if work.ok:
+            flash(_("Your registration is cancelled."), "success")
+        return redirect(back_url)
+    waiting = registration.status == RegistrationStatus.WAITLISTED
+    if waiting:
+        confirmation = Confirmation(
+            title=_("Leave the waitlist?"),
+            consequences=[
+                _(
+                    "You give up your place: number %(position)s on the waitlist.",
+                    position=services.waitlist_position(registration),
+                ),
+                _("If you join again later, you join at the end of the waitlist."),
+            ],
+            button=_("Leave the waitlist"),
+            keep_label=_("Stay on the waitlist"),
+            keep_url=back_url,
+        )
+    else:
+        confirmation = Confirmation(
+            title=_("Cancel your registration?"),
+            consequences=[
+                _("You give up your seat; it goes to the next person on the waitlist, if any."),
+                _("If you change your mind, you can register again only while a seat is free."),
+            ],
+            button=_("Cancel my registration"),
+            keep_label=_("Keep my seat"),
+            keep_url=back_url,
+        )
+    confirmation = replace(
+        confirmation,
+        subject=offering.title,
+        hidden=(("next", "learning"),) if from_learning else (),
+    )
+    return render_confirmation(form, confirmation)
 
 
 @bp.get("/me/learning")

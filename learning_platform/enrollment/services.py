@@ -9,6 +9,7 @@ queue), so every later statement of the transaction sees the latest state.
 Services flush but never commit; the view owns the transaction.
 """
 
+import enum
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -60,18 +61,63 @@ def has_started(offering_id: int, now: datetime):
     )
 
 
-def closed_reason(offering: Offering, now: datetime):
-    """Why registration is closed right now, or None when it is open."""
+class OfferingState(enum.StrEnum):
+    """What an offering is, for the public: the one answer every page and card shows."""
+
+    OPEN = "open"  #: registration open, seats left
+    FULL = "full"  #: registration open, every seat taken: the waitlist
+    OPENS_LATER = "opens_later"  #: registration has not opened yet
+    CLOSED = "closed"  #: registration closed before the start (or nothing left to attend)
+    UNDER_WAY = "under_way"  #: a session has begun, one is still to come
+    ENDED = "ended"  #: its last session is over
+    CANCELLED = "cancelled"
+    DRAFT = "draft"  #: never public
+
+
+#: Whether one can still register, by state: only while open or full (the waitlist).
+TAKES_REGISTRATIONS = frozenset({OfferingState.OPEN, OfferingState.FULL})
+
+
+def offering_state(
+    offering: Offering, now: datetime, *, started: bool | None = None
+) -> OfferingState:
+    """The offering's public state. `started`, when the caller knows it (a catalog entry,
+    which lists only offerings with a session still to come), spares reading the sessions."""
+    if offering.status == OfferingStatus.CANCELLED:
+        return OfferingState.CANCELLED
     if offering.status != OfferingStatus.PUBLISHED:
-        return _l("This offering is not open for registration.")
+        return OfferingState.DRAFT
+    if started is None:
+        first = offering.first_start
+        if first is None:  # every session cancelled: nothing to register for
+            return OfferingState.CLOSED
+        if offering.is_past(now):
+            return OfferingState.ENDED
+        started = first <= now
+    if started:
+        return OfferingState.UNDER_WAY
     if offering.registration_opens_at and now < offering.registration_opens_at:
-        return _l("Registration has not opened yet.")
+        return OfferingState.OPENS_LATER
     if offering.registration_closes_at and now >= offering.registration_closes_at:
-        return _l("Registration has closed.")
-    first = offering.first_start
-    if first is None or first <= now:
-        return _l("This offering has already started.")
-    return None
+        return OfferingState.CLOSED
+    if offering.seats_taken >= offering.capacity:
+        return OfferingState.FULL
+    return OfferingState.OPEN
+
+
+_CLOSED_REASONS = {
+    OfferingState.CANCELLED: _l("This offering is not open for registration."),
+    OfferingState.DRAFT: _l("This offering is not open for registration."),
+    OfferingState.OPENS_LATER: _l("Registration has not opened yet."),
+    OfferingState.CLOSED: _l("Registration has closed."),
+    OfferingState.UNDER_WAY: _l("This offering has already started."),
+    OfferingState.ENDED: _l("This offering has ended."),
+}
+
+
+def closed_reason(offering: Offering, now: datetime):
+    """Why registration is closed right now, or None when it is open (seats or waitlist)."""
+    return _CLOSED_REASONS.get(offering_state(offering, now))
 
 
 def can_cancel(offering: Offering, now: datetime) -> bool:

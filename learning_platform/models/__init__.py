@@ -4,6 +4,7 @@ from learning_platform.models.base import Base, UTCDateTime, utcnow
 from learning_platform.models.feed import FeedMark
 from learning_platform.models.offering import (
     MAX_CAPACITY,
+    MAX_REASON,
     MAX_SESSIONS,
     Attendance,
     Offering,
@@ -24,6 +25,7 @@ from learning_platform.models.theme import Theme
 __all__ = [
     "AGREED_PAGES",
     "MAX_CAPACITY",
+    "MAX_REASON",
     "MAX_SESSIONS",
     "AccountToken",
     "Attendance",

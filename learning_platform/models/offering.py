@@ -57,6 +57,8 @@ class RegistrationStatus(enum.StrEnum):
 
 MAX_CAPACITY = 10_000
 MAX_SESSIONS = 200
+#: An organizer's reason for cancelling, or note for a changed session: a short paragraph.
+MAX_REASON = 500
 
 offering_theme = Table(
     "offering_theme",
@@ -128,6 +130,11 @@ class Offering(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     published_at: Mapped[datetime | None]
     cancelled_at: Mapped[datetime | None]
+    #: Why the organizer cancelled it: shown on its page, in the mails and in the feeds.
+    cancel_reason: Mapped[str] = mapped_column(String(MAX_REASON), default="")
+    #: The organizer's note to participants about a change (a new venue or link): on its page,
+    #: in My learning, in the change mail and in every event's description.
+    change_note: Mapped[str] = mapped_column(String(MAX_REASON), default="")
 
     partner: Mapped[Partner] = relationship()
     sessions: Mapped[list[OfferingSession]] = relationship(
@@ -203,6 +210,8 @@ class OfferingSession(Base):
     #: The time of the last such change (iCal LAST-MODIFIED and DTSTAMP).
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     cancelled_at: Mapped[datetime | None]
+    #: Why the organizer cancelled this session (the offering's own reason covers them all).
+    cancel_reason: Mapped[str] = mapped_column(String(MAX_REASON), default="")
 
     offering: Mapped[Offering] = relationship(back_populates="sessions")
 

@@ -12,6 +12,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from learning_platform.forms import (
+    ConfirmActionForm,
     Form,
     WholeNumberField,
     email_address,
@@ -21,7 +22,7 @@ from learning_platform.forms import (
     web_url,
 )
 from learning_platform.languages import INSTRUCTION_LABELS
-from learning_platform.models import MAX_CAPACITY, OfferingFormat, OfferingKind
+from learning_platform.models import MAX_CAPACITY, MAX_REASON, OfferingFormat, OfferingKind
 
 KIND_LABELS = {
     OfferingKind.COURSE: _l("Course"),
@@ -127,6 +128,14 @@ class OfferingForm(Form):
     contact_email = StringField(
         _l("Contact email"), validators=[Optional(), _max(254), email_address]
     )
+    change_note = StringField(
+        _l("Note for participants"),
+        validators=[_max(MAX_REASON)],
+        description=_l(
+            "e.g. why the venue changed. Shown on the offering's page, in My learning and in"
+            " calendars, and sent with the change mail. Clear it when it no longer applies."
+        ),
+    )
     cohost_ids = CheckboxesField(
         _l("Co-hosting partners"),
         coerce=int,
@@ -157,7 +166,34 @@ class SessionForm(Form):
         validators=[_max(200)],
         description=_l("Only if it differs from the offering's venue."),
     )
-    note = StringField(_l("Note"), validators=[_max(500)])
+    note = StringField(
+        _l("Note for participants"),
+        validators=[_max(MAX_REASON)],
+        description=_l(
+            "e.g. why it moved. Shown on the offering's page, in My learning, in calendars"
+            " and in the mail when you move it."
+        ),
+    )
+
+
+class CancelForm(ConfirmActionForm):
+    """Cancelling an offering or a session: the organizer says why."""
+
+    reason = TextAreaField(
+        _l("Why is it cancelled?"),
+        validators=[
+            DataRequired(
+                _l(
+                    "Give a reason: participants read it in their mail, on the page and in their calendar."
+                )
+            ),
+            _max(MAX_REASON),
+        ],
+        description=_l(
+            "Everyone registered reads this, e.g. 'The instructor is ill; we will announce a new date.'"
+        ),
+        render_kw={"rows": 3, "maxlength": MAX_REASON},
+    )
 
 
 class ScheduleForm(Form):

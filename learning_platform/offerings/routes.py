@@ -10,20 +10,21 @@ from sqlalchemy import select
 
 from learning_platform.boundary import DomainError, unit_of_work
 from learning_platform.extensions import db
-from learning_platform.forms import ConfirmForm, render_form
+from learning_platform.forms import Confirmation, ConfirmForm, render_confirmation, render_form
 from learning_platform.i18n import current_language
 from learning_platform.models import (
     Offering,
     OfferingSession,
     OfferingStatus,
     Partner,
+    SessionStatus,
     Theme,
     utcnow,
 )
 from learning_platform.offerings import forms, services
 from learning_platform.offerings.schedule import weekly_series
 from learning_platform.policy import can, requires
-from learning_platform.timezones import NonexistentTime, local, to_utc
+from learning_platform.timezones import NonexistentTime, format_span, local, to_utc
 
 bp = Blueprint("workspace", __name__, url_prefix="/workspace")
 
@@ -172,13 +173,66 @@ def publish(offering: Offering):
     return _life_cycle_action(offering, services.publish, _("The offering is published."))
 
 
+def _told(offering: Offering) -> str:
+    """Who hears of a cancellation, in words ("12 confirmed participants are told...")."""
+    if offering.status != OfferingStatus.PUBLISHED:
+        return _("It is not published: nobody is registered, nobody is told.")
+    confirmed, waiting = services.people_to_tell(offering)
+    if not confirmed and not waiting:
+        return _("Nobody is registered yet, so nobody needs to be told.")
+    parts = []
+    if confirmed:
+        parts.append(
+            ngettext("%(num)d confirmed participant", "%(num)d confirmed participants", confirmed)
+        )
+    if waiting:
+        parts.append(
+            ngettext("%(num)d person on the waitlist", "%(num)d people on the waitlist", waiting)
+        )
+    people = (
+        parts[0]
+        if len(parts) == 1
+        else _("%(first)s and %(second)s", first=parts[0], second=parts[1])
+    )
+    return _("%(people)s will be told by mail, with your reason.", people=people)
+
+
 @bp.post("/offerings/<id:offering_id>/cancel")
 @requires("edit_offering", Offering)
 def cancel(offering: Offering):
-    return _life_cycle_action(
-        offering,
-        services.cancel_offering,
-        _("The offering is cancelled. Everyone registered has been told."),
+    """Asks first (what happens, who is told, why); only the confirmed step cancels."""
+    if offering.status == OfferingStatus.CANCELLED:
+        flash(_("This offering is already cancelled."), "info")
+        return redirect(url_for("workspace.detail", offering_id=offering.id))
+    if offering.is_past(utcnow()):
+        flash(_("This offering is over; there is nothing left to cancel."), "error")
+        return redirect(url_for("workspace.detail", offering_id=offering.id))
+    form = forms.CancelForm()
+    if form.confirmed():
+        with unit_of_work(form) as work:
+            services.cancel_offering(offering, form.reason.data)
+        if work.ok:
+            flash(_("The offering is cancelled. Everyone registered has been told."), "success")
+            return redirect(url_for("workspace.detail", offering_id=offering.id))
+    left = [s for s in offering.active_sessions if s.ends_at > utcnow()]
+    return render_confirmation(
+        form,
+        Confirmation(
+            title=_("Cancel this offering?"),
+            subject=offering.title,
+            consequences=[
+                _told(offering),
+                ngettext(
+                    "Its %(num)d remaining session is struck through on its page and marked cancelled in calendars.",
+                    "Its %(num)d remaining sessions are struck through on its page and marked cancelled in calendars.",
+                    len(left),
+                ),
+                _("This cannot be undone. You can duplicate it later as a new draft."),
+            ],
+            button=_("Cancel the offering"),
+            keep_label=_("Keep it"),
+            keep_url=url_for("workspace.detail", offering_id=offering.id),
+        ),
     )
 
 
@@ -263,11 +317,36 @@ def _session_action(offering: Offering, session_id: int, action, message: str):
 @bp.post("/offerings/<id:offering_id>/sessions/<id:session_id>/cancel")
 @requires("edit_offering", Offering)
 def cancel_session(offering: Offering, session_id: int):
-    return _session_action(
-        offering,
-        session_id,
-        services.cancel_session,
-        _("The session is cancelled. Everyone registered has been told."),
+    """Asks first (which session, who is told, why); only the confirmed step cancels."""
+    session = _session(offering, session_id)
+    if session.status == SessionStatus.CANCELLED:
+        flash(_("This session is already cancelled."), "info")
+        return redirect(url_for("workspace.detail", offering_id=offering.id))
+    if session.ends_at <= utcnow():
+        flash(_("This session is over; it can no longer be cancelled."), "error")
+        return redirect(url_for("workspace.detail", offering_id=offering.id))
+    form = forms.CancelForm()
+    if form.confirmed():
+        with unit_of_work(form) as work:
+            services.cancel_session(session, form.reason.data)
+        if work.ok:
+            flash(_("The session is cancelled. Everyone registered has been told."), "success")
+            return redirect(url_for("workspace.detail", offering_id=offering.id))
+    return render_confirmation(
+        form,
+        Confirmation(
+            title=_("Cancel this session?"),
+            subject=f"{offering.title} · "
+            + format_span(session.starts_at, session.ends_at, offering.timezone),
+            consequences=[
+                _told(offering),
+                _("The other sessions take place as planned."),
+                _("Calendars that subscribed show this session as cancelled."),
+            ],
+            button=_("Cancel the session"),
+            keep_label=_("Keep it"),
+            keep_url=url_for("workspace.detail", offering_id=offering.id),
+        ),
     )
 
 

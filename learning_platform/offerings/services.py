@@ -19,6 +19,7 @@ from learning_platform.extensions import db
 from learning_platform.mail.services import external_url, send_template
 from learning_platform.models import (
     MAX_CAPACITY,
+    MAX_REASON,
     MAX_SESSIONS,
     Offering,
     OfferingFormat,
@@ -91,7 +92,7 @@ _VENUE_FIELDS = ("venue_name", "venue_address", "online_link", "format")
 
 
 #: Offering fields that appear in calendar events: a change is a change for every session.
-_CALENDAR_FIELDS = ("title", "summary", *_VENUE_FIELDS)
+_CALENDAR_FIELDS = ("title", "summary", "change_note", *_VENUE_FIELDS)
 _TEXT_FIELDS = (
     "kind",
     "title",
@@ -161,6 +162,8 @@ def save_offering(offering: Offering, data: dict) -> Offering:
     with db.session.no_autoflush:
         for name in _TEXT_FIELDS:
             setattr(offering, name, data.get(name) or "")
+        # Not a text field: a copy (duplicate) starts without the last term's note.
+        offering.change_note = data.get("change_note") or ""
         offering.registration_opens_at = data.get("registration_opens_at")
         offering.registration_closes_at = data.get("registration_closes_at")
         offering.themes, offering.cohosts = themes, cohosts
@@ -286,8 +289,23 @@ def update_session(
         )
 
 
-def cancel_session(session: OfferingSession) -> None:
-    """:raise DomainError: for a session that is over or an offering already cancelled."""
+def _reason(reason: str) -> str:
+    """:raise DomainError: without a reason (the form asks first; this is the rule)."""
+    reason = (reason or "").replace("\r\n", "\n").strip()
+    if not reason:
+        raise DomainError(_l("Give a reason: participants read it."), "reason")
+    if len(reason) > MAX_REASON:
+        raise DomainError(_l("Use at most %(max)d characters.", max=MAX_REASON), "reason")
+    return reason
+
+
+def cancel_session(session: OfferingSession, reason: str) -> None:
+    """Cancel a session and tell everyone registered why.
+
+    :raise DomainError: without a reason, for a session that is over or an offering already
+        cancelled.
+    """
+    reason = _reason(reason)
     _lock(session.offering)
     if session.status == SessionStatus.CANCELLED:
         return  # cancelled a moment ago, by another click: everyone was told once
@@ -296,6 +314,7 @@ def cancel_session(session: OfferingSession) -> None:
         raise DomainError(_l("This session is over; it can no longer be cancelled."))
     session.status = SessionStatus.CANCELLED
     session.cancelled_at = utcnow()
+    session.cancel_reason = reason
     session.touch()
     if session.offering.status == OfferingStatus.PUBLISHED:
         _notify(
@@ -377,8 +396,12 @@ def publish(offering: Offering) -> None:
     _touch_all(offering)
 
 
-def cancel_offering(offering: Offering) -> None:
-    """:raise DomainError: once the offering is over."""
+def cancel_offering(offering: Offering, reason: str) -> None:
+    """Cancel the offering and tell everyone registered why.
+
+    :raise DomainError: without a reason, or once the offering is over.
+    """
+    reason = _reason(reason)
     _lock(offering)
     if offering.status == OfferingStatus.CANCELLED:
         return  # cancelled a moment ago, by another click: everyone was told once
@@ -387,9 +410,28 @@ def cancel_offering(offering: Offering) -> None:
     was_published = offering.status == OfferingStatus.PUBLISHED
     offering.status = OfferingStatus.CANCELLED
     offering.cancelled_at = utcnow()
+    offering.cancel_reason = reason
     _touch_all(offering)
     if was_published:
         _notify(offering, _l("Cancelled: %(title)s"), "offering_cancelled")
+
+
+def people_to_tell(offering: Offering) -> tuple[int, int]:
+    """(confirmed, waitlisted): how many people a change of `offering` is mailed to."""
+    counts = dict(
+        db.session.execute(
+            select(Registration.status, func.count())
+            .where(
+                Registration.offering_id == offering.id,
+                Registration.status != RegistrationStatus.CANCELLED,
+            )
+            .group_by(Registration.status)
+        ).all()
+    )
+    return (
+        counts.get(RegistrationStatus.CONFIRMED, 0),
+        counts.get(RegistrationStatus.WAITLISTED, 0),
+    )
 
 
 def duplicate(offering: Offering) -> Offering:

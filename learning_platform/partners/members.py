@@ -7,7 +7,13 @@ from sqlalchemy import select
 
 from learning_platform.boundary import unit_of_work
 from learning_platform.extensions import db
-from learning_platform.forms import ConfirmForm, render_form
+from learning_platform.forms import (
+    ConfirmActionForm,
+    Confirmation,
+    ConfirmForm,
+    render_confirmation,
+    render_form,
+)
 from learning_platform.models import Membership, Partner
 from learning_platform.partners import forms, services
 from learning_platform.policy import requires
@@ -52,6 +58,9 @@ def remove(partner: Partner, membership_id: int):
     if membership is None:
         abort(404)
     name = membership.person.display_name
+    form = ConfirmActionForm()
+    if not form.confirmed():
+        return render_confirmation(form, _removal(partner, membership))
     with unit_of_work() as work:
         services.remove_member(membership, current_user)
     if work.ok:
@@ -60,3 +69,39 @@ def remove(partner: Partner, membership_id: int):
             "info",
         )
     return redirect(url_for("members.index", slug=partner.slug))
+
+
+def _removal(partner: Partner, membership: Membership) -> Confirmation:
+    """What removing `membership` means, said to the manager (or to the person themself)."""
+    name = membership.person.display_name
+    if membership.person_id == current_user.id:
+        title, button, keep = _("Remove yourself?"), _("Remove me"), _("Stay an organizer")
+        consequences = [
+            _(
+                "You can no longer open the workspace of %(partner)s or change its offerings.",
+                partner=partner.name,
+            ),
+            _("Your account and your own registrations stay as they are."),
+            _("A manager can add you again later."),
+        ]
+    else:
+        title = _("Remove %(person)s?", person=name)
+        button = _("Remove %(person)s", person=name)
+        keep = _("Keep %(person)s", person=name)
+        consequences = [
+            _(
+                "%(person)s can no longer open the workspace of %(partner)s or change its offerings.",
+                person=name,
+                partner=partner.name,
+            ),
+            _("Their account and their own registrations stay as they are."),
+            _("A manager can add them again later."),
+        ]
+    return Confirmation(
+        title=title,
+        subject=f"{name} · {membership.person.email}",
+        consequences=consequences,
+        button=button,
+        keep_label=keep,
+        keep_url=url_for("members.index", slug=partner.slug),
+    )

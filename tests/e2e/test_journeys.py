@@ -9,7 +9,7 @@ import urllib.request
 from datetime import date, timedelta
 
 import pytest
-from flask_babel import force_locale, gettext
+from flask_babel import force_locale, gettext, ngettext
 from icalendar import Calendar
 
 from tests.e2e.conftest import ORGANIZER, PASSWORD
@@ -205,6 +205,12 @@ def test_second_citizen_waits_and_is_promoted_when_the_first_cancels(
     first_at.activate(
         first_at.page.locator(f"form[action='/offerings/{offering.id}/cancel'] button")
     )
+    # Cancelling asks first: the seat is still held until the confirmation is sent.
+    assert first_at.page.locator("#confirm-title").inner_text() == t("Cancel your registration?")
+    assert server.registration_status(offering, first) == "confirmed"
+    first_at.snap("confirm-cancel-seat")
+    first_at.activate(first_at.page.locator("main form button.button--danger-solid"))
+    assert "/me/learning" in first_at.page.url
     assert server.registration_status(offering, first) is None
     assert server.registration_status(offering, second) == "confirmed"
 
@@ -231,7 +237,23 @@ def test_organizer_cancels_a_session_and_the_citizen_sees_it(visitor, server, la
     organizer.activate(
         organizer.page.locator(f"form[action$='/sessions/{cancelled.id}/cancel'] button")
     )
-    assert organizer.page.locator(".notice--success").count() == 1
+    # A confirmation page says who is told and asks why; without a reason nothing happens.
+    page = organizer.page
+    assert page.locator("#confirm-title").inner_text() == t("Cancel this session?")
+    with server.app.test_request_context(), force_locale(language):
+        told = ngettext("%(num)d confirmed participant", "%(num)d confirmed participants", 1)
+    assert told in page.locator("main").inner_text()
+    danger = page.locator("main form button.button--danger-solid")
+    organizer.activate(danger)
+    assert organizer.field_error("reason") == t(
+        "Give a reason: participants read it in their mail, on the page and in their calendar."
+    )
+    assert server.registration_status(offering, citizen) == "confirmed"
+    reason = "강사 사정으로 쉽니다." if language == "ko" else "The instructor is ill."
+    organizer.type_into(page.locator("#reason"), reason)
+    organizer.snap("confirm-cancel-session")
+    organizer.activate(danger)
+    assert page.locator(".notice--success").count() == 1
     organizer.snap("workspace-session-cancelled")
 
     reader = visitor()
@@ -241,7 +263,12 @@ def test_organizer_cancels_a_session_and_the_citizen_sees_it(visitor, server, la
     assert rows.count() == 3
     assert rows.nth(1).locator(".status--cancelled").inner_text() == t("Cancelled")
     assert reader.page.locator(".session-list li.is-cancelled").count() == 1
+    assert reason in rows.nth(1).inner_text()
     reader.snap("offering-session-cancelled")
+    nav(reader, "/me/learning")
+    struck = reader.page.locator("#upcoming-title + * li.is-cancelled")
+    assert reason in struck.inner_text()  # the reason reaches the citizen's own page
+    reader.snap("my-learning-session-cancelled")
 
     for url in (
         server.url(f"/feeds/me/{token}.ics"),
@@ -253,6 +280,7 @@ def test_organizer_cancels_a_session_and_the_citizen_sees_it(visitor, server, la
         (gone,) = [event for event in events if event.get("STATUS") == "CANCELLED"]
         assert cancelled.starts_at == gone.DTSTART
         assert int(gone["SEQUENCE"]) >= 1
+        assert reason in str(gone["DESCRIPTION"])
 
 
 def test_bad_input_shows_a_message_by_the_field_and_keeps_what_was_typed(
