@@ -82,7 +82,7 @@ THEMES = [
 PARTNERS = [
     {
         "slug": "unesco-bangkok",
-        "name": "UNESCO Bangkok",
+        "name": "UNESCO Bangkok 유네스코 방콕",
         "kind": PartnerKind.UN_AGENCY,
         "timezone": "Asia/Bangkok",
         "website": "https://www.unesco.org/en/fieldoffice/bangkok",
