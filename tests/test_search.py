@@ -345,6 +345,16 @@ def test_rebuilding_writes_the_same_rows(app, catalog):
         db.session.rollback()
 
 
+def test_rebuild_search_command_restores_words_written_around_the_app(app, client, runner, catalog):
+    with app.app_context():
+        db.session.execute(OfferingSearch.__table__.delete())
+        db.session.commit()
+    assert found(client, "gardens") == []
+    result = runner.invoke(args=["rebuild-search"])
+    assert result.exit_code == 0 and "7 offerings" in result.output
+    assert found(client, "gardens") == ["Rooftop Gardens 옥상정원 가꾸기"]
+
+
 def test_terms_cut_korean_and_thai_into_pairs_and_keep_other_words_whole():
     assert search.terms("기후행동 Gardens") == "기 후 행 동 기후 후행 행동 gardens"
     assert search.terms("ＵＮＥＳＣＯ café") == "unesco cafe"
