@@ -336,6 +336,19 @@ def test_the_search_follows_changes_to_an_offering_its_partners_and_themes(
     assert found(client, "forest") == []
 
 
+def test_the_longest_korean_description_is_searchable(client, make_partner, make_offering):
+    syllables = "".join(chr(0xAC00 + (n * 7919) % 11172) for n in range(20_000))
+    make_offering(
+        make_partner(),
+        status="published",
+        sessions=[in_days(2)],
+        title="Long",
+        description=syllables + " 끝말잇기",
+    )
+    assert found(client, "끝말잇기") == ["Long"]
+    assert found(client, syllables[5000:5004]) == ["Long"]
+
+
 def test_rebuilding_writes_the_same_rows(app, catalog):
     with app.app_context():
         before = db.session.execute(select(OfferingSearch.__table__)).all()

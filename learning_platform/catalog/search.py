@@ -35,12 +35,13 @@ from sqlalchemy import (
     delete,
     false,
     func,
-    insert,
     select,
     table,
     union,
 )
 from sqlalchemy.dialects.postgresql import TSQUERY
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement, Select
 
@@ -236,9 +237,22 @@ def _write(connection: Connection, ids: list[int]) -> None:
             .where(Offering.id.in_(ids))
         )
     ]
-    connection.execute(delete(OfferingSearch).where(OfferingSearch.offering_id.in_(ids)))
+    gone = set(ids) - {row["offering_id"] for row in rows}
+    if gone:
+        connection.execute(delete(OfferingSearch).where(OfferingSearch.offering_id.in_(gone)))
     if rows:
-        connection.execute(insert(OfferingSearch), rows)
+        # An upsert, not delete-then-insert: two transactions rewriting one offering's row
+        # (a partner renamed while the offering is edited) wait for each other, not collide.
+        upsert = (postgresql_insert if connection.dialect.name == "postgresql" else sqlite_insert)(
+            OfferingSearch
+        )
+        connection.execute(
+            upsert.on_conflict_do_update(
+                index_elements=[OfferingSearch.offering_id],
+                set_={name: upsert.excluded[name] for name in ("title", "context", "body")},
+            ),
+            rows,
+        )
 
 
 # Kept in step by the session: every change through the ORM, in the same transaction --------
