@@ -28,6 +28,7 @@ from sqlalchemy.engine import make_url
 
 from config import TestingConfig, engine_options
 from learning_platform import create_app
+from learning_platform.catalog import search
 from learning_platform.demo import seed_themes
 from learning_platform.extensions import db
 from learning_platform.models import (
@@ -350,6 +351,8 @@ def generate(url: str, password_hash: str, now: datetime | None = None) -> Gener
         for table, rows in tables:
             for start in range(0, len(rows), 5000):
                 connection.execute(insert(table), rows[start : start + 5000])
+        # Bulk inserts pass by the session's bookkeeping: the search rows are built here.
+        search.rebuild(connection, everything=True)
         if connection.dialect.name == "postgresql":
             for table in ("partner", "person", "offering", "offering_session", "registration"):
                 connection.execute(

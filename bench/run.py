@@ -9,7 +9,8 @@ bench/results/<date>-<database>.json and the table at the top of bench/RESULTS.m
 Every figure is also a ratio to a floor measured just before it in the same run: the machines
 are shared and noisy, so absolute times move between runs and ratios do not.
 
-Options: --db sqlite,postgresql  --duration 6  --warmup 2  --quick (2 s runs, for a try-out).
+Options: --db sqlite,postgresql  --duration 6  --warmup 2  --quick (2 s runs, for a try-out)
+--only catalog_search (those figures and their floors, printed only).
 """
 
 import argparse
@@ -411,11 +412,14 @@ def run_database(name: str, options, password_hash: str, work: Path) -> dict:
         catalog = "/offerings"
         filtered = "/offerings?" + urlencode({"language": "ko"})
         search = "/offerings?" + urlencode({"q": "기후"})
+        # English words match as prefixes (climate → climate, climates) and by best match.
+        search_en = "/offerings?" + urlencode({"q": "climate action"})
         check_ok(app.base, catalog, b"offering-card", 12)
         check_ok(app.base, catalog + "?page=50", b"offering-card", 12)
         check_ok(app.base, filtered, b"offering-card", 12)
         check_ok(app.base, filtered + "&page=50", b"offering-card", 12)
         check_ok(app.base, search, b"offering-card", 12)
+        check_ok(app.base, search_en, b"offering-card", 12)
         check_ok(app.base, f"/offerings/{data.sample_offering_id}", b"offering-title")
         all_body = check_ok(app.base, "/feeds/all.ics", b"BEGIN:VEVENT", 100)
         partner_body = check_ok(app.base, partner_feed, b"BEGIN:VEVENT", 10)
@@ -455,6 +459,7 @@ def run_database(name: str, options, password_hash: str, work: Path) -> dict:
             ("catalog_filter_p1", app, filtered, "floor_template", CONNECTIONS, ""),
             ("catalog_filter_p50", app, filtered + "&page=50", "floor_template", CONNECTIONS, ""),
             ("catalog_search_p1", app, search, "floor_template", CONNECTIONS, ""),
+            ("catalog_search_en_p1", app, search_en, "floor_template", CONNECTIONS, ""),
             (
                 "offering_page",
                 app,
@@ -468,6 +473,11 @@ def run_database(name: str, options, password_hash: str, work: Path) -> dict:
             # One connection: each request takes seconds; a calendar app polls one at a time.
             ("feed_all", app, "/feeds/all.ics", "floor_template_feeds", 1, ""),
         ]
+        if options.only:
+            # The chosen figures and the floors they are read against; nothing else.
+            chosen = {f for f, *_ in plan if any(f.startswith(p) for p in options.only)}
+            chosen |= {floor for f, _s, _p, floor, *_ in plan if f in chosen and floor}
+            plan = [row for row in plan if row[0] in chosen]
         for figure, server, path, floor, connections, header_line in plan:
             slow = figure == "feed_all"
             result = measure(server.base, path, options, connections, header_line, slow)
@@ -482,6 +492,8 @@ def run_database(name: str, options, password_hash: str, work: Path) -> dict:
                 flush=True,
             )
 
+        if options.only:
+            return {"database": name, "figures": figures}
         print(f"[{name}] registration race …", flush=True)
         race = registration_race(app.base, data, url)
         print(f"[{name}] {race}", flush=True)
@@ -530,6 +542,7 @@ LABELS = {
     "catalog_filter_p1": "catalog, filter `language=ko`, page 1",
     "catalog_filter_p50": "catalog, filter `language=ko`, page 50",
     "catalog_search_p1": "catalog, words `q=기후`, page 1",
+    "catalog_search_en_p1": "catalog, words `q=climate action` (best match), page 1",
     "offering_page": "offering page (8+ sessions)",
     "floor_template_feeds": "floor: small Jinja template (again, before feeds)",
     "feed_partner": "partner feed `/feeds/partners/<slug>.ics`",
@@ -541,6 +554,7 @@ TARGETS = {
     "catalog_filter_p1": CATALOG_TARGET,
     "catalog_filter_p50": CATALOG_TARGET,
     "catalog_search_p1": CATALOG_TARGET,
+    "catalog_search_en_p1": CATALOG_TARGET,
     "feed_304_partner": NOT_MODIFIED_TARGET,
     "feed_304_all": NOT_MODIFIED_TARGET,
 }
@@ -634,7 +648,15 @@ def main() -> None:
     parser.add_argument("--feed-runs", type=int, default=5)
     parser.add_argument("--quick", action="store_true", help="2 s runs, 1 s warm-up")
     parser.add_argument("--no-write", action="store_true", help="print only")
+    parser.add_argument(
+        "--only",
+        type=lambda text: text.split(","),
+        default=[],
+        help="figures starting with these names (and their floors), no race or feed build;"
+        " print only. E.g. --db sqlite --quick --only catalog_search",
+    )
     options = parser.parse_args()
+    options.no_write = options.no_write or bool(options.only)
     if options.quick:
         options.duration, options.warmup, options.feed_runs = 2, 1, 3
     # A stopped run still stops its gunicorns (they are stopped in `finally`).

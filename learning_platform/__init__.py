@@ -45,6 +45,7 @@ def create_app(config: Config | None = None) -> Flask:
 def register_extensions(app: Flask) -> None:
     from learning_platform import i18n, memory, security
     from learning_platform.accounts import services as account_services
+    from learning_platform.catalog import search
     from learning_platform.mail import outbox
     from learning_platform.main import seo
 
@@ -67,6 +68,7 @@ def register_extensions(app: Flask) -> None:
     i18n.init_app(app)
     seo.init_app(app)
     outbox.init_app(app)
+    search.init_app(app)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

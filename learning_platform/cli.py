@@ -1,4 +1,5 @@
-"""Commands `flask --app wsgi create-admin`, `seed-themes`, `seed-demo` and `housekeeping`."""
+"""Commands `flask --app wsgi create-admin`, `seed-themes`, `seed-demo`, `housekeeping` and
+`rebuild-search`."""
 
 import click
 from flask import Flask, current_app
@@ -8,6 +9,7 @@ from sqlalchemy import func, select
 from learning_platform import demo, housekeeping
 from learning_platform.accounts import forms as account_forms
 from learning_platform.accounts.services import create_person, find_person, normalize_email
+from learning_platform.catalog import search
 from learning_platform.extensions import db
 from learning_platform.models import Person, utcnow
 
@@ -114,6 +116,16 @@ def _in_batches(run_batch) -> int:
     return total
 
 
+@click.command("rebuild-search")
+@with_appcontext
+def rebuild_search() -> None:
+    """Rewrite every offering's search words (after rows were written outside the app, or
+    after a change to how words are cut)."""
+    count = search.rebuild(db.session.connection(), everything=True)
+    db.session.commit()
+    click.echo(f"Search words rewritten for {count} offerings.")
+
+
 def init_app(app: Flask) -> None:
-    for command in (create_admin, seed_themes, seed_demo, housekeeping_command):
+    for command in (create_admin, seed_themes, seed_demo, housekeeping_command, rebuild_search):
         app.cli.add_command(command)

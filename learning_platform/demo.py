@@ -154,7 +154,7 @@ THEME_DESCRIPTIONS = {
 PARTNERS = [
     {
         "slug": "unesco-bangkok",
-        "name": "UNESCO Bangkok",
+        "name": "UNESCO Bangkok 유네스코 방콕",
         "kind": PartnerKind.UN_AGENCY,
         "timezone": "Asia/Bangkok",
         "website": "https://www.unesco.org/en/fieldoffice/bangkok",

@@ -49,6 +49,7 @@ OFFERINGS = [
         schedule=(5, [5], time(10, 0), 3, 1),
         registrations=(20, 3),
         venue=("용지호수공원 시민텃밭", "창원시 성산구 용지동"),
+        description="## 이런 내용을 배웁니다\n\n- 베란다 화분과 옥상 텃밭 흙 만들기\n- 제철 모종 고르고 심기\n- 물 주기와 벌레 걱정 없는 돌보기\n\n## In English\n\nUrban gardening for beginners: start a small vegetable garden on your balcony or rooftop. Bring gloves; seedlings and soil are provided by Yongji Lake Park's community gardens.",
     ),
     dict(
         partner="changwon-city",

@@ -8,6 +8,7 @@ from flask import current_app
 from sqlalchemy import text
 
 from learning_platform.answer_timeout import unbounded
+from learning_platform.catalog.search import in_models
 from learning_platform.models import UTCDateTime
 
 config = context.config
@@ -31,6 +32,7 @@ def run_migrations_offline() -> None:
         target_metadata=target_db.metadata,
         literal_binds=True,
         render_item=render_item,
+        include_name=in_models,
     )
     with context.begin_transaction():
         context.run_migrations()
@@ -47,6 +49,8 @@ def run_migrations_online() -> None:
     conf_args.setdefault("process_revision_directives", process_revision_directives)
     conf_args.setdefault("compare_type", True)
     conf_args.setdefault("render_item", render_item)
+    # The word search's FTS5 table and GIN index live outside the models (catalog/search.py).
+    conf_args.setdefault("include_name", in_models)
 
     # A migration may rewrite a big table or build an index: the app's statement timeout
     # (DATABASE_STATEMENT_TIMEOUT) and its wait for an answer (DATABASE_ANSWER_TIMEOUT) are for

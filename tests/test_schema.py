@@ -11,6 +11,7 @@ from sqlalchemy import inspect
 from sqlalchemy.exc import StatementError
 
 from learning_platform import create_app
+from learning_platform.catalog.search import in_models
 from learning_platform.extensions import db
 from learning_platform.models import Theme
 from learning_platform.models.outbox import OutboxMessage
@@ -29,7 +30,9 @@ def test_upgrade_on_an_empty_database_yields_exactly_the_models(empty_database_u
     with app.app_context():
         flask_migrate.upgrade()
         with db.engine.connect() as connection:
-            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            context = MigrationContext.configure(
+                connection, opts={"compare_type": True, "include_name": in_models}
+            )
             assert compare_metadata(context, db.metadata) == []
             names = inspect(connection)
             assert {c["name"] for c in names.get_unique_constraints("person")} == {

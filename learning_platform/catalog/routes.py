@@ -17,6 +17,7 @@ bp = Blueprint("catalog", __name__)
 
 #: The catalog's orders, as its "Sort by" choices show them (keys are services.SORTS).
 SORT_LABELS = {
+    "relevance": _l("Best match"),
     "date": _l("Soonest first"),
     "newest": _l("Newest first"),
 }

@@ -4,14 +4,15 @@ import re
 from array import array
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from functools import partial
+from functools import cached_property, partial
 from math import ceil
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import and_, exists, func, or_, select, union
+from sqlalchemy import and_, exists, func, select, union
 from sqlalchemy.orm import joinedload, selectinload
 
+from learning_platform.catalog import search as word_search
 from learning_platform.enrollment.services import OfferingState, has_started, offering_state
 from learning_platform.extensions import db
 from learning_platform.forms import FIRST_YEAR, LAST_YEAR
@@ -32,7 +33,8 @@ from learning_platform.models.offering import offering_cohost, offering_theme
 
 PER_PAGE = 12
 PAGE_NUMBER = re.compile(r"[0-9]{1,6}")
-SORTS = ("date", "newest")
+#: "relevance" only with words; the default then, "date" otherwise.
+SORTS = ("relevance", "date", "newest")
 #: Filters that /feeds/all.ics accepts.
 FEED_FILTERS = ("theme", "partner", "kind", "format", "language")
 
@@ -77,7 +79,9 @@ class Filters:
                 else:
                     setattr(filters, name, value)
         filters.seats = args.get("seats") == "1"
-        filters.sort = args.get("sort") if args.get("sort") in SORTS else "date"
+        filters.sort = args.get("sort") if args.get("sort") in SORTS else filters.default_sort
+        if filters.sort == "relevance" and not filters.q:
+            filters.sort = "date"
         page = args.get("page", "")
         # ASCII digits only: int() also takes "٣" and "1_000"; beyond 10,000 pages is no one's.
         filters.page = min(int(page), 10_000) or 1 if PAGE_NUMBER.fullmatch(page) else 1
@@ -95,7 +99,7 @@ class Filters:
             "from": self.date_from.isoformat() if self.date_from else "",
             "to": self.date_to.isoformat() if self.date_to else "",
             "seats": "1" if self.seats else "",
-            "sort": "" if self.sort == "date" else self.sort,
+            "sort": "" if self.sort == self.default_sort else self.sort,
             "page": "" if self.page == 1 else str(self.page),
         }
         values.update({key: str(value) for key, value in changes.items()})
@@ -104,6 +108,15 @@ class Filters:
     def feed_args(self) -> dict[str, str]:
         """The filters a calendar feed understands (no words, dates or pages)."""
         return {k: v for k, v in self.args().items() if k in FEED_FILTERS}
+
+    @property
+    def default_sort(self) -> str:
+        return "relevance" if self.q else "date"
+
+    @cached_property
+    def words(self) -> list[word_search.Word]:
+        """The query's words, as the search index matches them."""
+        return word_search.query_words(self.q)
 
     @property
     def active(self) -> bool:
@@ -135,10 +148,6 @@ class CatalogPage:
         return max(1, ceil(self.total / PER_PAGE))
 
 
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def _day_start(day: date) -> datetime:
     return datetime.combine(day, time(0), tzinfo=ZoneInfo(current_app.config["SITE_TIMEZONE"]))
 
@@ -158,14 +167,8 @@ def filtered_offerings(filters: Filters, now: datetime, statuses=(OfferingStatus
     if statuses:
         conditions.append(Offering.status.in_(statuses))
     if filters.q:
-        pattern = f"%{_escape_like(filters.q)}%"
-        conditions.append(
-            or_(
-                Offering.title.ilike(pattern, escape="\\"),
-                Offering.summary.ilike(pattern, escape="\\"),
-                Offering.description.ilike(pattern, escape="\\"),
-            )
-        )
+        # Words only punctuation or emoji match nothing: "no results", not every offering.
+        conditions.append(word_search.matching(filters.words))
     if filters.theme:
         conditions.append(
             exists().where(
@@ -246,11 +249,11 @@ def _ranking(filters: Filters, now: datetime) -> array:
 
 def _rank(filters: Filters, now: datetime) -> array:
     upcoming = _next_starts(_session_window(filters, now))
-    order = (
-        [Offering.published_at.desc(), Offering.id.desc()]
-        if filters.sort == "newest"
-        else [upcoming.c.next_start, Offering.id]
-    )
+    order = {
+        "newest": [Offering.published_at.desc(), Offering.id.desc()],
+    }.get(filters.sort, [upcoming.c.next_start, Offering.id])
+    if filters.sort == "relevance" and filters.words:
+        order.insert(0, word_search.relevance(filters.words).desc())
     return array(
         "q",
         db.session.scalars(

@@ -19,6 +19,7 @@ from learning_platform.models.offering import (
 from learning_platform.models.outbox import OutboxMessage, OutboxStatus
 from learning_platform.models.partner import Membership, MembershipRole, Partner, PartnerKind
 from learning_platform.models.person import AccountToken, LoginSession, Person, TokenPurpose
+from learning_platform.models.search import OfferingSearch
 from learning_platform.models.site import AGREED_PAGES, Consent, PageSlug, SitePage, SitePageText
 from learning_platform.models.theme import Theme
 
@@ -38,6 +39,7 @@ __all__ = [
     "Offering",
     "OfferingFormat",
     "OfferingKind",
+    "OfferingSearch",
     "OfferingSession",
     "OfferingStatus",
     "OutboxMessage",
