@@ -46,6 +46,7 @@ def register_extensions(app: Flask) -> None:
     from learning_platform import i18n, memory, security
     from learning_platform.accounts import services as account_services
     from learning_platform.mail import outbox
+    from learning_platform.media import templating as media_templating
 
     db.init_app(app)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
@@ -65,6 +66,7 @@ def register_extensions(app: Flask) -> None:
     security.init_app(app)
     i18n.init_app(app)
     outbox.init_app(app)
+    media_templating.init_app(app)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -90,6 +92,7 @@ def register_blueprints(app: Flask) -> None:
     from learning_platform.catalog.routes import bp as catalog_bp
     from learning_platform.enrollment.routes import bp as enrollment_bp
     from learning_platform.main.routes import bp as main_bp
+    from learning_platform.media.routes import bp as media_bp
     from learning_platform.offerings.routes import bp as workspace_bp
     from learning_platform.partners.admin import bp as partner_admin_bp
     from learning_platform.partners.members import bp as members_bp
@@ -104,6 +107,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(catalog_bp)
     app.register_blueprint(enrollment_bp)
     app.register_blueprint(feeds_bp)
+    app.register_blueprint(media_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -286,7 +286,8 @@ def search(filters: Filters) -> CatalogPage:
         # offerings, so nothing cancelled, filled up (seats=1) or started since is shown.
         .where(Offering.id.in_(page_ids), *filtered_offerings(filters, now))
         .options(
-            joinedload(Offering.partner),
+            joinedload(Offering.partner).joinedload(Partner.logo),
+            joinedload(Offering.cover),
             selectinload(Offering.themes),
             selectinload(Offering.cohosts),
         )
@@ -328,7 +329,8 @@ def public_offering(offering_id: int) -> Offering | None:
             of_approved_partner(),
         )
         .options(
-            joinedload(Offering.partner),
+            joinedload(Offering.partner).joinedload(Partner.logo),
+            joinedload(Offering.cover),
             selectinload(Offering.sessions),
             selectinload(Offering.themes),
             selectinload(Offering.cohosts),

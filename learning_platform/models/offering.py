@@ -21,6 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from learning_platform.languages import INSTRUCTION_LANGUAGES
 from learning_platform.models.base import Base, enum_type, in_list, utcnow
+from learning_platform.models.image import Image
 from learning_platform.models.partner import Partner
 from learning_platform.models.person import Person
 from learning_platform.models.theme import Theme
@@ -128,8 +129,13 @@ class Offering(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     published_at: Mapped[datetime | None]
     cancelled_at: Mapped[datetime | None]
+    #: The uploaded cover image; without one, pages show the default art of its first theme.
+    cover_id: Mapped[int | None] = mapped_column(
+        ForeignKey("image.id", ondelete="SET NULL"), index=True
+    )
 
     partner: Mapped[Partner] = relationship()
+    cover: Mapped[Image | None] = relationship()
     sessions: Mapped[list[OfferingSession]] = relationship(
         back_populates="offering",
         cascade="all, delete-orphan",
