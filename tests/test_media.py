@@ -395,3 +395,24 @@ def test_covers_and_logos_add_no_query_to_the_catalog(
         page = client.get("/offerings").get_data(as_text=True)
     assert page.count("/media/") >= 8
     assert len(statements) == plain
+
+
+def test_housekeeping_deletes_image_files_no_row_uses_after_a_day(app, client, runner, published):
+    import os
+    import time
+
+    upload(client, cover_path(published), picture())
+    root = Path(app.config["MEDIA_ROOT"])
+    used = stored_files(app)
+    day_old = time.time() - 2 * 86400
+    for name in used:
+        os.utime(root / name, (day_old, day_old))
+    (root / ("0" * 32 + "-400.webp")).write_bytes(b"replaced long ago")
+    os.utime(root / ("0" * 32 + "-400.webp"), (day_old, day_old))
+    (root / ("1" * 32 + "-400.webp")).write_bytes(b"an upload committing right now")
+    (root / "notes.txt").write_text("not ours to delete")
+    os.utime(root / "notes.txt", (day_old, day_old))
+
+    result = runner.invoke(args=["housekeeping"])
+    assert "deleted image files no cover or logo uses: 1" in result.output
+    assert stored_files(app) == sorted([*used, "1" * 32 + "-400.webp", "notes.txt"])
