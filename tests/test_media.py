@@ -416,3 +416,21 @@ def test_housekeeping_deletes_image_files_no_row_uses_after_a_day(app, client, r
     result = runner.invoke(args=["housekeeping"])
     assert "deleted image files no cover or logo uses: 1" in result.output
     assert stored_files(app) == sorted([*used, "1" * 32 + "-400.webp", "notes.txt"])
+
+
+def test_cover_url_gives_absolute_addresses_for_link_previews(app, client, published):
+    from learning_platform.media.templating import cover_url
+
+    with app.test_request_context():
+        offering = db.session.get(Offering, published.id)
+        assert cover_url(offering, 1200, external=True) == (
+            "http://localhost/static/covers/climate-action.png"
+        )
+    upload(client, cover_path(published), picture())
+    with app.test_request_context():
+        offering = db.session.get(Offering, published.id)
+        url = cover_url(offering, 1200, external=True)
+        assert re.fullmatch(r"http://localhost/media/[0-9a-f]{32}-1200\.webp", url)
+        assert cover_url(offering, 500).endswith("-800.webp")
+    png = fetched(client, "/static/covers/climate-action.png")
+    assert Pillow.open(io.BytesIO(png.data)).size == (1200, 675)

@@ -16,7 +16,10 @@ from learning_platform.mail.services import external_url
 from learning_platform.models import Image, Offering, Partner
 from learning_platform.timezones import local
 
-#: Themes with default cover art of their own (static/covers/<slug>.svg); others get DEFAULT.
+#: Themes with default cover art of their own, static/covers/<slug>.svg (drawn for this
+#: project, no text in them), and <slug>.png rendered from it at 1200 x 675 by Chromium
+#: (`chromium --headless --screenshot=<slug>.png --window-size=1200,675 <slug>.svg`).
+#: Other themes, and offerings without one, get DEFAULT_COVER.
 THEME_COVERS = frozenset(
     {
         "esd",
@@ -67,12 +70,18 @@ def default_cover(offering: Offering) -> str:
     return DEFAULT_COVER
 
 
-def cover_url(offering: Offering, width: int = 800, external: bool = False) -> str:
+def cover_url(
+    offering: Offering, width: int = 800, external: bool = False, vector: bool = False
+) -> str:
     """The URL of the offering's cover at least `width` wide (or its largest), or of its
-    default art; `external=True` for an absolute one on BASE_URL (og:image)."""
+    default art; `external=True` for an absolute one on BASE_URL (og:image, mail).
+
+    The default art is a PNG (what link previews and mail clients show), or with `vector=True`
+    the SVG it was rendered from (pages).
+    """
     if offering.cover is not None:
         return media_url(offering.cover, width, external)
-    filename = f"covers/{default_cover(offering)}.svg"
+    filename = f"covers/{default_cover(offering)}.{'svg' if vector else 'png'}"
     if external:
         return external_url("static", filename=filename)
     return url_for("static", filename=filename)
