@@ -373,6 +373,7 @@ def test_covers_and_logos_add_no_query_to_the_catalog(
     partner = make_partner()
     _bulk_offerings(app, partner, 4)
     plain = statements_for(client, count_queries, "/offerings")
+    partners_page = statements_for(client, count_queries, "/partners/")
     ids = _bulk_offerings(app, make_partner(), 8)
     with app.app_context():
         for number, offering_id in enumerate(ids):
@@ -395,6 +396,7 @@ def test_covers_and_logos_add_no_query_to_the_catalog(
         page = client.get("/offerings").get_data(as_text=True)
     assert page.count("/media/") >= 8
     assert len(statements) == plain
+    assert statements_for(client, count_queries, "/partners/") == partners_page
 
 
 def test_housekeeping_deletes_image_files_no_row_uses_after_a_day(app, client, runner, published):

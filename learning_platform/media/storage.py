@@ -28,6 +28,9 @@ def store(image: ProcessedImage) -> None:
     for size, data in image.files.items():
         path = root / f"{image.key}-{size}.webp"
         if path.exists():
+            # Already there (the same picture uploaded before): marked as just used, so that
+            # housekeeping does not take it for an unused one meanwhile.
+            os.utime(path)
             continue
         handle, temporary = tempfile.mkstemp(dir=root, prefix=".upload-", suffix=".tmp")
         try:
