@@ -374,22 +374,21 @@ def test_covers_and_logos_add_no_query_to_the_catalog(
     _bulk_offerings(app, partner, 4)
     plain = statements_for(client, count_queries, "/offerings")
     partners_page = statements_for(client, count_queries, "/partners/")
-    ids = _bulk_offerings(app, make_partner(), 8)
+    with_logo = make_partner()
+    ids = _bulk_offerings(app, with_logo, 8)
     with app.app_context():
+        db.session.get(Partner, with_logo.id).logo = Image(
+            kind="logo", key="f" * 32, width=96, height=96, sizes=[96], alt_ko="로고", alt_en="Logo"
+        )
         for number, offering_id in enumerate(ids):
-            image = Image(
-                kind="cover", key=f"{number:032x}", width=1200, height=675, sizes=[400, 800, 1200]
-            )
-            image.alt_ko, image.alt_en = "그림", "Picture"
-            db.session.get(Offering, offering_id).cover = image
-            db.session.get(Offering, offering_id).partner.logo = Image(
-                kind="logo",
-                key="f" * 32,
-                width=96,
-                height=96,
-                sizes=[96],
-                alt_ko="로고",
-                alt_en="Logo",
+            db.session.get(Offering, offering_id).cover = Image(
+                kind="cover",
+                key=f"{number:032x}",
+                width=1200,
+                height=675,
+                sizes=[400, 800, 1200],
+                alt_ko="그림",
+                alt_en="Picture",
             )
         db.session.commit()
     with count_queries() as statements:
