@@ -13,7 +13,7 @@ from flask_babel import get_locale
 
 from learning_platform.i18n import current_language
 from learning_platform.mail.services import external_url
-from learning_platform.models import Image, Offering, Partner
+from learning_platform.models import Image, ImageKind, Offering, Partner
 from learning_platform.timezones import local
 
 #: Themes with default cover art of their own, static/covers/<slug>.svg (drawn for this
@@ -125,4 +125,5 @@ def init_app(app: Flask) -> None:
         monogram_colour=monogram_colour,
         date_badge=date_badge,
         DEFAULT_COVER_SIZE=DEFAULT_COVER_SIZE,
+        ImageKind=ImageKind,
     )
