@@ -66,6 +66,8 @@ class Config:
             "MAIL_SEND_AFTER_REQUEST", self.MAIL_SEND_AFTER_REQUEST
         )
         self.PROXY_FIX_HOPS = int(os.environ.get("PROXY_FIX_HOPS", "0"))
+        #: Where uploaded images (covers, logos) are stored, re-encoded, one file per size.
+        self.MEDIA_ROOT = os.environ.get("MEDIA_ROOT") or self.MEDIA_ROOT
         #: Redis shared by every worker for those remembered values; each worker's memory without.
         self.CACHE_REDIS_URL = os.environ.get("CACHE_REDIS_URL", "")
         #: Namespaces this app's keys in a Redis that others use too.
@@ -172,6 +174,12 @@ class Config:
     MAIL_KEEP_SENT_DAYS = 30
     MAIL_KEEP_FAILED_DAYS = 90
 
+    MEDIA_ROOT = str(INSTANCE_DIR / "media")
+    #: An uploaded image (cover, logo) may be this large, in bytes.
+    MEDIA_MAX_BYTES = 5 * 1024 * 1024
+    #: ...and this many pixels: more is refused before decoding (a decompression bomb).
+    MEDIA_MAX_PIXELS = 40_000_000
+
     def _database_url(self) -> str:
         return (
             os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'learning_platform.db'}"
@@ -258,6 +266,8 @@ NUMERIC_SETTINGS = {
     "CATALOG_RANKING_SECONDS": float,
     "MAIL_KEEP_SENT_DAYS": int,
     "MAIL_KEEP_FAILED_DAYS": int,
+    "MEDIA_MAX_BYTES": int,
+    "MEDIA_MAX_PIXELS": int,
 }
 
 

@@ -48,6 +48,7 @@ def register_extensions(app: Flask) -> None:
     from learning_platform.catalog import search
     from learning_platform.mail import outbox
     from learning_platform.main import seo
+    from learning_platform.media import templating as media_templating
 
     db.init_app(app)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
@@ -69,6 +70,7 @@ def register_extensions(app: Flask) -> None:
     seo.init_app(app)
     outbox.init_app(app)
     search.init_app(app)
+    media_templating.init_app(app)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -94,6 +96,7 @@ def register_blueprints(app: Flask) -> None:
     from learning_platform.catalog.routes import bp as catalog_bp
     from learning_platform.enrollment.routes import bp as enrollment_bp
     from learning_platform.main.routes import bp as main_bp
+    from learning_platform.media.routes import bp as media_bp
     from learning_platform.offerings.routes import bp as workspace_bp
     from learning_platform.pages.routes import bp as pages_bp
     from learning_platform.partners.admin import bp as partner_admin_bp
@@ -112,6 +115,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(feeds_bp)
     app.register_blueprint(pages_bp)
     app.register_blueprint(rights_bp)
+    app.register_blueprint(media_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

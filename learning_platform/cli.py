@@ -83,7 +83,8 @@ def seed_demo(if_empty: bool) -> None:
     help="Rows removed per transaction.",
 )
 def housekeeping_command(batch: int) -> None:
-    """Delete old mail, used or expired account links and expired login sessions.
+    """Delete old mail, used or expired account links, expired login sessions and image
+    files no cover or logo uses any more.
 
     Safe to repeat and to run from cron; two runs at once remove each row once.
     """
@@ -103,6 +104,9 @@ def housekeep(batch: int = 1000) -> dict[str, int]:
     )
     days = current_app.config["MAIL_KEEP_SENT_DAYS"]
     report[f"deleted mail files older than {days} days"] = housekeeping.delete_mail_files(utcnow())
+    report["deleted image files no cover or logo uses"] = housekeeping.delete_unused_image_files(
+        utcnow()
+    )
     return report
 
 

@@ -7,7 +7,7 @@ from functools import cache
 from urllib.parse import parse_qsl, urlsplit
 
 from email_validator import EmailNotValidError, validate_email
-from flask import Request, render_template
+from flask import Request, current_app, render_template
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.formparser import FormDataParser
@@ -40,9 +40,36 @@ class _FormParser(FormDataParser):
 
 
 class FormRequest(Request):
-    """The app's request: form bodies that are not UTF-8 are marked, not silently kept."""
+    """The app's request: form bodies that are not UTF-8 are marked, not silently kept; a
+    view that takes a file (`accepts_upload`) takes a larger body than MAX_CONTENT_LENGTH."""
 
     form_data_parser_class = _FormParser
+
+    @property
+    def max_content_length(self) -> int | None:
+        # Decided here, not in the view: the CSRF check reads the body before any view runs.
+        if self._max_content_length is None and current_app and self.url_rule is not None:
+            view = current_app.view_functions.get(self.url_rule.endpoint)
+            if getattr(view, "accepts_upload", False):
+                return upload_body_limit(current_app.config)
+        return super().max_content_length
+
+    @max_content_length.setter
+    def max_content_length(self, value: int | None) -> None:
+        self._max_content_length = value
+
+
+def upload_body_limit(config) -> int:
+    """The body an upload view reads: a file up to twice MEDIA_MAX_BYTES gets a message next
+    to its field (too large, by how much); a larger body is refused unread with a 413 page."""
+    return 2 * config["MEDIA_MAX_BYTES"] + config["MAX_CONTENT_LENGTH"]
+
+
+def accepts_upload(view):
+    """Mark `view` as taking a file upload (see FormRequest.max_content_length); put it right
+    under the route decorator."""
+    view.accepts_upload = True
+    return view
 
 
 class Form(FlaskForm):

@@ -115,6 +115,36 @@ def delete_mail_files(now: datetime) -> int:
     return deleted
 
 
+#: An image file no row names is kept this long: its upload's commit may still be on the way.
+UNUSED_IMAGE_GRACE = timedelta(days=1)
+
+
+def delete_unused_image_files(now: datetime) -> int:
+    """Delete the files in MEDIA_ROOT no image row names any more (a replaced or removed
+    cover or logo; an upload whose transaction failed), once older than UNUSED_IMAGE_GRACE."""
+    from learning_platform.media.storage import FILE_NAME, media_root
+    from learning_platform.models import Image
+
+    folder = media_root()
+    if not folder.is_dir():
+        return 0
+    used = set(db.session.scalars(select(Image.key).distinct()))
+    cutoff = (now - UNUSED_IMAGE_GRACE).timestamp()
+    deleted = 0
+    for path in folder.iterdir():
+        stored = FILE_NAME.fullmatch(path.name)
+        leftover = path.name.startswith(".upload-")  # a write that never finished
+        if not (stored or leftover) or (stored and path.name.split("-")[0] in used):
+            continue
+        try:
+            if path.stat().st_mtime < cutoff:
+                path.unlink()
+                deleted += 1
+        except FileNotFoundError:  # another run was first
+            continue
+    return deleted
+
+
 def _unclaimed(query: Select) -> Select:
     if db.session.get_bind().dialect.name == "postgresql":
         # Rows another run has locked are left to it, instead of waiting (and counting) twice.

@@ -6,7 +6,7 @@ that is rolled back at its end: the app's sessions join that transaction through
 and `begin_nested()` in views, services and factories behave as usual inside the test, and
 nothing is left behind. After each test the shared app gets its configuration and
 `app.extensions` back as they were; each test starts with an empty rate-limiter storage and
-`MAIL_OUTBOX_DIR` in its own tmp_path.
+`MAIL_OUTBOX_DIR` and `MEDIA_ROOT` in its own tmp_path.
 
 - `app`, `make_app()`: the shared app of the test's database. Do not add routes or hooks to it
   (Flask refuses, as on any app that has served a request).
@@ -286,6 +286,7 @@ def _rolled_back(shared: SharedApp, tmp_path) -> Iterator[Harness]:
     app = shared.app
     config, extensions = app.config.copy(), dict(app.extensions)
     app.config["MAIL_OUTBOX_DIR"] = str(tmp_path / "mail")
+    app.config["MEDIA_ROOT"] = str(tmp_path / "media")
     _set_limiter_state(shared.limiter_state)
     limiter.storage.reset()
 
@@ -357,6 +358,7 @@ def make_app(_harness, database_url, tmp_path):
                 "mark the test @pytest.mark.committed"
             )
         overrides.setdefault("MAIL_OUTBOX_DIR", str(tmp_path / "mail"))
+        overrides.setdefault("MEDIA_ROOT", str(tmp_path / "media"))
         # The app's sessions use the test's connection; its db.engine is the shared engine, so
         # that statement listeners on it see what the app runs.
         with mock.patch.object(db, "_make_engine", lambda *_args: _harness.shared.engine):
@@ -373,6 +375,7 @@ def _committed_apps(database_url: str, tmp_path) -> Iterator:
 
     def build(**overrides) -> Flask:
         overrides.setdefault("MAIL_OUTBOX_DIR", str(tmp_path / "mail"))
+        overrides.setdefault("MEDIA_ROOT", str(tmp_path / "media"))
         app = create_app(make_config(database_url, **overrides))
         app.test_client_class = FormClient
         apps.append(app)

@@ -91,6 +91,7 @@ def test_housekeeping_removes_what_is_done_and_keeps_what_is_live(
         "deleted expired login sessions: 1",
         "removed the link from sent or failed mail: 0",
         "deleted mail files older than 30 days: 0",
+        "deleted image files no cover or logo uses: 0",
     ]
     assert remaining(app) == {
         "mail": ["Reset your password", "new failed", "new sent", "old pending"],
@@ -114,7 +115,7 @@ def test_housekeeping_again_finds_nothing(app, runner, make_person):
     runner.invoke(args=["housekeeping"])
     second = runner.invoke(args=["housekeeping"])
     assert second.exit_code == 0
-    assert [line.rsplit(": ", 1)[1] for line in second.output.splitlines()] == ["0"] * 6
+    assert [line.rsplit(": ", 1)[1] for line in second.output.splitlines()] == ["0"] * 7
 
 
 @pytest.mark.committed
@@ -146,6 +147,7 @@ def test_two_housekeeping_runs_at_once_remove_each_row_once(app, make_person):
         "deleted expired login sessions": 150,
         "removed the link from sent or failed mail": 0,
         "deleted mail files older than 30 days": 0,
+        "deleted image files no cover or logo uses": 0,
     }
     assert remaining(app)["sessions"] == 150
 

@@ -77,6 +77,14 @@ MATRIX = [
     ("GET", W + "/attendees", (302, 403, 200, 200, 200, 404, 200)),
     ("GET", W + "/attendees.csv", (302, 403, 200, 200, 200, 404, 200)),
     ("GET", S + "/attendance", (302, 403, 200, 200, 403, 404, 200)),
+    # The cover image: like the offering's details (a form without a file answers 422).
+    ("GET", W + "/cover", (302, 403, 200, 200, 403, 404, 200)),
+    ("POST", W + "/cover", (302, 403, 422, 422, 403, 404, 422)),
+    # The partner's logo: its managers, and site admins from the partner admin too.
+    ("GET", "/workspace/{slug}/logo", (302, 403, 403, 200, 404, 404, 200)),
+    ("POST", "/workspace/{slug}/logo", (302, 403, 403, 422, 404, 404, 422)),
+    ("GET", "/admin/partners/{slug}/logo", (302, 403, 403, 403, 403, 403, 200)),
+    ("POST", "/admin/partners/{slug}/logo", (302, 403, 403, 403, 403, 403, 422)),
     # Before the session has started, the sheet is refused with a message.
     ("POST", S + "/attendance", (302, 403, 422, 422, 403, 404, 422)),
     # Site administration.
@@ -115,6 +123,9 @@ MATRIX = [
     ("POST", S + "/cancel", (302, 403, 200, 200, 403, 404, 200)),
     ("POST", W + "/cancel", (302, 403, 200, 200, 403, 404, 200)),
     ("POST", "/offerings/{offering}/cancel", (302, 200, 200, 200, 200, 200, 200)),
+    ("POST", W + "/cover/remove", (302, 403, 302, 302, 403, 404, 302)),
+    ("POST", "/workspace/{slug}/logo/remove", (302, 403, 403, 302, 404, 404, 302)),
+    ("POST", "/admin/partners/{slug}/logo/remove", (302, 403, 403, 403, 403, 403, 302)),
     (
         "POST",
         "/workspace/{slug}/members/{membership}/remove",

@@ -63,13 +63,19 @@ def test_offering_page_describes_itself_to_link_previews(client, site):
     assert meta(page, "og:title") == [offering.title]
     assert meta(page, "og:description") == ["Walk the mudflats of Masan Bay with an ecologist."]
     assert meta(page, "description") == ["Walk the mudflats of Masan Bay with an ecologist."]
-    assert meta(page, "og:type") == ["website"]
+    assert meta(page, "og:type") == ["article"]
     assert meta(page, "og:url") == [url]
     assert canonical(page) == [url]
     assert meta(page, "og:locale") == ["en_US"]
+    # Without an upload, the picture drawn for its theme (a PNG: previews do not take SVG).
+    assert meta(page, "og:image") == ["http://localhost/static/covers/climate-action.png"]
+    assert meta(page, "twitter:card") == ["summary_large_image"]
+
+
+def test_pages_without_a_picture_of_their_own_preview_with_the_sites(client, site):
+    page = client.get("/themes/climate-action").get_data(as_text=True)
     assert meta(page, "og:image") == ["http://localhost/static/img/og-default.png"]
     assert meta(page, "og:image:width") == ["1200"]
-    assert meta(page, "twitter:card") == ["summary_large_image"]
 
 
 def test_meta_tags_are_escaped(client, site):

@@ -302,7 +302,8 @@ def entries_of(ids: list[int], window: list, conditions: list, now: datetime) ->
         )
         .where(Offering.id.in_(ids), *conditions)
         .options(
-            joinedload(Offering.partner),
+            joinedload(Offering.partner).joinedload(Partner.logo),
+            joinedload(Offering.cover),
             selectinload(Offering.themes),
             selectinload(Offering.cohosts),
         )
@@ -349,7 +350,8 @@ def public_offering(offering_id: int) -> Offering | None:
             of_approved_partner(),
         )
         .options(
-            joinedload(Offering.partner),
+            joinedload(Offering.partner).joinedload(Partner.logo),
+            joinedload(Offering.cover),
             selectinload(Offering.sessions),
             selectinload(Offering.themes),
             selectinload(Offering.cohosts),

@@ -2,6 +2,7 @@
 
 from learning_platform.models.base import Base, UTCDateTime, utcnow
 from learning_platform.models.feed import FeedMark
+from learning_platform.models.image import Image, ImageKind
 from learning_platform.models.offering import (
     MAX_CAPACITY,
     MAX_REASON,
@@ -33,6 +34,8 @@ __all__ = [
     "Base",
     "Consent",
     "FeedMark",
+    "Image",
+    "ImageKind",
     "LoginSession",
     "Membership",
     "MembershipRole",

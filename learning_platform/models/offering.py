@@ -21,6 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from learning_platform.languages import INSTRUCTION_LANGUAGES
 from learning_platform.models.base import Base, enum_type, in_list, utcnow
+from learning_platform.models.image import Image
 from learning_platform.models.partner import Partner
 from learning_platform.models.person import Person
 from learning_platform.models.theme import Theme
@@ -135,8 +136,13 @@ class Offering(Base):
     #: The organizer's note to participants about a change (a new venue or link): on its page,
     #: in My learning, in the change mail and in every event's description.
     change_note: Mapped[str] = mapped_column(String(MAX_REASON), default="")
+    #: The uploaded cover image; without one, pages show the default art of its first theme.
+    cover_id: Mapped[int | None] = mapped_column(
+        ForeignKey("image.id", ondelete="SET NULL"), index=True
+    )
 
     partner: Mapped[Partner] = relationship()
+    cover: Mapped[Image | None] = relationship()
     sessions: Mapped[list[OfferingSession]] = relationship(
         back_populates="offering",
         cascade="all, delete-orphan",

@@ -9,6 +9,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstrai
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from learning_platform.models.base import Base, enum_type, in_list, utcnow
+from learning_platform.models.image import Image
 from learning_platform.models.person import Person
 
 
@@ -41,7 +42,12 @@ class Partner(Base):
     #: Only approved partners are public and may publish.
     approved: Mapped[bool] = mapped_column(default=False, index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: The uploaded logo; without one, pages show the partner's initials.
+    logo_id: Mapped[int | None] = mapped_column(
+        ForeignKey("image.id", ondelete="SET NULL"), index=True
+    )
 
+    logo: Mapped[Image | None] = relationship()
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="partner", cascade="all, delete-orphan"
     )

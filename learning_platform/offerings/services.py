@@ -17,6 +17,7 @@ from learning_platform.enrollment.services import (
 )
 from learning_platform.extensions import db
 from learning_platform.mail.services import external_url, send_template
+from learning_platform.media import services as media
 from learning_platform.models import (
     MAX_CAPACITY,
     MAX_REASON,
@@ -444,6 +445,7 @@ def duplicate(offering: Offering) -> Offering:
     )
     copy.themes = list(offering.themes)
     copy.cohosts = list(offering.cohosts)
+    copy.cover = media.copied(offering.cover)
     db.session.add(copy)
     db.session.flush()
     return copy

@@ -2,6 +2,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from learning_platform.boundary import unit_of_work
 from learning_platform.catalog.routes import LABELS
@@ -18,14 +19,19 @@ bp = Blueprint("partners", __name__, url_prefix="/partners")
 @bp.get("/")
 def index():
     partners = db.session.scalars(
-        select(Partner).where(Partner.approved.is_(True)).order_by(Partner.name)
+        select(Partner)
+        .where(Partner.approved.is_(True))
+        .order_by(Partner.name)
+        .options(joinedload(Partner.logo))
     ).all()
     return render_template("partners/index.html", partners=partners)
 
 
 @bp.get("/<slug>")
 def detail(slug: str):
-    partner = db.first_or_404(select(Partner).where(Partner.slug == slug))
+    partner = db.first_or_404(
+        select(Partner).where(Partner.slug == slug).options(joinedload(Partner.logo))
+    )
     if not can(current_user, "view_partner", partner):
         abort(404)
     return render_template(

@@ -1,0 +1,1 @@
+"""Images: covers of offerings and logos of partners, uploaded, checked, stored and served."""
