@@ -300,6 +300,6 @@ def seed_demo() -> list[tuple[str, str]]:
             Membership(person=citizen, partner=pending, role=MembershipRole.MANAGER.value)
         )
     db.session.flush()
-    offerings = seed_offerings(DEMO_PASSWORD)
+    offerings = seed_offerings(DEMO_PASSWORD, citizen)
     rows.append((f"{offerings} new offerings", f"and {DEMO_CITIZENS} learners filling their seats"))
     return rows

@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from learning_platform.extensions import db
 from learning_platform.models import (
+    Attendance,
     Offering,
     OfferingSession,
     OfferingStatus,
@@ -36,6 +37,7 @@ OFFERINGS = [
         registrations=(30, 6),
         venue=("창원시 평생학습관 3층 강의실", "창원시 의창구 중앙대로 151"),
         description="## 이런 내용을 배웁니다\n\n- 기후위기의 과학과 지역의 영향\n- 창원시 2050 탄소중립 계획 읽기\n- 우리 동네 실천 계획 만들기\n\n## What you will learn\n\n- The science of the climate crisis and its local effects\n- Reading Changwon's 2050 carbon-neutral plan\n- Designing an action plan for your neighbourhood",
+        citizen=RegistrationStatus.WAITLISTED,
     ),
     dict(
         partner="changwon-city",
@@ -77,6 +79,7 @@ OFFERINGS = [
         schedule=(19, [5], time(11, 0), 5, 1),
         registrations=(112, 0),
         venue=("창원컨벤션센터 야외광장", "창원시 의창구 원이대로 362"),
+        citizen=RegistrationStatus.CONFIRMED,
     ),
     dict(
         partner="changwon-city",
@@ -104,6 +107,9 @@ OFFERINGS = [
         registrations=(3, 0),
         status=OfferingStatus.CANCELLED,
         venue=("마산만 봉암갯벌 생태학습장", "창원시 마산회원구 봉암동"),
+        cancel_reason=(
+            "봉암갯벌 생태학습장 보수 공사로 올해 과정은 열지 않습니다. 내년 봄에 다시 모집합니다."
+        ),
     ),
     dict(
         partner="unesco-bangkok",
@@ -241,6 +247,7 @@ OFFERINGS = [
         schedule=(10, [1], time(19, 0), 2.5, 8),
         registrations=(22, 0),
         venue=("국립창원대학교 평생교육원 201호", "창원시 의창구 창원대학로 20"),
+        citizen=RegistrationStatus.CONFIRMED,
     ),
     dict(
         partner="changwon-national-university",
@@ -283,6 +290,7 @@ OFFERINGS = [
         schedule=(-40, [5], time(10, 0), 3, 2),
         registrations=(21, 0),
         venue=("진해구 주민센터", "창원시 진해구 충장로"),
+        citizen=RegistrationStatus.CONFIRMED,
     ),
     dict(
         partner="changwon-city",
@@ -303,8 +311,12 @@ OFFERINGS = [
 DEMO_CITIZENS = 260
 
 
-def seed_offerings(password: str) -> int:
-    """Create the demo offerings that do not exist yet; returns how many were new."""
+def seed_offerings(password: str, citizen: Person | None = None) -> int:
+    """Create the demo offerings that do not exist yet; returns how many were new.
+
+    `citizen` (the demo login) gets the seats and waitlist places the specs name, and has
+    attended the sessions of those that already took place: My learning has something to show.
+    """
     partners = {p.slug: p for p in db.session.scalars(select(Partner))}
     themes = {t.slug: t for t in db.session.scalars(select(Theme))}
     existing = set(db.session.execute(select(Offering.partner_id, Offering.title)).all())
@@ -325,9 +337,23 @@ def seed_offerings(password: str) -> int:
             )
             db.session.add(Registration(offering=offering, person=person, status=status))
         offering.seats_taken = min(confirmed, offering.capacity)
+        if citizen is not None and "citizen" in spec:
+            _enrol_citizen(citizen, offering, spec["citizen"], today)
         created += 1
     db.session.flush()
     return created
+
+
+def _enrol_citizen(citizen: Person, offering: Offering, status, today: date) -> None:
+    registration = Registration(offering=offering, person=citizen, status=status)
+    db.session.add(registration)
+    if status != RegistrationStatus.CONFIRMED:
+        return
+    offering.seats_taken += 1
+    now = utcnow()
+    for session in offering.sessions:
+        if session.ends_at <= now:
+            db.session.add(Attendance(session=session, registration=registration, present=True))
 
 
 def _offering(spec, partner, themes, partners, today: date) -> Offering:
@@ -364,6 +390,7 @@ def _offering(spec, partner, themes, partners, today: date) -> Offering:
         offering.published_at = datetime.combine(today, time(0), tzinfo=starts_at.tzinfo)
     if offering.status == OfferingStatus.CANCELLED:
         offering.cancelled_at = utcnow()
+        offering.cancel_reason = spec.get("cancel_reason", "")
         for session in offering.sessions:
             session.touch()
     db.session.add(offering)
