@@ -515,3 +515,30 @@ def test_a_manager_removing_themself_is_asked_in_their_own_words(
         keep="Stay an organizer",
     )
     assert "You can no longer open the workspace of UNESCO Bangkok" in page
+
+
+def test_a_long_schedule_shows_what_comes_next_and_unfolds_the_rest(client, partner, make_offering):
+    """Twelve weekly sessions, three of them over: those three and the last three unfold on request
+    (a <details>, no script), the next six are in sight, and every session is on the page."""
+    offering = make_offering(
+        partner, status="published", sessions=[in_days(7 * week - 15) for week in range(12)]
+    )
+    page = page_of(client, offering)
+    sessions = page[page.index('id="sessions-title"') :]
+    folds = re.findall(r'<details class="more-sessions">\s*<summary>([^<]+)</summary>', sessions)
+    assert folds == ["3 sessions took place", "3 more sessions"]
+    _, after_it = sessions.split('<details class="more-sessions">', 1)
+    in_sight = after_it[
+        after_it.index("</details>") : after_it.index('<details class="more-sessions">')
+    ]
+    assert in_sight.count("<li") == 6
+    assert sessions.count('<li class="is-past">') == 3
+    assert sessions.count("<li") == 12
+
+
+def test_a_short_schedule_shows_every_session(client, partner, make_offering):
+    offering = make_offering(
+        partner, status="published", sessions=[in_days(d) for d in range(3, 11)]
+    )
+    page = page_of(client, offering)
+    assert "more-sessions" not in page
