@@ -266,7 +266,7 @@ def test_organizer_cancels_a_session_and_the_citizen_sees_it(visitor, server, la
     assert reason in rows.nth(1).inner_text()
     reader.snap("offering-session-cancelled")
     nav(reader, "/me/learning")
-    struck = reader.page.locator("#upcoming-title + * li.is-cancelled")
+    struck = reader.page.locator(".learning-item .is-cancelled")
     assert reason in struck.inner_text()  # the reason reaches the citizen's own page
     reader.snap("my-learning-session-cancelled")
 
