@@ -51,11 +51,11 @@ def test_my_learning_shows_each_offering_once_with_its_next_session_and_progress
     first, second = offering.sessions
     assert f'datetime="{first.starts_at.astimezone(SEOUL).isoformat(timespec="minutes")}"' in page
     assert second.starts_at.astimezone(SEOUL).isoformat(timespec="minutes") not in page
-    assert "2회 중 0회 참석" in page  # attended 0 of 2 sessions
+    assert "회 중" not in page  # no "attended 0 of 2" before the first session
     assert "참가 확정" in page
     assert f'href="/me/learning/{offering.id}"' in page  # the rest of the sessions
     assert page.count("한국 시간(KST)") == 1 and "(Asia/Seoul)" not in page
-    assert "총 0분 학습 참여" in page  # never "0.0"
+    assert "학습 참여" not in page  # no "0 min of learning attended" before any
     assert f'action="/offerings/{offering.id}/cancel"' in page
 
     client.submit("/logout", page="/me/learning")
@@ -83,6 +83,9 @@ def test_one_offering_page_lists_every_session_with_attendance(app, client, logi
     assert "2회 중 1회 참석" in page and "참석</span>" in page
     assert "총 5시간" in page  # 2 h + 3 h
     assert page.count("한국 시간(KST)") == 1
+    # Once a session is attended, My learning shows the progress and the time.
+    overview = client.get("/me/learning").get_data(as_text=True)
+    assert "2회 중 1회 참석" in overview and "총 2시간 학습 참여" in overview
     client.submit("/logout", page="/")
     login(setup["outsider"])
     assert client.get(f"/me/learning/{offering.id}").status_code == 404
@@ -222,7 +225,7 @@ def test_fifty_offerings_make_a_short_page_with_past_ones_paged(
     assert "(47)" in past
     assert "20 h attended" in past  # 8 sessions of 2 h 30 min
     assert "No. 1 on the waitlist" in page and page.count("Seat confirmed") == 2
-    assert "Attended 0 of 10 sessions" in page
+    assert "Attended 0 of" not in page  # progress shows once an offering has begun
     assert "940 h of learning attended" in page  # 47 × 20 h
     # The past, latest first: the 47th past offering, the oldest, is alone on the last page.
     last = client.get("/me/learning?past=5").get_data(as_text=True)
@@ -261,3 +264,13 @@ def db_offering_id(app, person) -> int:
         return db.session.scalar(
             select(Registration.offering_id).where(Registration.person_id == person.id).limit(1)
         )
+
+
+def test_many_current_registrations_show_five_and_fold_the_rest(client, login, learning_history):
+    person = learning_history(current=10, past=0)
+    login(person)
+    page = client.get("/me/learning").get_data(as_text=True)
+    assert page.count('class="learning-item"') == 10  # every one is on the page...
+    folded = page[page.index('<details class="more-sessions">') :]
+    assert folded.count('class="learning-item"') == 5  # ...five of them behind one tap
+    assert "5 more registrations</summary>" in folded

@@ -543,3 +543,18 @@ def test_a_short_schedule_shows_every_session(client, partner, make_offering):
     )
     page = page_of(client, offering)
     assert "more-sessions" not in page
+
+
+def test_a_person_with_a_seat_sees_it_beside_the_title(
+    client, login, citizen, offering_in, register
+):
+    offering = offering_in("open")
+    register(offering, citizen)
+    login(citizen)
+    page = page_of(client, offering)
+    line = page[
+        page.index('<p class="state-line">') : page.index(
+            "</p>", page.index('<p class="state-line">')
+        )
+    ]
+    assert 'href="#enroll-title">참가 확정</a>' in line
