@@ -409,7 +409,7 @@ def test_text_blocks_read_paragraphs_lists_details_and_lone_links():
         "  - first\n  - second\nVenue: Hall\n\n  Tuesday 19:00\n\nOpen:\nhttps://example.org/b\n\n"
         "-- \nSite"
     )
-    blocks = text_blocks(text)
+    blocks = text_blocks(text, own_site="https://example.org/")
     assert [block.kind for block in blocks] == [
         "paragraph",
         "paragraph",
@@ -427,6 +427,17 @@ def test_text_blocks_read_paragraphs_lists_details_and_lone_links():
     assert blocks[2].lines == ["first", "second"]
     assert blocks[-1].href == "https://example.org/b"
     assert all("Site" not in line for block in blocks for line in block.lines)  # the footer's
+
+
+def test_only_our_own_addresses_become_the_mails_button():
+    """An address an organizer typed (a reason, a note) is never drawn as our button."""
+    [block] = text_blocks(
+        "Confirm again:\nhttps://evil.example/login", own_site="https://example.org/"
+    )
+    assert block.kind == "paragraph"
+    assert block.lines[1].startswith('<a class="link" href="https://evil.example/login"')
+    lookalike = "https://example.org.evil.example/login"
+    assert text_blocks(lookalike, own_site="https://example.org/")[0].kind == "paragraph"
 
 
 def test_a_line_break_in_a_partner_name_cannot_add_a_header(

@@ -22,6 +22,7 @@ from learning_platform.models import (
     Person,
     Registration,
     SitePage,
+    utcnow,
 )
 from tests.conftest import link_in, mail_body
 from tests.factories import PASSWORD
@@ -564,3 +565,15 @@ def test_a_registration_at_the_moment_of_deletion_never_keeps_a_seat(
             )
         )
         assert (held, db.session.get(Offering, offering.id).seats_taken) == (0, 0)
+
+
+def test_a_login_that_raced_the_deletion_opens_nothing(app, client, make_person, login):
+    """A login session made in the instant of a deletion belongs to an erased account: it is
+    refused as if it did not exist."""
+    person = make_person()
+    login(person)
+    with app.app_context():
+        db.session.get(Person, person.id).deleted_at = utcnow()
+        db.session.commit()
+    response = client.get("/me/learning")
+    assert response.status_code == 302 and response.headers["Location"].startswith("/login")

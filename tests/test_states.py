@@ -558,3 +558,23 @@ def test_a_person_with_a_seat_sees_it_beside_the_title(
         )
     ]
     assert 'href="#enroll-title">참가 확정</a>' in line
+
+
+def test_an_address_in_a_reason_is_a_plain_link_in_the_mail_never_our_button(
+    client, login, partner, published, outbox
+):
+    """Organizer text reaches every participant's mail; an address in it stays an inline link,
+    so nobody can mail participants a button that looks like ours and leads elsewhere."""
+    login(partner.organizer)
+    reason = "Please confirm your seat for the new date:\nhttps://evil.example/login"
+    path = f"/workspace/offerings/{published.id}/cancel"
+    assert client.submit(path, {"confirm": "yes", "reason": reason}, page="/").status_code == 302
+    html = outbox("minji@example.org")[-1].get_body(preferencelist=("html",)).get_content()
+    assert 'href="https://evil.example/login"' in html  # still a link the reader can follow
+    assert 'class="button" href="https://evil.example/login"' not in html
+
+
+def test_the_log_in_link_comes_back_under_the_apps_path_prefix(client, offering_in):
+    offering = offering_in("full")
+    page = client.get(f"/offerings/{offering.id}", base_url="http://localhost/learn")
+    assert f'/learn/login?next=/learn/offerings/{offering.id}"' in page.get_data(as_text=True)

@@ -181,6 +181,8 @@ def load_session_person(token: str) -> Person | None:
     )
     if row is None or row.LoginSession.expires_at <= utcnow():
         return None
+    if row.Person.deleted_at is not None:  # a login that raced the deletion of its account
+        return None
     person = row.Person
     person.session_token = token
     return person

@@ -45,8 +45,14 @@ def linkify(text: str) -> Markup:
     return out + escape(text[position:])
 
 
-def text_blocks(text: str) -> list[Block]:
-    """The blocks of a mail's plain text, without its signature."""
+def text_blocks(text: str, own_site: str = "") -> list[Block]:
+    """The blocks of a mail's plain text, without its signature.
+
+    A link alone on its line is drawn as the mail's button only when it leads to `own_site`
+    (our own address: a confirmation or reset link the template wrote). Any other address, such
+    as one an organizer typed into a reason or note, stays an inline link in its paragraph:
+    nobody can make a button in our mail that looks like ours and leads elsewhere.
+    """
     # The last delimiter: a "--" line in a text an organizer wrote stays in the body.
     signatures = list(SIGNATURE.finditer(text))
     body = text[: signatures[-1].start()] if signatures else text
@@ -57,6 +63,8 @@ def text_blocks(text: str) -> list[Block]:
             if not line.strip():
                 continue
             kind = _kind(line)
+            if kind == "link" and not (own_site and line.strip().startswith(own_site)):
+                kind = "paragraph"
             if kind == "link":
                 blocks.append(Block("link", href=line.strip()))
                 current = None

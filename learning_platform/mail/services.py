@@ -175,7 +175,7 @@ def send_template(
             "mail/layout.html",
             language=language,
             subject=subject_text,
-            blocks=text_blocks(body),
+            blocks=text_blocks(body, own_site=external_url("main.index")),
             brand=brand,
             site_name=site,
             reason=reason,
