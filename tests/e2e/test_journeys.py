@@ -4,6 +4,7 @@ Every journey is done with the keyboard only (see browser.py); every page it pas
 by axe-core; the main pages are saved under tests/e2e/screenshots/<variant>/.
 """
 
+import io
 import secrets
 import urllib.request
 from datetime import date, timedelta
@@ -11,6 +12,7 @@ from datetime import date, timedelta
 import pytest
 from flask_babel import force_locale, gettext, ngettext
 from icalendar import Calendar
+from PIL import Image, ImageDraw
 
 from tests.e2e.conftest import ORGANIZER, PASSWORD
 
@@ -399,3 +401,67 @@ def test_the_page_checks_catch_what_they_look_for(visitor, language):
     assert "image-alt" in found
     assert "scrolls sideways" in found
     assert "undefined_function" in found
+
+
+def test_the_pages_that_invite_and_the_rights_pass_the_same_checks(
+    visitor, server, language, title, t
+):
+    """Issue 12's new pages, reached as a person would: the home page's search, the themes, the
+    About/Privacy/Terms/Contact pages, a cover image uploaded by an organizer and seen by a
+    citizen, one offering's own sessions in My learning, and the page that deletes an account."""
+    offering = server.course(title=title, theme="climate-action", sessions=2)
+    citizen = server.person(language=language)
+    server.register(offering, citizen)
+
+    guest = visitor()
+    page = guest.page
+    guest.go("/")
+    guest.type_into(page.locator("#home-q"), title.split()[-1])
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    guest.inspect()
+    assert page.locator(f'main a[href="/offerings/{offering.id}"]').count() >= 1
+    guest.snap("search-results")
+    guest.go("/")
+    guest.activate(page.locator('main a[href="/themes"]').first)
+    guest.snap("themes")
+    for name in ("about", "privacy", "terms", "contact"):
+        guest.activate(page.locator(f'footer a[href="/{name}"]'))
+        guest.snap(name)
+
+    organizer = visitor()
+    page = organizer.page
+    sign_in(organizer, ORGANIZER)
+    organizer.go(f"/workspace/offerings/{offering.id}")
+    organizer.activate(page.locator(f'main a[href="/workspace/offerings/{offering.id}/cover"]'))
+    organizer.snap("cover-upload")
+    picture = Image.new("RGB", (1600, 900), (46, 139, 87))
+    ImageDraw.Draw(picture).ellipse((600, 200, 1000, 600), fill=(242, 177, 52))
+    buffer = io.BytesIO()
+    picture.save(buffer, "JPEG")
+    organizer.focus(page.locator("#image"))
+    page.locator("#image").set_input_files(
+        {"name": "garden.jpg", "mimeType": "image/jpeg", "buffer": buffer.getvalue()}
+    )
+    organizer.type_into(page.locator("#alt_ko"), "햇살 아래 빗물정원")
+    organizer.type_into(page.locator("#alt_en"), "A rain garden in the sun")
+    organizer.activate(page.locator("main form button[type=submit]").first)
+    assert page.locator("main img[src*='/media/']").count() == 1
+
+    reader = visitor()
+    page = reader.page
+    sign_in(reader, citizen.email)
+    reader.go(f"/offerings/{offering.id}")
+    described = "햇살 아래 빗물정원" if language == "ko" else "A rain garden in the sun"
+    assert page.locator(f'main img[alt="{described}"]').count() == 1
+    reader.snap("offering-with-cover")
+    nav(reader, "/me/learning")
+    reader.activate(page.locator(f'main a[href="/me/learning/{offering.id}"]'))
+    assert page.locator("main .session-list li").count() == 2
+    reader.snap("my-offering")
+    nav(reader, "/account")
+    reader.activate(page.locator('main a[href="/account/delete"]'))
+    reader.activate(page.locator("main form button[type=submit]").last)
+    assert reader.field_error("password")  # nothing typed: asked for, nothing deleted
+    reader.snap("delete-account")
+    assert server.registration_status(offering, citizen) == "confirmed"
