@@ -177,8 +177,9 @@ class Config:
     MEDIA_ROOT = str(INSTANCE_DIR / "media")
     #: An uploaded image (cover, logo) may be this large, in bytes.
     MEDIA_MAX_BYTES = 5 * 1024 * 1024
-    #: ...and this many pixels: more is refused before decoding (a decompression bomb).
-    MEDIA_MAX_PIXELS = 40_000_000
+    #: ...and this many pixels: more is refused before decoding (a decompression bomb). An
+    #: upload holds one decoded copy of itself, up to 4 bytes a pixel: 100 MB at 25 million.
+    MEDIA_MAX_PIXELS = 25_000_000
 
     def _database_url(self) -> str:
         return (

@@ -83,8 +83,8 @@ def seed_demo(if_empty: bool) -> None:
     help="Rows removed per transaction.",
 )
 def housekeeping_command(batch: int) -> None:
-    """Delete old mail, used or expired account links, expired login sessions and image
-    files no cover or logo uses any more.
+    """Delete old mail, used or expired account links, expired login sessions and images
+    (rows and files) no cover or logo uses any more.
 
     Safe to repeat and to run from cron; two runs at once remove each row once.
     """

@@ -10,11 +10,24 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import ColumnElement, Select, and_, delete, or_, select, update
+from sqlalchemy import ColumnElement, Select, and_, delete, exists, or_, select, update
 
 from learning_platform.extensions import db
 from learning_platform.mail.outbox import GIVEN_UP_NOTE, SENT_NOTE, without_secret
-from learning_platform.models import AccountToken, Base, LoginSession, OutboxMessage, OutboxStatus
+from learning_platform.models import (
+    AccountToken,
+    Base,
+    Image,
+    LoginSession,
+    Offering,
+    OutboxMessage,
+    OutboxStatus,
+    Partner,
+)
+
+#: An image row or file nothing uses is kept this long: its upload's commit may still be on
+#: the way.
+UNUSED_IMAGE_GRACE = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -53,6 +66,17 @@ def sweeps(now: datetime) -> list[Sweep]:
             or_(AccountToken.used_at.is_not(None), AccountToken.expires_at <= now),
         ),
         Sweep("expired login sessions", LoginSession, LoginSession.expires_at <= now),
+        # Two uploads of the same cover at once both replace it; the one that loses leaves an
+        # image row nothing shows. Its files go with the unused files below, in the same run.
+        Sweep(
+            "images no cover or logo uses",
+            Image,
+            and_(
+                Image.created_at < now - UNUSED_IMAGE_GRACE,
+                ~exists().where(Offering.cover_id == Image.id),
+                ~exists().where(Partner.logo_id == Image.id),
+            ),
+        ),
     ]
 
 
@@ -115,15 +139,10 @@ def delete_mail_files(now: datetime) -> int:
     return deleted
 
 
-#: An image file no row names is kept this long: its upload's commit may still be on the way.
-UNUSED_IMAGE_GRACE = timedelta(days=1)
-
-
 def delete_unused_image_files(now: datetime) -> int:
     """Delete the files in MEDIA_ROOT no image row names any more (a replaced or removed
     cover or logo; an upload whose transaction failed), once older than UNUSED_IMAGE_GRACE."""
     from learning_platform.media.storage import FILE_NAME, media_root
-    from learning_platform.models import Image
 
     folder = media_root()
     if not folder.is_dir():

@@ -217,7 +217,9 @@ def test_replacing_keeps_one_image_and_removing_brings_back_the_themes_art(app, 
     assert 'alt="A rain garden in Changwon"' in client.get("/offerings").get_data(as_text=True)
 
     assert client.get(cover_path(published) + "/remove").status_code == 405
-    response = client.submit(cover_path(published) + "/remove", page=cover_path(published))
+    response = client.submit(
+        cover_path(published) + "/remove", {"confirm": "yes"}, page=cover_path(published)
+    )
     assert response.status_code == 302
     assert image_rows(app) == 0
     page = client.get("/offerings").get_data(as_text=True)
@@ -247,7 +249,7 @@ def test_a_duplicated_offering_keeps_the_cover(app, client, published):
     with app.app_context():
         covers = db.session.scalars(select(Offering.cover_id).order_by(Offering.id)).all()
     assert len(covers) == 2 and None not in covers and covers[0] != covers[1]
-    client.submit(cover_path(published) + "/remove", page=cover_path(published))
+    client.submit(cover_path(published) + "/remove", {"confirm": "yes"}, page=cover_path(published))
     assert len(stored_files(app)) == 3  # the copy still shows them
 
 
@@ -319,7 +321,7 @@ def test_a_site_admin_uploads_a_logo_from_the_partner_admin(
     assert response.headers["Location"] == f"/admin/partners/{partner.slug}/edit"
     with app.app_context():
         assert db.session.get(Partner, partner.id).logo.sizes == [96, 192]
-    client.submit(path + "/remove", page=path)
+    client.submit(path + "/remove", {"confirm": "yes"}, page=path)
     with app.app_context():
         assert db.session.get(Partner, partner.id).logo is None
 
@@ -445,3 +447,275 @@ def test_cover_url_gives_absolute_addresses_for_link_previews(app, client, publi
         assert cover_url(offering, 500).endswith("-800.webp")
     png = fetched(client, "/static/covers/climate-action.png")
     assert Pillow.open(io.BytesIO(png.data)).size == (1200, 675)
+
+
+# Shapes, modes and memory: what Pillow would choke on is refused, what it decodes looks right
+
+
+def plain_png(size, mode="L") -> bytes:
+    buffer = io.BytesIO()
+    Pillow.new(mode, size).save(buffer, "PNG", optimize=True)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("size", "kind"),
+    [((400, 20_000), "cover"), ((20_000, 400), "cover"), ((3_000, 300), "logo")],
+    ids=["tall-cover", "wide-cover", "banner-logo"],
+)
+def test_a_long_and_narrow_image_is_refused_next_to_the_field_not_a_500(
+    app, client, published, organizer, login, make_person, size, kind
+):
+    """A few KB of 400 x 20,000 pixels passes the byte and pixel limits, but WebP holds no
+    more than 16,383 pixels on a side: refused (before it is decoded), with the reason."""
+    path = cover_path(published)
+    if kind == "logo":
+        client.submit("/logout", page="/")
+        login(make_person(admin=True))
+        path = f"/admin/partners/{organizer[1].slug}/logo"
+    data = plain_png(size)
+    assert len(data) < 100_000
+    response = upload(client, path, data, "long.png")
+    assert response.status_code == 422
+    error = re.search(r'id="image-error">(.*?)</p>', response.get_data(as_text=True), re.S)
+    assert "too long and narrow" in error.group(1)
+    assert image_rows(app) == 0
+    assert stored_files(app) == []
+
+
+@pytest.mark.parametrize("failure", [ValueError("encoder error -2"), OSError, MemoryError])
+def test_whatever_pillow_fails_on_is_refused_next_to_the_field(
+    app, client, published, monkeypatch, failure
+):
+    from learning_platform.media import images
+
+    def broken(_picture, _kind):
+        raise failure
+
+    monkeypatch.setattr(images, "_encode", broken)
+    response = upload(client, cover_path(published), picture())
+    assert response.status_code == 422
+    assert "not a JPEG, PNG or WebP image we can read" in response.get_data(as_text=True)
+    assert image_rows(app) == 0
+    assert stored_files(app) == []
+
+
+def png_16_bit_grey(size, value: int) -> bytes:
+    """A 16-bit greyscale PNG (scanners, medical and astronomy pictures), every pixel `value`."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
+
+    width, height = size
+    rows = b"".join(b"\x00" + struct.pack(">H", value) * width for _ in range(height))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 16, 0, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
+
+
+def saved(image, fmt="PNG", **options) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, fmt, **options)
+    return buffer.getvalue()
+
+
+def grey_palette(transparent_index: int) -> bytes:
+    image = Pillow.new("P", (500, 300), 0)
+    image.putpalette([128, 128, 128, 0, 0, 0] * 128)
+    return saved(image, transparency=transparent_index)
+
+
+GREY = 128
+#: Each a mid-grey picture (or what it shows on white), as an upload of that mode arrives.
+MODES = {
+    "16-bit grey": (png_16_bit_grey((500, 300), 32768), GREY),
+    "16-bit grey, big-endian": (saved(Pillow.new("I;16B", (500, 300), 32768)), GREY),
+    "8-bit grey": (saved(Pillow.new("L", (500, 300), GREY)), GREY),
+    "black and white": (saved(Pillow.new("1", (500, 300), 0)), 0),
+    "grey and alpha": (saved(Pillow.new("LA", (500, 300), (GREY, 255))), GREY),
+    "black at half alpha": (saved(Pillow.new("LA", (500, 300), (0, 128))), 127),
+    "palette": (grey_palette(transparent_index=1), GREY),
+    "palette, transparent": (grey_palette(transparent_index=0), 255),
+    "CMYK JPEG": (saved(Pillow.new("RGB", (500, 300), (GREY,) * 3).convert("CMYK"), "JPEG"), GREY),
+    "RGBA WebP": (saved(Pillow.new("RGBA", (500, 300), (GREY, GREY, GREY, 255)), "WEBP"), GREY),
+}
+
+
+@pytest.mark.parametrize(("data", "expected"), MODES.values(), ids=MODES.keys())
+def test_a_cover_of_any_mode_keeps_its_picture(data, expected):
+    """A 16-bit grey PNG converted straight to RGB clipped to white; every mode is turned
+    into 8-bit colour faithfully (transparency on white)."""
+    from learning_platform.media import images
+    from learning_platform.models import ImageKind
+
+    processed = images.process(data, ImageKind.COVER, 40_000_000)
+    stored = Pillow.open(io.BytesIO(processed.files[400]))
+    assert stored.size == (400, 240)
+    for channel in stored.convert("RGB").getpixel((10, 10)):
+        assert abs(channel - expected) <= 6, (stored.mode, stored.getpixel((10, 10)))
+
+
+@pytest.mark.parametrize(
+    ("mode", "value"), [("F", 0.5), ("F", 32768.0), ("I", 32768), ("I", GREY), ("I;16B", 32768)]
+)
+def test_wide_integer_and_floating_point_greys_become_mid_grey(mode, value):
+    """Modes no accepted format decodes to today, but a Pillow upgrade might."""
+    from learning_platform.media import images
+    from learning_platform.models import ImageKind
+
+    flat = images._flattened(Pillow.new(mode, (500, 300), value), ImageKind.COVER, (400, 240))
+    assert flat.mode == "RGB"
+    assert all(abs(channel - GREY) <= 1 for channel in flat.getpixel((5, 5)))
+
+
+def test_a_logo_keeps_its_transparency():
+    from learning_platform.media import images
+    from learning_platform.models import ImageKind
+
+    processed = images.process(grey_palette(transparent_index=0), ImageKind.LOGO, 40_000_000)
+    stored = Pillow.open(io.BytesIO(processed.files[192]))
+    assert stored.mode == "RGBA" and stored.getpixel((10, 10))[3] == 0
+
+
+MEMORY_SCRIPT = r"""
+import resource, struct, sys, zlib
+from learning_platform.media import images
+from learning_platform.models import ImageKind
+
+def chunk(kind, data):
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+width = height = 6300  # 39.7 million pixels: under a MEDIA_MAX_PIXELS of 40 million
+compressor = zlib.compressobj(9)
+idat = b"".join(compressor.compress(b"\x00" * (1 + 2 * width)) for _ in range(height))
+idat += compressor.flush()
+data = (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 4, 0, 0, 0))
+        + chunk(b"IDAT", idat) + chunk(b"IEND", b""))
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+images.process(data, ImageKind.COVER, 40_000_000)
+after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(len(data), (after - before) // 1024)
+"""
+
+
+def test_a_small_transparent_png_does_not_cost_a_gigabyte_of_memory():
+    """A 77 KB grey+alpha PNG of 6300 x 6300 passes the byte and the pixel limits. Converted
+    and composited at full size it held six copies (about 900 MB per upload); reduced a strip
+    at a time, only the decoded one (160 MB) is full size."""
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-c", MEMORY_SCRIPT],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).parent.parent,
+        timeout=120,
+    )
+    size, grown_mb = map(int, result.stdout.split())
+    assert size < 100_000
+    assert grown_mb < 300, f"{size} bytes of upload took {grown_mb} MB more memory"
+
+
+# Removing asks first -------------------------------------------------------------------------
+
+
+def test_removing_a_cover_asks_first_and_keeping_it_changes_nothing(app, client, published):
+    upload(client, cover_path(published), picture())
+    response = client.submit(cover_path(published) + "/remove", page=cover_path(published))
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "Remove the cover image?" in page and "Rain gardens" in page
+    assert 'name="confirm" type="hidden" value="yes"' in page
+    assert f'href="{cover_path(published)}">Keep the cover image</a>' in page
+    assert image_rows(app) == 1
+    assert "/media/" in client.get(f"/offerings/{published.id}").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("area", ["workspace", "admin"])
+def test_removing_a_logo_asks_first(app, client, login, make_person, make_partner, area):
+    manager = make_person(admin=area == "admin")
+    partner = make_partner(members=[manager])
+    with app.app_context():
+        from learning_platform.models import Membership, MembershipRole
+
+        db.session.execute(
+            Membership.__table__.update()
+            .where(Membership.person_id == manager.id)
+            .values(role=MembershipRole.MANAGER)
+        )
+        db.session.commit()
+    login(manager)
+    path = (
+        f"/workspace/{partner.slug}/logo"
+        if area == "workspace"
+        else f"/admin/partners/{partner.slug}/logo"
+    )
+    assert upload(client, path, picture("PNG", size=(400, 400)), "logo.png").status_code == 302
+    asked = client.submit(path + "/remove", page=path)
+    assert asked.status_code == 200
+    assert "Remove the logo?" in asked.get_data(as_text=True)
+    assert image_rows(app) == 1
+    assert client.submit(path + "/remove", {"confirm": "yes"}, page=path).status_code == 302
+    with app.app_context():
+        assert db.session.get(Partner, partner.id).logo is None
+
+
+def test_housekeeping_deletes_an_image_row_nothing_shows_and_its_files(
+    app, client, runner, published
+):
+    """Two uploads of one cover at once: the one that loses leaves a row no offering or
+    partner shows, and files only that row names."""
+    import os
+    import time
+    from datetime import timedelta
+
+    from learning_platform.models import utcnow
+
+    upload(client, cover_path(published), picture())
+    shown = stored_files(app)
+    with app.app_context():
+        db.session.add_all(
+            [
+                Image(
+                    kind="cover",
+                    key="a" * 32,
+                    width=400,
+                    height=225,
+                    sizes=[400],
+                    alt_ko="고아",
+                    alt_en="Orphan",
+                    created_at=utcnow() - timedelta(days=2),
+                ),
+                Image(
+                    kind="cover",
+                    key="b" * 32,
+                    width=400,
+                    height=225,
+                    sizes=[400],
+                    alt_ko="방금",
+                    alt_en="Committing now",
+                    created_at=utcnow(),
+                ),
+            ]
+        )
+        db.session.commit()
+    root = Path(app.config["MEDIA_ROOT"])
+    day_old = time.time() - 2 * 86400
+    for key in ("a", "b"):
+        (root / f"{key * 32}-400.webp").write_bytes(b"webp")
+        os.utime(root / f"{key * 32}-400.webp", (day_old, day_old))
+    for name in shown:
+        os.utime(root / name, (day_old, day_old))
+
+    result = runner.invoke(args=["housekeeping"])
+    assert "deleted images no cover or logo uses: 1" in result.output
+    assert "deleted image files no cover or logo uses: 1" in result.output
+    assert image_rows(app) == 2
+    assert stored_files(app) == sorted([*shown, "b" * 32 + "-400.webp"])

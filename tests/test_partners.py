@@ -156,7 +156,11 @@ def test_citizen_proposes_and_admin_approves(app, client, make_person, login):
     assert response.status_code == 302
     assert listed(client, partner)
 
-    client.submit(f"/admin/partners/{partner.slug}/suspend", page="/admin/partners/")
+    suspend = f"/admin/partners/{partner.slug}/suspend"
+    asked = client.submit(suspend, page="/admin/partners/")
+    assert asked.status_code == 200 and "Keep it public" in asked.get_data(as_text=True)
+    assert listed(client, partner)  # only asked: nothing hidden yet
+    client.submit(suspend, {"confirm": "yes"}, page="/admin/partners/")
     assert not listed(client, partner)
 
 
@@ -270,7 +274,8 @@ def test_a_suspended_partners_offerings_are_hidden_and_closed(
         db.session.get(Person, admin.id).is_admin = True
         db.session.commit()
     login(admin)
-    assert client.submit(f"/admin/partners/{partner.slug}/suspend", page="/").status_code == 302
+    suspend = f"/admin/partners/{partner.slug}/suspend"
+    assert client.submit(suspend, {"confirm": "yes"}, page="/").status_code == 302
     client.submit("/logout", page="/")
     session_id = offering.sessions[0].id
     assert client.get(f"/partners/{partner.slug}").status_code == 404

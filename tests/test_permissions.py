@@ -123,9 +123,10 @@ MATRIX = [
     ("POST", S + "/cancel", (302, 403, 200, 200, 403, 404, 200)),
     ("POST", W + "/cancel", (302, 403, 200, 200, 403, 404, 200)),
     ("POST", "/offerings/{offering}/cancel", (302, 200, 200, 200, 200, 200, 200)),
-    ("POST", W + "/cover/remove", (302, 403, 302, 302, 403, 404, 302)),
-    ("POST", "/workspace/{slug}/logo/remove", (302, 403, 403, 302, 404, 404, 302)),
-    ("POST", "/admin/partners/{slug}/logo/remove", (302, 403, 403, 403, 403, 403, 302)),
+    ("POST", W + "/cover/remove", (302, 403, 200, 200, 403, 404, 200)),
+    ("POST", "/workspace/{slug}/logo/remove", (302, 403, 403, 200, 404, 404, 200)),
+    ("POST", "/admin/partners/{slug}/logo/remove", (302, 403, 403, 403, 403, 403, 200)),
+    ("POST", "/admin/partners/{slug}/suspend", (302, 403, 403, 403, 403, 403, 200)),
     (
         "POST",
         "/workspace/{slug}/members/{membership}/remove",
@@ -135,7 +136,6 @@ MATRIX = [
     ("POST", W + "/publish", (302, 403, 302, 302, 403, 404, 302)),
     ("POST", W + "/duplicate", (302, 403, 302, 302, 403, 404, 302)),
     ("POST", S + "/remove", (302, 403, 302, 302, 403, 404, 302)),
-    ("POST", "/admin/partners/{slug}/suspend", (302, 403, 403, 403, 403, 403, 302)),
     ("POST", "/admin/partners/{slug}/approve", (302, 403, 403, 403, 403, 403, 302)),
     ("POST", "/logout", (302, 302, 302, 302, 302, 302, 302)),
 ]

@@ -18,7 +18,14 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from learning_platform.boundary import unit_of_work
-from learning_platform.forms import ConfirmForm, accepts_upload, render_form
+from learning_platform.forms import (
+    ConfirmActionForm,
+    Confirmation,
+    ConfirmForm,
+    accepts_upload,
+    render_confirmation,
+    render_form,
+)
 from learning_platform.media import services
 from learning_platform.media.forms import ImageForm, megabytes
 from learning_platform.media.storage import FILE_NAME, media_root
@@ -82,7 +89,11 @@ def _upload_page(
     )
 
 
-def _removed(remove: Callable, target, kind: ImageKind, done: str):
+def _removed(remove: Callable, target, kind: ImageKind, done: str, subject: str, page: str):
+    """Remove the cover or logo once the confirmation page is sent; the first POST asks."""
+    form = ConfirmActionForm()
+    if not form.confirmed():
+        return render_confirmation(form, _removal(kind, subject, page))
     with unit_of_work() as work:
         remove(target)
     if work.ok:
@@ -93,6 +104,34 @@ def _removed(remove: Callable, target, kind: ImageKind, done: str):
             "info",
         )
     return redirect(done)
+
+
+def _removal(kind: ImageKind, subject: str, page: str) -> Confirmation:
+    if kind == ImageKind.COVER:
+        return Confirmation(
+            title=_("Remove the cover image?"),
+            subject=subject,
+            consequences=[
+                _("The picture and its descriptions in every language are removed."),
+                _("Cards and the offering's page show the theme's picture instead."),
+                _("To show a cover again, upload the file again."),
+            ],
+            button=_("Remove the cover image"),
+            keep_label=_("Keep the cover image"),
+            keep_url=page,
+        )
+    return Confirmation(
+        title=_("Remove the logo?"),
+        subject=subject,
+        consequences=[
+            _("The logo and its descriptions in every language are removed."),
+            _("Cards and the partner's page show its initials instead."),
+            _("To show a logo again, upload the file again."),
+        ],
+        button=_("Remove the logo"),
+        keep_label=_("Keep the logo"),
+        keep_url=page,
+    )
 
 
 # An offering's cover, in the workspace ------------------------------------------------------
@@ -122,6 +161,8 @@ def remove_cover(offering: Offering):
         offering,
         ImageKind.COVER,
         url_for("workspace.detail", offering_id=offering.id),
+        offering.title,
+        url_for("media.cover", offering_id=offering.id),
     )
 
 
@@ -160,6 +201,8 @@ def remove_logo(partner: Partner):
         partner,
         ImageKind.LOGO,
         url_for("workspace.partner", slug=partner.slug),
+        partner.name,
+        url_for("media.logo", slug=partner.slug),
     )
 
 
@@ -182,4 +225,6 @@ def admin_remove_logo(partner: Partner):
         partner,
         ImageKind.LOGO,
         url_for("partner_admin.edit", slug=partner.slug),
+        partner.name,
+        url_for("media.admin_logo", slug=partner.slug),
     )

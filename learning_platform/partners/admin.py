@@ -6,7 +6,13 @@ from sqlalchemy import func, select
 
 from learning_platform.boundary import unit_of_work
 from learning_platform.extensions import db
-from learning_platform.forms import ConfirmForm, render_form
+from learning_platform.forms import (
+    ConfirmActionForm,
+    Confirmation,
+    ConfirmForm,
+    render_confirmation,
+    render_form,
+)
 from learning_platform.models import Membership, Partner
 from learning_platform.partners import forms, services
 from learning_platform.policy import requires
@@ -68,6 +74,23 @@ def approve(partner: Partner):
 @bp.post("/<slug>/suspend")
 @requires("administer_partner", Partner)
 def suspend(partner: Partner):
+    form = ConfirmActionForm()
+    if not form.confirmed():
+        confirmation = Confirmation(
+            title=_("Hide %(name)s?", name=partner.name),
+            subject=partner.name,
+            consequences=[
+                _(
+                    "Its page and its offerings disappear from the catalog, the home page and search."
+                ),
+                _("People already registered can still cancel; no one can register."),
+                _("Its organizers keep their workspace. Approve it again to show everything."),
+            ],
+            button=_("Hide %(name)s", name=partner.name),
+            keep_label=_("Keep it public"),
+            keep_url=url_for("partner_admin.index"),
+        )
+        return render_confirmation(form, confirmation)
     with unit_of_work():
         partner.approved = False
         flash(_("%(name)s is hidden until approved again.", name=partner.name), "info")
