@@ -719,3 +719,18 @@ def test_housekeeping_deletes_an_image_row_nothing_shows_and_its_files(
     assert "deleted image files no cover or logo uses: 1" in result.output
     assert image_rows(app) == 2
     assert stored_files(app) == sorted([*shown, "b" * 32 + "-400.webp"])
+
+
+def test_a_phones_48_megapixel_photo_is_taken_but_a_png_that_large_is_not(app, client, published):
+    """A JPEG is decoded at a reduced scale, so a phone's full-resolution photo (8000 x 6000,
+    over MEDIA_MAX_PIXELS) costs little and is taken; a PNG of as many pixels would be decoded
+    whole, and is refused before that."""
+    plain = Pillow.new("RGB", (8000, 6000), (30, 120, 90))
+    photo, drawing = io.BytesIO(), io.BytesIO()
+    plain.save(photo, "JPEG", quality=70)
+    plain.save(drawing, "PNG")
+    assert upload(client, cover_path(published), photo.getvalue(), "phone.jpg").status_code == 302
+    assert image_rows(app) == 1
+    refused = upload(client, cover_path(published), drawing.getvalue(), "scan.png")
+    assert refused.status_code == 422
+    assert "This image has too many pixels" in refused.get_data(as_text=True)

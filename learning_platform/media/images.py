@@ -78,6 +78,11 @@ def has_accepted_extension(filename: str) -> bool:
     return filename.lower().endswith(EXTENSIONS)
 
 
+#: How many times MEDIA_MAX_PIXELS a JPEG may have (it stays under Pillow's own bomb warning,
+#: 89 million pixels, at the default).
+JPEG_ALLOWANCE = 3
+
+
 def process(data: bytes, kind: ImageKind, max_pixels: int) -> ProcessedImage:
     """The files to store for the upload `data`.
 
@@ -115,8 +120,11 @@ def _process(data: bytes, kind: ImageKind, max_pixels: int) -> ProcessedImage:
         # Pillow only warns up to twice its own limit; ours is checked below anyway.
         warnings.simplefilter("error", Pillow.DecompressionBombWarning)
         with Pillow.open(io.BytesIO(data), formats=FORMATS) as opened:
-            if opened.width * opened.height > max_pixels:
-                raise UnusableImage(_too_many_pixels(max_pixels))
+            # A JPEG is decoded at a reduced scale (draft, below): a phone's 48-megapixel
+            # photo costs a quarter of its size or less, so it may have three times as many.
+            limit = max_pixels * (JPEG_ALLOWANCE if opened.format == "JPEG" else 1)
+            if opened.width * opened.height > limit:
+                raise UnusableImage(_too_many_pixels(limit))
             orientation = _orientation(opened)
             width, height = opened.size
             if orientation in (5, 6, 7, 8):
