@@ -447,6 +447,18 @@ def test_the_pages_that_invite_and_the_rights_pass_the_same_checks(
     organizer.type_into(page.locator("#alt_en"), "A rain garden in the sun")
     organizer.activate(page.locator("main form button[type=submit]").first)
     assert page.locator("main img[src*='/media/']").count() == 1
+    organizer.go("/workspace/changwon-city/logo")
+    organizer.snap("logo-upload")
+
+    admin = visitor()
+    page = admin.page
+    sign_in(admin, "admin@example.org")
+    nav(admin, "/admin/partners/")
+    admin.activate(page.locator('main a[href="/admin/pages/"]'))
+    admin.snap("admin-pages")
+    admin.activate(page.locator(f'main a[href="/admin/pages/privacy/{language}"]'))
+    assert page.locator("#body").count() == 1
+    admin.snap("admin-page-editor")
 
     reader = visitor()
     page = reader.page
