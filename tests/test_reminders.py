@@ -1,6 +1,11 @@
 """Reminder mails before each session: when they are due, who gets one, and only once."""
 
+import os
+import signal
+import subprocess
+import sys
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -11,7 +16,7 @@ from learning_platform.accounts.services import new_feed_token
 from learning_platform.enrollment.reminders import enqueue_due
 from learning_platform.extensions import db
 from learning_platform.models import Offering, OfferingSession, OutboxMessage, Person
-from tests.conftest import mail_body
+from tests.conftest import mail_body, migrate_to_head
 
 #: 10:00 in Seoul on a Tuesday.
 START = datetime(2031, 3, 4, 1, 0, tzinfo=UTC)
@@ -317,3 +322,41 @@ def test_the_private_feed_carries_an_alarm_only_when_chosen(app, course, minji, 
     assert b"TRIGGER:-PT1H" in alarm.to_ical()
     public = app.test_client().get(f"/feeds/offerings/{offering.id}.ics").data
     assert b"VALARM" not in public
+
+
+# The worker ---------------------------------------------------------------------------------
+
+
+def test_the_looping_worker_stops_cleanly_on_sigterm(tmp_path):
+    url = f"sqlite:///{tmp_path / 'worker.db'}"
+    migrate_to_head(url)
+    environment = {
+        **os.environ,
+        "APP_ENV": "development",
+        "DATABASE_URL": url,
+        "MAIL_OUTBOX_DIR": str(tmp_path / "mail"),
+    }
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "flask",
+            "--app",
+            "wsgi",
+            "mail",
+            "send",
+            "--loop",
+            "--interval",
+            "30",
+        ],
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert worker.stdout.readline().startswith("Sending mail every 30 s")
+    time.sleep(1)  # a round, then waiting for the next
+    assert worker.poll() is None
+    worker.send_signal(signal.SIGTERM)
+    _output, errors = worker.communicate(timeout=10)  # well before the 30 s interval is over
+    assert worker.returncode == 0, errors

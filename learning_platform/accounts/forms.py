@@ -158,6 +158,7 @@ class ProfileForm(Form):
     feed_alarm = SelectField(
         _l("Alarm in my private calendar"),
         choices=select_choices(FEED_ALARMS),
+        default="",
         description=_l("Your calendar app alerts you before each session you have a seat in."),
     )
 

@@ -32,6 +32,7 @@ def send_command(loop: bool, interval: float, batch: int) -> None:
     stop = threading.Event()
     if loop:
         _stop_on_signals(stop)
+        click.echo(f"Sending mail every {interval:g} s; stop with Ctrl-C or SIGTERM.")
     while True:
         reminders = enqueue_due()
         if reminders:
