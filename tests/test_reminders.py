@@ -360,3 +360,14 @@ def test_the_looping_worker_stops_cleanly_on_sigterm(tmp_path):
     worker.send_signal(signal.SIGTERM)
     _output, errors = worker.communicate(timeout=10)  # well before the 30 s interval is over
     assert worker.returncode == 0, errors
+
+
+def test_more_reminders_than_a_batch_are_all_queued_in_one_run(
+    app, course, make_person, register, outbox
+):
+    offering = course()
+    for n in range(5):
+        register(offering, make_person(f"batch{n}@example.org"))
+    with app.app_context():
+        assert enqueue_due(START - timedelta(hours=1), limit=2) == 5
+    assert len(outbox()) == 5

@@ -123,27 +123,34 @@ def _claim(session_id: int, registration_id: int, now: datetime) -> bool:
 def enqueue_due(now: datetime | None = None, limit: int = 500) -> int:
     """Put every reminder due at `now` in the outbox, each in its own transaction; how many.
 
-    A reminder whose mail cannot be built is logged and left for the next run.
+    Works through `limit` candidates at a time until none is left. A reminder whose mail
+    cannot be built is logged and left for the next run.
     """
     now = now or utcnow()
-    candidates = due_reminders(now, limit)
-    db.session.commit()  # end the read: each claim starts its own transaction with a write
     queued = 0
-    for session_id, registration_id in candidates:
-        try:
-            if _claim(session_id, registration_id, now):
-                _send(
-                    db.session.get(OfferingSession, session_id),
-                    db.session.get(Registration, registration_id),
+    while True:
+        candidates = due_reminders(now, limit)
+        db.session.commit()  # end the read: each claim starts its own transaction with a write
+        queued_now = 0
+        for session_id, registration_id in candidates:
+            try:
+                if _claim(session_id, registration_id, now):
+                    _send(
+                        db.session.get(OfferingSession, session_id),
+                        db.session.get(Registration, registration_id),
+                    )
+                    queued_now += 1
+                db.session.commit()
+            except Exception:  # one broken reminder must not hold up the others
+                db.session.rollback()
+                log.exception(
+                    "Reminder for session %s, registration %s failed", session_id, registration_id
                 )
-                queued += 1
-            db.session.commit()
-        except Exception:  # one broken reminder must not hold up the others
-            db.session.rollback()
-            log.exception(
-                "Reminder for session %s, registration %s failed", session_id, registration_id
-            )
-    return queued
+        queued += queued_now
+        # A short batch was the last one; a batch that queued nothing (all failing, or all
+        # taken by other workers) is left for the next run rather than retried at once.
+        if len(candidates) < limit or not queued_now:
+            return queued
 
 
 def _send(session: OfferingSession, registration: Registration) -> None:
