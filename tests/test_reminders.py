@@ -371,3 +371,31 @@ def test_more_reminders_than_a_batch_are_all_queued_in_one_run(
     with app.app_context():
         assert enqueue_due(START - timedelta(hours=1), limit=2) == 5
     assert len(outbox()) == 5
+
+
+def test_choosing_an_alarm_changes_the_private_feeds_etag(app, course, minji, register):
+    soon = datetime.now(UTC) + timedelta(days=3)
+    register(course(sessions=[(soon, soon + timedelta(hours=2))]), minji)
+    with app.app_context():
+        token = new_feed_token(db.session.get(Person, minji.id))
+        db.session.commit()
+    client = app.test_client()
+    etag = client.get(f"/feeds/me/{token}.ics").headers["ETag"]
+    change(app, Person, minji.id, feed_alarm_minutes=15)
+    response = client.get(f"/feeds/me/{token}.ics", headers={"If-None-Match": etag})
+    assert response.status_code == 200
+    assert b"TRIGGER:-PT15M" in response.data
+
+
+def test_a_waitlisted_session_in_the_private_feed_has_no_alarm(
+    app, course, minji, make_person, register
+):
+    soon = datetime.now(UTC) + timedelta(days=3)
+    offering = course(capacity=1, sessions=[(soon, soon + timedelta(hours=2))])
+    register(offering, make_person())
+    register(offering, minji, status="waitlisted")
+    change(app, Person, minji.id, feed_alarm_minutes=1440)
+    calendar = _feed(app, minji.id)
+    [event] = calendar.walk("VEVENT")
+    assert str(event["status"]) == "TENTATIVE"
+    assert calendar.walk("VALARM") == []
