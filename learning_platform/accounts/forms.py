@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
-from learning_platform.forms import Form, email_address
+from learning_platform.forms import Form, email_address, select_choices
 from learning_platform.languages import BY_CODE, INTERFACE_LANGUAGES
 
 PASSWORD_MIN = 8
@@ -139,9 +139,32 @@ class ChangePasswordForm(Form):
     )
 
 
+#: Alarms the private calendar feed can carry, in minutes before each session ("" for none).
+FEED_ALARMS = [
+    ("", _l("No alarm")),
+    ("15", _l("15 minutes before")),
+    ("60", _l("1 hour before")),
+    ("1440", _l("1 day before")),
+]
+
+
 class ProfileForm(Form):
     display_name = display_name_field()
     preferred_language = language_field()
+    reminder_mails = BooleanField(
+        _l("Mail me a reminder before each session"),
+        description=_l("Organizers choose when: usually a day before, sometimes two hours."),
+    )
+    feed_alarm = SelectField(
+        _l("Alarm in my private calendar"),
+        choices=select_choices(FEED_ALARMS),
+        default="",
+        description=_l("Your calendar app alerts you before each session you have a seat in."),
+    )
+
+    @property
+    def feed_alarm_minutes(self) -> int | None:
+        return int(self.feed_alarm.data) if self.feed_alarm.data else None
 
 
 class VerifyForm(Form):

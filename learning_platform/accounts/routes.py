@@ -173,10 +173,14 @@ def reset_password(token: str):
 @requires("use_account")
 def profile():
     form = forms.ProfileForm(obj=current_user)
+    if request.method == "GET":
+        form.feed_alarm.data = str(current_user.feed_alarm_minutes or "")
     if form.validate_on_submit():
         with unit_of_work(form):
             current_user.display_name = form.display_name.data
             current_user.preferred_language = form.preferred_language.data
+            current_user.reminder_mails = form.reminder_mails.data
+            current_user.feed_alarm_minutes = form.feed_alarm_minutes
             session["lang"] = form.preferred_language.data
             flash(_("Your profile is saved."), "success")
             return redirect(url_for("accounts.profile"))

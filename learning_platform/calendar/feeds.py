@@ -295,6 +295,7 @@ def personal_feed(person: Person, now: datetime, url_for_offering) -> bytes:
     }
     with force_locale(person.preferred_language):
         name = gettext("My learning")
+    alarm = person.feed_alarm_minutes
     return build_calendar(
         name,
         found,
@@ -303,4 +304,5 @@ def personal_feed(person: Person, now: datetime, url_for_offering) -> bytes:
         tentative=tentative,
         online_links=links,
         uid_suffix="-me",
+        alarm=timedelta(minutes=alarm) if alarm else None,
     )

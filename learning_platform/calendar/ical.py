@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event, Timezone
+from icalendar import Alarm, Calendar, Event, Timezone
 
 from learning_platform.models import Offering, OfferingSession, OfferingStatus, SessionStatus
 
@@ -44,11 +44,14 @@ def build_calendar(
     tentative: dict[int, int] | None = None,
     online_links: dict[int, str] | None = None,
     uid_suffix: str = "",
+    alarm: timedelta | None = None,
 ) -> bytes:
     """A VCALENDAR holding `sessions` (with their offerings loaded).
 
     `tentative` maps offering ids to a waitlist position (shown as TENTATIVE); `online_links`
-    maps offering ids to a meeting link the reader may see.
+    maps offering ids to a meeting link the reader may see. `alarm`: a display alarm that long
+    before each confirmed session, only for a person's own calendar (public feeds carry none:
+    an alarm there would ring for every subscriber).
     """
     calendar = Calendar()
     calendar.add("prodid", PRODID)
@@ -78,6 +81,7 @@ def build_calendar(
                 position=(tentative or {}).get(offering.id),
                 online_link=(online_links or {}).get(offering.id, ""),
                 uid_suffix=uid_suffix,
+                alarm=alarm,
             )
         )
     for zone, days in sorted(spans.items()):
@@ -105,6 +109,7 @@ def _event(
     position: int | None,
     online_link: str,
     uid_suffix: str = "",
+    alarm: timedelta | None = None,
 ) -> Event:
     zone = ZoneInfo(offering.timezone)
     cancelled = (
@@ -161,4 +166,14 @@ def _event(
     themes = [theme.name(text.language) for theme in offering.themes]
     if themes:
         event.add("categories", themes)
+    if alarm is not None and status == "CONFIRMED":
+        event.add_component(_alarm(alarm, summary))
     return event
+
+
+def _alarm(before: timedelta, summary: str) -> Alarm:
+    alarm = Alarm()
+    alarm.add("action", "DISPLAY")
+    alarm.add("trigger", -before)
+    alarm.add("description", summary)
+    return alarm

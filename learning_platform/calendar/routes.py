@@ -243,7 +243,8 @@ def personal(token: str):
                 .execution_options(synchronize_session=False)
             )
     return _serve(
-        f"me|{person.id}|{person.preferred_language}",
+        # The alarm is part of the body: changing it must change the ETag.
+        f"me|{person.id}|{person.preferred_language}|{person.feed_alarm_minutes or ''}",
         partial(feeds.person_conditions, person),
         lambda now, _name: feeds.personal_feed(person, now, _offering_urls()),
         private=True,

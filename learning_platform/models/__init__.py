@@ -15,6 +15,8 @@ from learning_platform.models.offering import (
     OfferingStatus,
     Registration,
     RegistrationStatus,
+    ReminderLead,
+    ReminderSent,
     SessionStatus,
 )
 from learning_platform.models.outbox import OutboxMessage, OutboxStatus
@@ -53,6 +55,8 @@ __all__ = [
     "Person",
     "Registration",
     "RegistrationStatus",
+    "ReminderLead",
+    "ReminderSent",
     "SessionStatus",
     "SitePage",
     "SitePageText",

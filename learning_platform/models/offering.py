@@ -50,6 +50,14 @@ class SessionStatus(enum.StrEnum):
     CANCELLED = "cancelled"
 
 
+class ReminderLead(enum.StrEnum):
+    """How long before each session participants get a reminder mail."""
+
+    DAY = "24h"
+    TWO_HOURS = "2h"
+    OFF = "off"
+
+
 class RegistrationStatus(enum.StrEnum):
     CONFIRMED = "confirmed"
     WAITLISTED = "waitlisted"
@@ -85,6 +93,7 @@ class Offering(Base):
         CheckConstraint(in_list("format", OfferingFormat), name="format"),
         CheckConstraint(in_list("status", OfferingStatus), name="status"),
         CheckConstraint(in_list("language", INSTRUCTION_LANGUAGES), name="language"),
+        CheckConstraint(in_list("reminder", ReminderLead), name="reminder"),
         CheckConstraint(f"capacity BETWEEN 1 AND {MAX_CAPACITY}", name="capacity"),
         CheckConstraint("seats_taken >= 0 AND seats_taken <= capacity", name="seats_taken"),
         CheckConstraint(
@@ -136,6 +145,10 @@ class Offering(Base):
     #: The organizer's note to participants about a change (a new venue or link): on its page,
     #: in My learning, in the change mail and in every event's description.
     change_note: Mapped[str] = mapped_column(String(MAX_REASON), default="")
+    #: When participants get a reminder mail before each session (enrollment.reminders).
+    reminder: Mapped[ReminderLead] = mapped_column(
+        enum_type(ReminderLead, length=10), default=ReminderLead.DAY, server_default="24h"
+    )
     #: The uploaded cover image; without one, pages show the default art of its first theme.
     cover_id: Mapped[int | None] = mapped_column(
         ForeignKey("image.id", ondelete="SET NULL"), index=True
@@ -273,3 +286,25 @@ class Attendance(Base):
 
     session: Mapped[OfferingSession] = relationship()
     registration: Mapped[Registration] = relationship()
+
+
+class ReminderSent(Base):
+    """A reminder mail put in the outbox for one person and one session's start.
+
+    The unique key is the idempotency key of the reminder scheduler: it is inserted in the
+    same transaction as the mail, so racing workers and restarts send each reminder once. The
+    key holds the start the reminder announced: a session moved later gets a new reminder.
+    """
+
+    __tablename__ = "reminder_sent"
+    __table_args__ = (
+        UniqueConstraint("session_id", "registration_id", "starts_at"),
+        Index(None, "registration_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("offering_session.id", ondelete="CASCADE"))
+    registration_id: Mapped[int] = mapped_column(ForeignKey("registration.id", ondelete="CASCADE"))
+    #: The session's start when the reminder was sent.
+    starts_at: Mapped[datetime]
+    sent_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy import CheckConstraint, ForeignKey, String, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from learning_platform.models.base import Base, enum_type, in_list, utcnow
@@ -32,6 +32,11 @@ class Person(UserMixin, Base):
     feed_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     feed_token_created_at: Mapped[datetime | None]
     feed_last_used_at: Mapped[datetime | None]
+    #: Reminder mails before each session the person registered for (enrollment.reminders).
+    reminder_mails: Mapped[bool] = mapped_column(default=True, server_default=true())
+    #: Minutes before each session at which the private calendar feed sets an alarm (VALARM);
+    #: None for no alarm. Public feeds never carry alarms.
+    feed_alarm_minutes: Mapped[int | None]
     #: When the person deleted their account; the row stays, anonymised, so counts of
     #: registrations and attendance stay right (rights.services.delete_account).
     deleted_at: Mapped[datetime | None]

@@ -22,7 +22,13 @@ from learning_platform.forms import (
     web_url,
 )
 from learning_platform.languages import INSTRUCTION_LABELS
-from learning_platform.models import MAX_CAPACITY, MAX_REASON, OfferingFormat, OfferingKind
+from learning_platform.models import (
+    MAX_CAPACITY,
+    MAX_REASON,
+    OfferingFormat,
+    OfferingKind,
+    ReminderLead,
+)
 
 KIND_LABELS = {
     OfferingKind.COURSE: _l("Course"),
@@ -33,6 +39,11 @@ FORMAT_LABELS = {
     OfferingFormat.IN_PERSON: _l("In person"),
     OfferingFormat.ONLINE: _l("Online"),
     OfferingFormat.HYBRID: _l("Hybrid (in person and online)"),
+}
+REMINDER_LABELS = {
+    ReminderLead.DAY: _l("24 hours before each session"),
+    ReminderLead.TWO_HOURS: _l("2 hours before each session"),
+    ReminderLead.OFF: _l("No reminder mails"),
 }
 LANGUAGE_LABELS = INSTRUCTION_LABELS
 WEEKDAY_LABELS = [
@@ -134,6 +145,15 @@ class OfferingForm(Form):
         description=_l(
             "e.g. why the venue changed. Shown on the offering's page, in My learning and in"
             " calendars, and sent with the change mail. Clear it when it no longer applies."
+        ),
+    )
+    reminder = SelectField(
+        _l("Reminder mail"),
+        choices=select_choices(REMINDER_LABELS.items()),
+        default=ReminderLead.DAY.value,
+        description=_l(
+            "Confirmed participants get a mail before each session with its time, place or"
+            " link, and a calendar file. People can turn reminders off in their account."
         ),
     )
     cohost_ids = CheckboxesField(

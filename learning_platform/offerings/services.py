@@ -30,6 +30,7 @@ from learning_platform.models import (
     Person,
     Registration,
     RegistrationStatus,
+    ReminderLead,
     SessionStatus,
     Theme,
     utcnow,
@@ -165,6 +166,7 @@ def save_offering(offering: Offering, data: dict) -> Offering:
             setattr(offering, name, data.get(name) or "")
         # Not a text field: a copy (duplicate) starts without the last term's note.
         offering.change_note = data.get("change_note") or ""
+        offering.reminder = data.get("reminder") or offering.reminder or ReminderLead.DAY
         offering.registration_opens_at = data.get("registration_opens_at")
         offering.registration_closes_at = data.get("registration_closes_at")
         offering.themes, offering.cohosts = themes, cohosts
@@ -441,6 +443,7 @@ def duplicate(offering: Offering) -> Offering:
         partner_id=offering.partner_id,
         status=OfferingStatus.DRAFT,
         capacity=offering.capacity,
+        reminder=offering.reminder,
         **{name: getattr(offering, name) for name in _TEXT_FIELDS},
     )
     copy.themes = list(offering.themes)
