@@ -319,7 +319,12 @@ def test_a_file_over_the_size_limit_is_refused(app, client, draft):
 def test_a_forged_save_step_is_refused(app, client, draft):
     path = f"/workspace/offerings/{draft.id}/import"
     token = client.csrf_token(path)
-    for rows in ("not json", '[["2027-01-01T10:00:00", "x", "", ""]]', '[{"a": 1}]'):
+    for rows in (
+        "not json",
+        '[["2027-01-01T10:00:00", "x", "", ""]]',
+        '[{"a": 1}]',
+        '[["2027-01-01T10:00:00+00:00", "2027-01-01T11:00:00+00:00", "a\\u0000b", ""]]',
+    ):
         response = client.post(path, data={"csrf_token": token, "action": "save", "rows": rows})
         assert response.status_code == 400
     assert count(app, OfferingSession) == 1
@@ -391,6 +396,18 @@ def test_endless_or_too_frequent_repetitions_are_refused_with_a_reason(client, d
     assert "repeats more often than daily" in page
     assert "repeats more than 200 times" in page
     assert "1 session will be added" in page
+
+
+def test_repetitions_that_add_up_to_too_many_sessions_are_refused(client, draft):
+    year = SEOUL_NEXT_YEAR
+    weekly = "RRULE:FREQ=DAILY;COUNT=150\r\n"
+    content = ics(
+        f"UID:a\r\nDTSTART:{year}0101T010000Z\r\nDURATION:PT1H\r\n{weekly}",
+        f"UID:b\r\nDTSTART:{year}0101T050000Z\r\nDURATION:PT1H\r\n{weekly}",
+    )
+    response = upload(client, f"/workspace/offerings/{draft.id}/import", content, "x.ics")
+    assert response.status_code == 422
+    assert "The file's events make more than 200 sessions" in text(response)
 
 
 def test_broken_lines_in_an_ics_are_reported_by_line_not_a_500(client, draft):

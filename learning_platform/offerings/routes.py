@@ -529,8 +529,10 @@ def _rows_from_field(text: str) -> list[schedule_files.Row]:
             raise ValueError
         rows = []
         for number, item in enumerate(items, start=1):
+            if not isinstance(item, list) or not all(isinstance(value, str) for value in item):
+                raise ValueError
             starts, ends, location, note = item
-            if not all(isinstance(value, str) for value in item):
+            if schedule_files.has_control_characters(location + note):
                 raise ValueError
             starts_at, ends_at = datetime.fromisoformat(starts), datetime.fromisoformat(ends)
             if starts_at.tzinfo is None or ends_at.tzinfo is None:

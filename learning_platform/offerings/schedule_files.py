@@ -94,6 +94,10 @@ def read_schedule(data: bytes, filename: str, zone: str) -> Reading:
     raise UnreadableFile(_l("Choose a calendar file (.ics) or a CSV file (.csv)."))
 
 
+def has_control_characters(text: str) -> bool:
+    return bool(_CONTROL.search(text)) or any(c in text for c in "\r\n")
+
+
 def _clean(text: str, limit: int) -> str:
     text = _CONTROL.sub("", text.replace("\r\n", " ").replace("\n", " ").replace("\r", " "))
     text = text.strip()
@@ -303,6 +307,14 @@ def read_ics(data: bytes, zone: str) -> Reading:
             _read_event(event, line, zone, moved, reading)
         except (ValueError, KeyError, TypeError, OverflowError, AttributeError):
             reading.problems.append(Problem(line, _l("This event could not be read.")))
+        if len(reading.rows) > MAX_SESSIONS:
+            # Repetitions can multiply a few events into thousands: stop reading here.
+            raise UnreadableFile(
+                _l(
+                    "The file's events make more than %(max)s sessions; an offering has at most %(max)s.",
+                    max=MAX_SESSIONS,
+                )
+            )
     reading.rows.sort(key=lambda row: row.starts_at)
     return reading
 
