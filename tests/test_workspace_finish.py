@@ -480,3 +480,18 @@ def test_importing_into_a_published_offering_keeps_its_rules(app, client, organi
     response = upload(client, f"/workspace/offerings/{offering.id}/import", body.encode(), "a.csv")
     assert "Participants cannot come to a session in the past." in text(response)
     assert response.status_code == 422
+
+
+def test_preview_and_exports_read_the_same_statements_whatever_the_number_of_sessions(
+    client, organizer, make_offering, count_queries
+):
+    _, partner = organizer
+    small = make_offering(partner, sessions=[in_days(5)])
+    large = make_offering(partner, sessions=[in_days(5 + day) for day in range(30)])
+    for suffix in ("/preview", "/schedule.csv", "/schedule.ics"):
+        counts = []
+        for offering in (small, large):
+            with count_queries() as statements:
+                assert client.get(f"/workspace/offerings/{offering.id}{suffix}").status_code == 200
+            counts.append(len(statements))
+        assert counts[0] == counts[1], suffix
