@@ -495,3 +495,12 @@ def test_preview_and_exports_read_the_same_statements_whatever_the_number_of_ses
                 assert client.get(f"/workspace/offerings/{offering.id}{suffix}").status_code == 200
             counts.append(len(statements))
         assert counts[0] == counts[1], suffix
+
+
+def test_a_cancelled_offering_takes_no_imported_sessions(app, client, organizer, make_offering):
+    _, partner = organizer
+    offering = make_offering(partner, status="cancelled", sessions=[in_days(5)])
+    body = csv_rows(f"{SEOUL_NEXT_YEAR}-03-05,19:00,21:00")
+    response = upload(client, f"/workspace/offerings/{offering.id}/import", body.encode(), "a.csv")
+    assert response.status_code == 422
+    assert "A cancelled offering cannot be changed" in text(response)

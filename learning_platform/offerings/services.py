@@ -372,6 +372,7 @@ def plan_import(offering: Offering, rows: list) -> tuple[list, list]:
     (rows, problems), each problem (line, reason). Checks each row as add_sessions will,
     against the offering's sessions and the rows before it, so the preview shows what saving
     does; a row that repeats one before it is named as such."""
+    _refuse_if_cancelled(offering)
     accepted, problems = [], []
     seen: dict[tuple[datetime, datetime], int] = {}
     for row in rows:
