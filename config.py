@@ -180,6 +180,8 @@ class Config:
     #: ...and this many pixels: more is refused before decoding (a decompression bomb). An
     #: upload holds one decoded copy of itself, up to 4 bytes a pixel: 100 MB at 25 million.
     MEDIA_MAX_PIXELS = 25_000_000
+    #: A schedule file (.ics or CSV) imported in the workspace may be this large, in bytes.
+    SCHEDULE_IMPORT_MAX_BYTES = 512 * 1024
 
     def _database_url(self) -> str:
         return (
@@ -269,6 +271,7 @@ NUMERIC_SETTINGS = {
     "MAIL_KEEP_FAILED_DAYS": int,
     "MEDIA_MAX_BYTES": int,
     "MEDIA_MAX_PIXELS": int,
+    "SCHEDULE_IMPORT_MAX_BYTES": int,
 }
 
 

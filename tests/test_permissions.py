@@ -74,6 +74,15 @@ MATRIX = [
     ("POST", S + "/edit", (302, 403, 422, 422, 403, 404, 422)),
     ("GET", W + "/schedule", (302, 403, 200, 200, 403, 404, 200)),
     ("POST", W + "/schedule", (302, 403, 422, 422, 403, 404, 422)),
+    # A schedule file: imported by those who change the offering, exported by all who see it.
+    ("GET", W + "/import", (302, 403, 200, 200, 403, 404, 200)),
+    ("POST", W + "/import", (302, 403, 422, 422, 403, 404, 422)),
+    ("GET", W + "/schedule.csv", (302, 403, 200, 200, 200, 404, 200)),
+    ("GET", W + "/schedule.ics", (302, 403, 200, 200, 200, 404, 200)),
+    # A draft's preview; this offering is published, so it leads to its public page.
+    ("GET", W + "/preview", (302, 403, 302, 302, 302, 404, 302)),
+    # Only drafts are deleted: this published one is refused with a message.
+    ("POST", W + "/delete", (302, 403, 302, 302, 403, 404, 302)),
     ("GET", W + "/attendees", (302, 403, 200, 200, 200, 404, 200)),
     ("GET", W + "/attendees.csv", (302, 403, 200, 200, 200, 404, 200)),
     ("GET", S + "/attendance", (302, 403, 200, 200, 403, 404, 200)),

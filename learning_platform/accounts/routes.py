@@ -25,8 +25,8 @@ from learning_platform.forms import (
 from learning_platform.i18n import current_language
 from learning_platform.mail.services import external_url
 from learning_platform.models import TokenPurpose
-from learning_platform.policy import requires
-from learning_platform.security import safe_next
+from learning_platform.policy import can, requires
+from learning_platform.security import is_safe_path, safe_next
 from learning_platform.timezones import format_moment
 
 bp = Blueprint("accounts", __name__)
@@ -94,6 +94,13 @@ def verify(token: str):
     return render_form("accounts/verify.html", form)
 
 
+def _landing(person, asked: str | None, next_url: str) -> str:
+    """Where a login leads: the page asked for, else an organizer's workspace, else home."""
+    if is_safe_path(asked) or not can(person, "use_workspace"):
+        return next_url
+    return url_for("workspace.index")
+
+
 @bp.route("/login", methods=["GET", "POST"])
 # Every attempt counts before the password is checked, so parallel guesses cannot slip through.
 # The tight limit is per account *and* address: a stranger cannot lock the real user out.
@@ -105,9 +112,10 @@ def verify(token: str):
 )
 @limiter.limit(lambda: current_app.config["LOGIN_IP_LIMIT"], methods=["POST"])
 def login():
-    next_url = safe_next(request.args.get("next"), url_for("main.index"))
+    asked = request.args.get("next")
+    next_url = safe_next(asked, url_for("main.index"))
     if current_user.is_authenticated:
-        return redirect(next_url)
+        return redirect(_landing(current_user, asked, next_url))
     form = forms.LoginForm()
     if form.validate_on_submit():
         # Committed either way: a rehashed password, or a new confirmation link.
@@ -121,7 +129,7 @@ def login():
             else:
                 _log_in(person, remember=form.remember.data)
                 flash(_("Welcome back, %(name)s.", name=person.display_name), "success")
-                return redirect(next_url)
+                return redirect(_landing(person, asked, next_url))
     return render_form("accounts/login.html", form)
 
 

@@ -78,6 +78,7 @@ def detail(offering_id: int):
         can_cancel=registration is not None and enrollment.can_cancel(offering, now),
         form=ConfirmForm(),
         now=now,
+        preview=False,
         **LABELS,
     )
 

@@ -317,10 +317,18 @@ def entries_of(ids: list[int], window: list, conditions: list, now: datetime) ->
     return sorted(entries.values(), key=lambda entry: position[entry.offering.id])
 
 
-def state_of(offering: Offering, entry: CatalogEntry | None = None) -> OfferingState:
+def state_of(
+    offering: Offering, entry: CatalogEntry | None = None, *, as_published: bool = False
+) -> OfferingState:
     """The offering's public state, for pages and cards (a Jinja global). A catalog entry
-    already knows whether the offering has begun, so a card reads no sessions."""
-    return offering_state(offering, utcnow(), started=entry.started if entry else None)
+    already knows whether the offering has begun, so a card reads no sessions. A draft's
+    preview (`as_published`) shows the state it would have once published."""
+    return offering_state(
+        offering,
+        utcnow(),
+        started=entry.started if entry else None,
+        as_published=as_published,
+    )
 
 
 def filter_choices() -> tuple[list[Theme], list[Partner]]:

@@ -79,13 +79,14 @@ TAKES_REGISTRATIONS = frozenset({OfferingState.OPEN, OfferingState.FULL})
 
 
 def offering_state(
-    offering: Offering, now: datetime, *, started: bool | None = None
+    offering: Offering, now: datetime, *, started: bool | None = None, as_published: bool = False
 ) -> OfferingState:
     """The offering's public state. `started`, when the caller knows it (a catalog entry,
-    which lists only offerings with a session still to come), spares reading the sessions."""
+    which lists only offerings with a session still to come), spares reading the sessions.
+    `as_published`: a draft's state once published (its preview)."""
     if offering.status == OfferingStatus.CANCELLED:
         return OfferingState.CANCELLED
-    if offering.status != OfferingStatus.PUBLISHED:
+    if offering.status != OfferingStatus.PUBLISHED and not as_published:
         return OfferingState.DRAFT
     if started is None:
         first = offering.first_start

@@ -1,7 +1,9 @@
 from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField
 from wtforms import (
     DateField,
     DateTimeLocalField,
+    HiddenField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -248,3 +250,18 @@ class ScheduleForm(Form):
         validators=[_max(200)],
         description=_l("Only if it differs from the offering's venue."),
     )
+
+
+class ImportForm(Form):
+    """A schedule file: read and previewed first; the preview's sessions travel to the save
+    step in `rows` (checked again there, as any form data is)."""
+
+    file = FileField(
+        _l("Calendar (.ics) or CSV file"),
+        description=_l(
+            "CSV columns: date, start, end, and optionally location and note, e.g."
+            " 2026-03-05,19:00,21:00,Room 301. UTF-8 or Korean Excel (CP949) are both fine."
+        ),
+        render_kw={"accept": ".ics,.csv,text/calendar,text/csv"},
+    )
+    rows = HiddenField()

@@ -1,18 +1,41 @@
 """The organizer workspace: /workspace/..."""
 
-from datetime import date, datetime
+import json
+from datetime import UTC, date, datetime
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
+from werkzeug.datastructures import FileStorage
 
 from learning_platform.boundary import DomainError, unit_of_work
+from learning_platform.calendar.ical import PRODID
+from learning_platform.catalog.routes import LABELS
 from learning_platform.extensions import db
-from learning_platform.forms import Confirmation, ConfirmForm, render_confirmation, render_form
+from learning_platform.forms import (
+    ConfirmActionForm,
+    Confirmation,
+    ConfirmForm,
+    render_confirmation,
+    render_form,
+)
 from learning_platform.i18n import current_language
 from learning_platform.models import (
+    MAX_REASON,
+    MAX_SESSIONS,
     Offering,
     OfferingSession,
     OfferingStatus,
@@ -21,7 +44,7 @@ from learning_platform.models import (
     Theme,
     utcnow,
 )
-from learning_platform.offerings import forms, services
+from learning_platform.offerings import forms, schedule_files, services
 from learning_platform.offerings.schedule import weekly_series
 from learning_platform.policy import can, requires
 from learning_platform.timezones import NonexistentTime, format_span, local, to_utc
@@ -410,3 +433,218 @@ def schedule(offering: Offering):
     return render_template(
         "workspace/schedule.html", form=form, offering=offering, preview=preview
     ), 422 if failed else 200
+
+
+# A draft's end: deleted, or seen as the public will see it ----------------------------------
+
+
+@bp.post("/offerings/<id:offering_id>/delete")
+@requires("edit_offering", Offering)
+def delete(offering: Offering):
+    """Asks first (what goes with it); only the confirmed step deletes. Drafts only."""
+    back = url_for("workspace.detail", offering_id=offering.id)
+    if offering.status != OfferingStatus.DRAFT:
+        flash(
+            _(
+                "Only a draft can be deleted. A published offering is cancelled instead, so that everyone registered is told."
+            ),
+            "error",
+        )
+        return redirect(back)
+    form = ConfirmActionForm()
+    if form.confirmed():
+        partner_slug = offering.partner.slug
+        with unit_of_work() as work:
+            services.delete_draft(offering)
+        if work.ok:
+            flash(_("The draft is deleted."), "success")
+            return redirect(url_for("workspace.partner", slug=partner_slug))
+        return redirect(back)
+    sessions = len(offering.sessions)
+    return render_confirmation(
+        form,
+        Confirmation(
+            title=_("Delete this draft?"),
+            subject=offering.title,
+            consequences=[
+                _("It was never published: nobody has seen it or registered."),
+                ngettext(
+                    "Its %(num)d session is deleted with it.",
+                    "Its %(num)d sessions are deleted with it.",
+                    sessions,
+                )
+                if sessions
+                else _("It has no sessions yet."),
+                _("Its details and cover image are deleted. This cannot be undone."),
+            ],
+            button=_("Delete the draft"),
+            keep_label=_("Keep it"),
+            keep_url=back,
+        ),
+    )
+
+
+@bp.get("/offerings/<id:offering_id>/preview")
+@requires("view_offering", Offering)
+def preview(offering: Offering):
+    """A draft's public page as it will look once published; never indexed, nothing acts."""
+    if offering.status != OfferingStatus.DRAFT:
+        return redirect(url_for("catalog.detail", offering_id=offering.id))
+    response = make_response(
+        render_template(
+            "catalog/offering.html",
+            offering=offering,
+            preview=True,
+            jsonld=None,
+            registration=None,
+            position=None,
+            can_cancel=False,
+            form=ConfirmForm(),
+            now=utcnow(),
+            **LABELS,
+        )
+    )
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+# A schedule as a file: import (preview, then save) and export ------------------------------
+
+
+def _rows_field(rows) -> str:
+    """The previewed sessions, for the save step: UTC instants, location, note."""
+    return json.dumps(
+        [
+            [row.starts_at.isoformat(), row.ends_at.isoformat(), row.location, row.note]
+            for row in rows
+        ]
+    )
+
+
+def _rows_from_field(text: str) -> list[schedule_files.Row]:
+    """The save step's sessions, as sent back; anything but what the preview wrote is a 400."""
+    try:
+        items = json.loads(text or "[]")
+        if not isinstance(items, list) or len(items) > MAX_SESSIONS:
+            raise ValueError
+        rows = []
+        for number, item in enumerate(items, start=1):
+            if not isinstance(item, list) or not all(isinstance(value, str) for value in item):
+                raise ValueError
+            starts, ends, location, note = item
+            if schedule_files.has_control_characters(location + note):
+                raise ValueError
+            starts_at, ends_at = datetime.fromisoformat(starts), datetime.fromisoformat(ends)
+            if starts_at.tzinfo is None or ends_at.tzinfo is None:
+                raise ValueError
+            rows.append(
+                schedule_files.Row(
+                    number,
+                    starts_at.astimezone(UTC),
+                    ends_at.astimezone(UTC),
+                    location[: schedule_files.MAX_LOCATION],
+                    note[:MAX_REASON],
+                )
+            )
+        return rows
+    except (ValueError, TypeError):
+        abort(400)
+
+
+@bp.route("/offerings/<id:offering_id>/import", methods=["GET", "POST"])
+@requires("edit_offering", Offering)
+def import_sessions(offering: Offering):
+    """Sessions from an .ics or CSV file: read and previewed, then saved."""
+    form = forms.ImportForm()
+    rows, problems, failed = None, [], False
+    if form.validate_on_submit():
+        if request.form.get("action") == "save":
+            rows = _rows_from_field(form.rows.data)
+            with unit_of_work(form) as work:
+                rows, problems = services.plan_import(offering, rows)
+                if problems:  # something changed since the preview: show it again
+                    raise DomainError(
+                        _("The schedule changed since the preview. Check the sessions again.")
+                    )
+                services.add_sessions(
+                    offering, [(r.starts_at, r.ends_at, r.location, r.note) for r in rows]
+                )
+                flash(
+                    ngettext("%(num)d session is added.", "%(num)d sessions are added.", len(rows)),
+                    "success",
+                )
+                return redirect(url_for("workspace.detail", offering_id=offering.id))
+            failed = not work.ok
+        else:
+            rows, problems, failed = _read_upload(form, offering)
+    elif form.is_submitted():
+        failed = True
+    if rows is not None:
+        form.rows.data = _rows_field(rows)
+    return render_template(
+        "workspace/import.html",
+        form=form,
+        offering=offering,
+        rows=rows,
+        problems=problems,
+        max_bytes=current_app.config["SCHEDULE_IMPORT_MAX_BYTES"],
+        max_sessions=MAX_SESSIONS,
+    ), 422 if failed else 200
+
+
+def _read_upload(form: forms.ImportForm, offering: Offering):
+    """(rows, problems, failed) from the uploaded file; the file's own errors on its field."""
+    upload = form.file.data
+    if not isinstance(upload, FileStorage) or not upload.filename:
+        form.file.errors = [*form.file.errors, _("Choose a calendar (.ics) or CSV file.")]
+        return None, [], True
+    limit = current_app.config["SCHEDULE_IMPORT_MAX_BYTES"]
+    try:
+        data = upload.stream.read(limit + 1)
+    finally:
+        upload.close()  # a large upload is spooled to a temporary file
+    if len(data) > limit:
+        form.file.errors = [
+            *form.file.errors,
+            _(
+                "The file is larger than %(size)s KB. A schedule of %(max)s sessions fits in far less: export only this course's events.",
+                size=limit // 1024,
+                max=MAX_SESSIONS,
+            ),
+        ]
+        return None, [], True
+    try:
+        reading = schedule_files.read_schedule(data, upload.filename, offering.timezone)
+        rows, problems = services.plan_import(offering, reading.rows)
+    except (schedule_files.UnreadableFile, DomainError) as refused:
+        form.file.errors = [*form.file.errors, refused.message]
+        return None, [], True
+    problems = sorted(
+        [(problem.line, problem.reason) for problem in reading.problems] + problems,
+        key=lambda problem: problem[0],
+    )
+    if not rows:
+        form.file.errors = [*form.file.errors, _("The file holds no session that can be added.")]
+        return None, problems, True
+    return rows, problems, False
+
+
+def _download(body: bytes, mimetype: str, name: str) -> Response:
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.get("/offerings/<id:offering_id>/schedule.csv")
+@requires("view_offering", Offering)
+def export_csv(offering: Offering):
+    body = schedule_files.write_csv(offering.active_sessions, offering.timezone)
+    return _download(body, "text/csv", f"schedule-{offering.id}.csv")
+
+
+@bp.get("/offerings/<id:offering_id>/schedule.ics")
+@requires("view_offering", Offering)
+def export_ics(offering: Offering):
+    body = schedule_files.write_ics(offering.title, offering.active_sessions, PRODID)
+    return _download(body, "text/calendar", f"schedule-{offering.id}.ics")

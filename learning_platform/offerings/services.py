@@ -236,19 +236,24 @@ def _check_registration_window(offering: Offering) -> None:
 
 
 def add_sessions(
-    offering: Offering, spans: list[tuple[datetime, datetime]], location: str = "", note: str = ""
+    offering: Offering, spans: list[tuple], location: str = "", note: str = ""
 ) -> list[OfferingSession]:
-    """Add sessions; refuses overlaps and more than MAX_SESSIONS. :raise DomainError:"""
+    """Add sessions; refuses overlaps and more than MAX_SESSIONS. :raise DomainError:
+
+    A span is (starts_at, ends_at), or (starts_at, ends_at, location, note) for a session
+    with its own place and note (an imported schedule).
+    """
     if offering.id is not None:
         _lock(offering)
     _refuse_if_cancelled(offering)
     if len(offering.sessions) + len(spans) > MAX_SESSIONS:
         raise DomainError(_l("An offering can have at most %(max)s sessions.", max=MAX_SESSIONS))
     created = []
-    for starts_at, ends_at in spans:
+    for starts_at, ends_at, *details in spans:
         _check_span(offering, starts_at, ends_at)
+        row_location, row_note = details or (location, note)
         session = OfferingSession(
-            starts_at=starts_at, ends_at=ends_at, location=location, note=note
+            starts_at=starts_at, ends_at=ends_at, location=row_location, note=row_note
         )
         offering.sessions.append(session)
         created.append(session)
@@ -340,6 +345,7 @@ def _check_span(
     starts_at: datetime,
     ends_at: datetime,
     ignore: OfferingSession | None = None,
+    others: list | None = None,
 ) -> None:
     if ends_at <= starts_at:
         raise DomainError(_l("The end must be after the start."), "end_time")
@@ -350,7 +356,7 @@ def _check_span(
             _l("Participants cannot come to a session in the past. Choose a later time."),
             "start_time",
         )
-    for other in offering.active_sessions:
+    for other in offering.active_sessions if others is None else others:
         if other is ignore:
             continue
         if starts_at < other.ends_at and other.starts_at < ends_at:
@@ -361,6 +367,58 @@ def _check_span(
                 ),
                 "start_time",
             )
+
+
+def plan_import(offering: Offering, rows: list) -> tuple[list, list]:
+    """Which rows read from a schedule file (schedule_files.Row) `add_sessions` would take:
+    (rows, problems), each problem (line, reason). Checks each row as add_sessions will,
+    against the offering's sessions and the rows before it, so the preview shows what saving
+    does; a row that repeats one before it is named as such."""
+    _refuse_if_cancelled(offering)
+    accepted, problems = [], []
+    seen: dict[tuple[datetime, datetime], int] = {}
+    for row in rows:
+        span = (row.starts_at, row.ends_at)
+        if span in seen:
+            problems.append((row.line, _l("The same session as line %(line)s.", line=seen[span])))
+            continue
+        try:
+            _check_span(
+                offering, row.starts_at, row.ends_at, others=[*offering.active_sessions, *accepted]
+            )
+        except DomainError as refused:
+            problems.append((row.line, refused.message))
+            continue
+        seen[span] = row.line
+        accepted.append(row)
+    room = MAX_SESSIONS - len(offering.sessions)
+    if len(accepted) > room:
+        raise DomainError(
+            _l(
+                "An offering can have at most %(max)s sessions: %(room)s more fit, the file has %(count)s.",
+                max=MAX_SESSIONS,
+                room=max(room, 0),
+                count=len(accepted),
+            )
+        )
+    return accepted, problems
+
+
+def delete_draft(offering: Offering) -> None:
+    """Delete a draft with its sessions, theme and co-host links and its cover.
+
+    :raise DomainError: for a published or cancelled offering (people may have seen it).
+    """
+    _lock(offering)
+    if offering.status != OfferingStatus.DRAFT:
+        raise DomainError(
+            _l(
+                "Only a draft can be deleted. A published offering is cancelled instead, so that everyone registered is told."
+            )
+        )
+    media.remove_cover(offering)
+    db.session.delete(offering)
+    db.session.flush()
 
 
 # Life cycle -------------------------------------------------------------------------------

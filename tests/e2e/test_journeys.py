@@ -477,3 +477,54 @@ def test_the_pages_that_invite_and_the_rights_pass_the_same_checks(
     assert reader.field_error("password")  # nothing typed: asked for, nothing deleted
     reader.snap("delete-account")
     assert server.registration_status(offering, citizen) == "confirmed"
+
+
+def test_organizer_imports_a_schedule_previews_the_draft_and_deletes_it(
+    visitor, server, language, title, t, tmp_path
+):
+    organizer = visitor()
+    page = organizer.page
+    sign_in(organizer, ORGANIZER)
+    assert page.url.endswith("/workspace/changwon-city/")  # organizers land in their workspace
+    organizer.activate(page.locator('main a[href="/workspace/changwon-city/new"]'))
+    organizer.choose(page.locator("#kind"), "workshop")
+    organizer.choose(page.locator("#language"), language)
+    organizer.type_into(page.locator("#title"), title)
+    organizer.choose(page.locator("#format"), "in_person")
+    organizer.type_into(page.locator("#capacity"), "12")
+    organizer.activate(page.locator("main form button[type=submit]"))
+    # Not ready to publish: the button is disabled and says why.
+    publish = page.locator("main button[aria-describedby=publish-problems]")
+    assert publish.is_disabled()
+    assert page.locator("#publish-problems li").count() >= 3
+
+    year = date.today().year + 1
+    schedule = tmp_path / "일정.csv"
+    schedule.write_bytes(
+        (
+            "date,start,end,location,note\r\n"
+            f"{year}-03-05,19:00,21:00,창원시 평생학습관 301호,\r\n"
+            f"{year}-03-12,19:00,21:00,,\r\n"
+            f"{year}-03-12,21:00,19:00,,\r\n"
+        ).encode("cp949")
+    )
+    organizer.activate(page.locator("main a[href$='/import']"))
+    page.locator("#file").set_input_files(schedule)
+    organizer.activate(page.locator("button[value=preview]"))
+    assert page.locator(".import-table tbody tr").count() == 2
+    assert page.locator(".import-problems li").count() == 1
+    organizer.activate(page.locator("button[value=save]"))
+    assert page.locator("#sessions-title").inner_text().endswith("(2)")
+
+    organizer.activate(page.locator("main a[href$='/preview']"))
+    assert page.locator(".preview-banner").count() == 1
+    assert page.locator("meta[name=robots]").get_attribute("content") == "noindex, nofollow"
+    assert page.locator("#offering-title").inner_text() == title
+    organizer.activate(page.locator(".preview-banner a"))
+
+    organizer.activate(page.locator("form[action$='/delete'] button"))
+    assert page.locator("#confirm-title").inner_text() == t("Delete this draft?")
+    organizer.activate(page.locator("main form button[type=submit]"))
+    assert page.url.endswith("/workspace/changwon-city/")
+    assert page.locator(".notice--success").inner_text() == t("The draft is deleted.")
+    assert title not in page.locator("main").inner_text()
