@@ -94,7 +94,7 @@ def test_preview_shows_the_mail_and_the_count_and_sends_nothing(client, course, 
     assert response.status_code == 200
     assert "It goes to 2 people" in page
     assert "Bring gloves" in page
-    assert "- **water**" in page  # the plain text, as written
+    assert "- **water**" in page  # the plain text, as written (folded away)
     assert "<strong>water</strong>" in page  # and how it looks formatted
     assert "Send to 2 people" in page
     assert outbox() == []
@@ -146,6 +146,9 @@ def test_each_person_gets_one_mail_with_only_their_address_in_their_language(
 
 def test_organizer_markdown_is_sanitised_in_the_html_part(client, course, people, outbox):
     body = 'Hi <script>alert(1)</script> [x](javascript:alert(2)) "><img src=x onerror=alert(3)>'
+    preview = client.submit(new(course), {**message(course, body=body), "preview": "1"})
+    assert "<script>alert" not in preview.get_data(as_text=True)
+    assert "&lt;script&gt;" in preview.get_data(as_text=True)
     send(client, course, body=body)
     [mail, _other] = outbox()
     html = mail.get_body(preferencelist=("html",)).get_content()

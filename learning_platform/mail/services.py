@@ -182,9 +182,7 @@ def compose_template(
     """
     with force_locale(language):
         body = render_template(f"mail/{template}.txt", markdown=markdown, **context)
-        blocks = text_blocks(body, own_site=external_url("main.index"))
-        if markdown is not None:
-            blocks = _with_markdown(template, markdown, context)
+        blocks = html_blocks(template, body, markdown, context)
         subject_text = str(subject) % (subject_args or {})
         offering: Offering | None = context.get("offering")
         site = site_name()
@@ -239,8 +237,11 @@ def compose_template(
 _MARKDOWN_PLACE = "MARKDOWN-e1b7c2d94f"
 
 
-def _with_markdown(template: str, markdown: str, context: dict) -> list[Block]:
-    """The HTML blocks of `template`, the rendered `markdown` where the template puts it."""
+def html_blocks(template: str, body: str, markdown: str | None, context: dict) -> list[Block]:
+    """What the HTML part draws of `body`, the rendered `template`: with `markdown`, that
+    text rendered where the template puts it. For a preview of the mail too."""
+    if markdown is None:
+        return text_blocks(body, own_site=external_url("main.index"))
     text = render_template(f"mail/{template}.txt", markdown=_MARKDOWN_PLACE, **context)
     blocks = []
     for block in text_blocks(text, own_site=external_url("main.index")):

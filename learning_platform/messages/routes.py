@@ -84,7 +84,9 @@ def create(offering: Offering):
         services.check_limit(offering)
     if not work.ok:
         return render_form("messages/form.html", form, offering=offering, labels=AUDIENCE_LABELS)
+    # The mail of the first of them, exactly as it goes out (greeting, language, links).
     mail = services.compose(offering, people[0], form.subject.data, form.body.data)
+    text = mail.get_body(preferencelist=("plain",)).get_content().replace("\r\n", "\n")
     return render_template(
         "messages/preview.html",
         form=form,
@@ -93,5 +95,6 @@ def create(offering: Offering):
         session=session,
         count=len(people),
         mail=mail,
-        text=mail.get_body(preferencelist=("plain",)).get_content(),
+        text=text,
+        blocks=services.preview_blocks(offering, people[0], text, form.body.data),
     )

@@ -4,13 +4,15 @@ from datetime import timedelta
 from email.message import EmailMessage
 
 from flask import current_app
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from learning_platform.boundary import DomainError
 from learning_platform.extensions import db
-from learning_platform.mail.services import compose_template, enqueue, external_url
+from learning_platform.mail.html import Block
+from learning_platform.mail.services import compose_template, enqueue, external_url, html_blocks
 from learning_platform.models import (
     Attendance,
     Audience,
@@ -22,6 +24,8 @@ from learning_platform.models import (
     RegistrationStatus,
     utcnow,
 )
+
+TEMPLATE = "participant_message"
 
 _STATUSES = {
     Audience.CONFIRMED: (RegistrationStatus.CONFIRMED,),
@@ -79,6 +83,14 @@ def check_limit(offering: Offering) -> None:
         )
 
 
+def _context(offering: Offering, person: Person) -> dict:
+    return {
+        "person": person,
+        "offering": offering,
+        "url": external_url("enrollment.my_offering", offering_id=offering.id),
+    }
+
+
 def compose(offering: Offering, person: Person, subject: str, body: str) -> EmailMessage:
     """The mail `person` gets: the wrapper in their language, the organizer's words as
     written, branded with the partner and answered to the offering's contact."""
@@ -87,12 +99,16 @@ def compose(offering: Offering, person: Person, subject: str, body: str) -> Emai
         person.preferred_language,
         # The subject is the organizer's, not a translated pattern with placeholders.
         subject.replace("%", "%%"),
-        "participant_message",
+        TEMPLATE,
         markdown=body,
-        person=person,
-        offering=offering,
-        url=external_url("enrollment.my_offering", offering_id=offering.id),
+        **_context(offering, person),
     )
+
+
+def preview_blocks(offering: Offering, person: Person, text: str, body: str) -> list[Block]:
+    """What the HTML part of `person`'s mail (plain part `text`) shows, for the preview."""
+    with force_locale(person.preferred_language):
+        return html_blocks(TEMPLATE, text, body, _context(offering, person))
 
 
 def send_message(
