@@ -2,6 +2,7 @@
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from learning_platform.boundary import DomainError, unit_of_work
@@ -70,7 +71,11 @@ def create(offering: Offering):
                 offering, current_user, audience, session, form.subject.data, form.body.data
             )
             flash(
-                _("Your message is on its way to %(count)s people.", count=message.recipient_count),
+                ngettext(
+                    "Your message is on its way to %(num)d person.",
+                    "Your message is on its way to %(num)d people.",
+                    message.recipient_count,
+                ),
                 "success",
             )
             return redirect(url_for("messages.index", offering_id=offering.id))
