@@ -65,6 +65,10 @@ class Config:
         self.MAIL_SEND_AFTER_REQUEST = _env_bool(
             "MAIL_SEND_AFTER_REQUEST", self.MAIL_SEND_AFTER_REQUEST
         )
+        #: How many messages organizers may send to an offering's participants in 24 hours.
+        self.MESSAGES_PER_OFFERING_PER_DAY = int(
+            os.environ.get("MESSAGES_PER_OFFERING_PER_DAY", "5")
+        )
         self.PROXY_FIX_HOPS = int(os.environ.get("PROXY_FIX_HOPS", "0"))
         #: Where uploaded images (covers, logos) are stored, re-encoded, one file per size.
         self.MEDIA_ROOT = os.environ.get("MEDIA_ROOT") or self.MEDIA_ROOT

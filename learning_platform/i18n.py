@@ -40,6 +40,7 @@ def init_app(app: Flask) -> None:
         zone_note,
     )
     from learning_platform.models import (
+        Audience,
         OfferingFormat,
         OfferingKind,
         OfferingStatus,
@@ -66,6 +67,7 @@ def init_app(app: Flask) -> None:
         can=can,
         offering_state=state_of,
         # Templates compare with the enums, never with string literals.
+        Audience=Audience,
         OfferingFormat=OfferingFormat,
         OfferingKind=OfferingKind,
         OfferingState=OfferingState,

@@ -85,6 +85,9 @@ RULES: dict[str, Rule] = {
     "change_logo": Rule(_manager, visible=_member, within="use_workspace"),
     "view_offering": Rule(_owner_or_cohost, visible=_owner_or_cohost, within="use_workspace"),
     "edit_offering": Rule(_owner, visible=_owner_or_cohost, within="use_workspace"),
+    # Writing to an offering's participants: its owner's organizers; co-hosts read the history.
+    "message_participants": Rule(_owner, visible=_owner_or_cohost, within="use_workspace"),
+    "view_messages": Rule(_owner_or_cohost, visible=_owner_or_cohost, within="use_workspace"),
     # Public pages.
     "view_partner": Rule(lambda person, partner: partner.approved or _member(person, partner)),
 }

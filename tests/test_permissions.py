@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from learning_platform.extensions import db
-from learning_platform.models import Membership, MembershipRole
+from learning_platform.models import Membership, MembershipRole, ParticipantMessage
 from learning_platform.policy import RULES, can
 from tests.test_workspace import in_days
 
@@ -37,6 +37,18 @@ def world(app, make_person, make_partner, make_offering, register):
         owner, status="published", sessions=[in_days(10), in_days(17)], cohosts=[cohost]
     )
     register(offering, people["citizen"])
+    with app.app_context():
+        sent = ParticipantMessage(
+            offering_id=offering.id,
+            author_id=people["organizer"].id,
+            audience="confirmed",
+            subject="Welcome",
+            body="See you.",
+            recipient_count=1,
+        )
+        db.session.add(sent)
+        db.session.commit()
+        message_id = sent.id
     return {
         "people": people,
         "values": {
@@ -44,6 +56,7 @@ def world(app, make_person, make_partner, make_offering, register):
             "offering": offering.id,
             "session": offering.sessions[0].id,
             "membership": organizer_membership,
+            "message": message_id,
             "page": "privacy",
             "language": "ko",
         },
@@ -94,6 +107,11 @@ MATRIX = [
     ("POST", "/workspace/{slug}/logo", (302, 403, 403, 422, 404, 404, 422)),
     ("GET", "/admin/partners/{slug}/logo", (302, 403, 403, 403, 403, 403, 200)),
     ("POST", "/admin/partners/{slug}/logo", (302, 403, 403, 403, 403, 403, 422)),
+    # Messages to participants: the owner's organizers write; a co-host reads the history.
+    ("GET", W + "/messages/", (302, 403, 200, 200, 200, 404, 200)),
+    ("GET", W + "/messages/{message}", (302, 403, 200, 200, 200, 404, 200)),
+    ("GET", W + "/messages/new", (302, 403, 200, 200, 403, 404, 200)),
+    ("POST", W + "/messages/new", (302, 403, 422, 422, 403, 404, 422)),
     # Before the session has started, the sheet is refused with a message.
     ("POST", S + "/attendance", (302, 403, 422, 422, 403, 404, 422)),
     # Site administration.
@@ -173,6 +191,7 @@ def test_every_workspace_admin_and_account_url_is_in_the_matrix(app):
     areas = ("/workspace", "/admin", "/account", "/me/", "/logout", "/partners/propose")
     names = {"offering_id": "{offering}", "session_id": "{session}", "slug": "{slug}"}
     names["membership_id"] = "{membership}"
+    names["message_id"] = "{message}"
     names |= {"page": "{page}", "language": "{language}"}
     for rule in app.url_map.iter_rules():
         if not rule.rule.startswith(areas):

@@ -23,7 +23,8 @@ BULLET = re.compile(r"^\s*[-•]\s+")
 
 @dataclass
 class Block:
-    #: "paragraph", "list", "detail" (indented lines: a time, a place) or "link".
+    #: "paragraph", "list", "detail" (indented lines: a time, a place), "link", or
+    #: "markdown" (one line: someone's Markdown, rendered and sanitised; see compose_template).
     kind: str
     lines: list[Markup] = field(default_factory=list)
     #: The address of a "link" block.

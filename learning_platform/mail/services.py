@@ -11,8 +11,9 @@ from flask import Flask, current_app, has_request_context, render_template, url_
 from flask_babel import force_locale, gettext
 
 from learning_platform.extensions import db
-from learning_platform.mail.html import text_blocks
+from learning_platform.mail.html import Block, text_blocks
 from learning_platform.models import Offering, OutboxMessage
+from learning_platform.richtext import render_markdown
 
 #: Session.info key set when a flush is due to put a message in the outbox.
 ENQUEUED = "outbox_enqueued"
@@ -141,16 +142,47 @@ def send_template(
 ) -> OutboxMessage | None:
     """Render templates/mail/`template`.txt and the lazy `subject` in `language`; enqueue it.
 
+    See `compose_template` for what the message holds; `secret` marks a message whose link
+    must not outlive its sending (see enqueue).
+    """
+    message = compose_template(
+        recipient,
+        language,
+        subject,
+        template,
+        subject_args=subject_args,
+        attachments=attachments,
+        **context,
+    )
+    return enqueue(message, secret=secret)
+
+
+def compose_template(
+    recipient: str,
+    language: str,
+    subject,
+    template: str,
+    *,
+    subject_args: dict | None = None,
+    attachments: tuple[tuple[bytes, str], ...] = (),
+    markdown: str | None = None,
+    **context,
+) -> EmailMessage:
+    """Templates/mail/`template`.txt and the lazy `subject`, rendered in `language`.
+
     The message carries the text and, as its alternative, the same text drawn in the HTML
     layout (templates/mail/layout.html). A mail about an `offering` (in `context`) is branded
     with its partner, sent as "partner via site" and answered to the offering's contact address.
 
     `subject_args` fill the subject's placeholders after translation; `attachments` are
-    (calendar bytes, file name) pairs sent as text/calendar; `secret` marks a message whose
-    link must not outlive its sending (see enqueue).
+    (calendar bytes, file name) pairs sent as text/calendar. `markdown`, a text someone wrote
+    in Markdown (a message to participants), stands as written in the plain-text part where
+    the template writes `{{ markdown }}` on a paragraph of its own, and rendered and sanitised
+    (richtext.py) in the HTML part.
     """
     with force_locale(language):
-        body = render_template(f"mail/{template}.txt", **context)
+        body = render_template(f"mail/{template}.txt", markdown=markdown, **context)
+        blocks = html_blocks(template, body, markdown, context)
         subject_text = str(subject) % (subject_args or {})
         offering: Offering | None = context.get("offering")
         site = site_name()
@@ -175,7 +207,7 @@ def send_template(
             "mail/layout.html",
             language=language,
             subject=subject_text,
-            blocks=text_blocks(body, own_site=external_url("main.index")),
+            blocks=blocks,
             brand=brand,
             site_name=site,
             reason=reason,
@@ -198,4 +230,22 @@ def send_template(
             filename=filename,
             params={"method": "PUBLISH"},
         )
-    return enqueue(message, secret=secret)
+    return message
+
+
+#: Stands for the Markdown while the template's own text is drawn: a word no one writes.
+_MARKDOWN_PLACE = "MARKDOWN-e1b7c2d94f"
+
+
+def html_blocks(template: str, body: str, markdown: str | None, context: dict) -> list[Block]:
+    """What the HTML part draws of `body`, the rendered `template`: with `markdown`, that
+    text rendered where the template puts it. For a preview of the mail too."""
+    if markdown is None:
+        return text_blocks(body, own_site=external_url("main.index"))
+    text = render_template(f"mail/{template}.txt", markdown=_MARKDOWN_PLACE, **context)
+    blocks = []
+    for block in text_blocks(text, own_site=external_url("main.index")):
+        if block.kind == "paragraph" and [str(line) for line in block.lines] == [_MARKDOWN_PLACE]:
+            block = Block("markdown", lines=[render_markdown(markdown)])
+        blocks.append(block)
+    return blocks

@@ -3,6 +3,12 @@
 from learning_platform.models.base import Base, UTCDateTime, utcnow
 from learning_platform.models.feed import FeedMark
 from learning_platform.models.image import Image, ImageKind
+from learning_platform.models.message import (
+    MAX_MESSAGE_BODY,
+    MAX_MESSAGE_SUBJECT,
+    Audience,
+    ParticipantMessage,
+)
 from learning_platform.models.offering import (
     MAX_CAPACITY,
     MAX_REASON,
@@ -29,10 +35,13 @@ from learning_platform.models.theme import Theme
 __all__ = [
     "AGREED_PAGES",
     "MAX_CAPACITY",
+    "MAX_MESSAGE_BODY",
+    "MAX_MESSAGE_SUBJECT",
     "MAX_REASON",
     "MAX_SESSIONS",
     "AccountToken",
     "Attendance",
+    "Audience",
     "Base",
     "Consent",
     "FeedMark",
@@ -50,6 +59,7 @@ __all__ = [
     "OutboxMessage",
     "OutboxStatus",
     "PageSlug",
+    "ParticipantMessage",
     "Partner",
     "PartnerKind",
     "Person",

@@ -285,6 +285,55 @@ def test_organizer_cancels_a_session_and_the_citizen_sees_it(visitor, server, la
         assert reason in str(gone["DESCRIPTION"])
 
 
+def test_organizer_writes_to_participants_and_the_citizen_gets_the_mail(
+    visitor, server, language, title, t
+):
+    offering = server.course(title=title)
+    citizen = server.person(language=language)
+    assert server.register(offering, citizen) == "confirmed"
+    subject = "준비물 안내" if language == "ko" else "What to bring"
+    body = "- 장갑\n- **물병**" if language == "ko" else "- gloves\n- **a water bottle**"
+
+    organizer = visitor()
+    sign_in(organizer, ORGANIZER)
+    page = organizer.page
+    organizer.go(f"/workspace/offerings/{offering.id}")
+    messages = f"/workspace/offerings/{offering.id}/messages/"
+    organizer.activate(page.locator(f'main a[href="{messages}"]'))
+    organizer.activate(page.locator(f'main a[href="{messages}new"]'))
+    assert page.locator("#audience-0").is_checked()  # everyone confirmed, unless chosen
+    organizer.type_into(page.locator("#subject"), subject)
+    organizer.type_into(page.locator("#body"), body)
+    organizer.snap("message-compose")
+    organizer.activate(page.locator("main form button[name=preview]"))
+    with server.app.test_request_context(), force_locale(language):
+        goes_to = ngettext("It goes to %(num)d person:", "It goes to %(num)d people:", 1)
+    assert goes_to in page.locator("main").inner_text()
+    assert subject in page.locator(".mail-preview").inner_text()
+    assert server.mails_to(citizen.email) == [] or all(
+        mail["Subject"] != subject for mail in server.mails_to(citizen.email)
+    )  # the preview sends nothing
+    organizer.snap("message-preview")
+    organizer.activate(page.locator("main form button[name=send]"))
+    with server.app.test_request_context(), force_locale(language):
+        sent = ngettext(
+            "Your message is on its way to %(num)d person.",
+            "Your message is on its way to %(num)d people.",
+            1,
+        )
+    assert sent in organizer.notice()
+    assert subject in page.locator(".message-list").inner_text()
+    organizer.snap("messages-history")
+
+    [mail] = [m for m in server.mails_to(citizen.email) if m["Subject"] == subject]
+    assert mail["To"] == citizen.email
+    text = mail.get_body(("plain",)).get_content().replace("\r\n", "\n")
+    assert body in text  # the organizer's words as written
+    assert t("The organizers of “%(title)s” write to you:", title=title) in text
+    html = mail.get_body(("html",)).get_content()
+    assert "<strong>" in html and "<script" not in html
+
+
 def test_bad_input_shows_a_message_by_the_field_and_keeps_what_was_typed(
     visitor, server, language, title, t
 ):

@@ -1,0 +1,1 @@
+"""Organizers write to the participants of an offering."""
