@@ -85,6 +85,8 @@ RULES: dict[str, Rule] = {
     "change_logo": Rule(_manager, visible=_member, within="use_workspace"),
     "view_offering": Rule(_owner_or_cohost, visible=_owner_or_cohost, within="use_workspace"),
     "edit_offering": Rule(_owner, visible=_owner_or_cohost, within="use_workspace"),
+    # Check-in marks attendance: the owner's organizers (co-hosts see the lists, read-only).
+    "check_in": Rule(_owner, visible=_owner_or_cohost, within="use_workspace"),
     # Public pages.
     "view_partner": Rule(lambda person, partner: partner.approved or _member(person, partner)),
 }

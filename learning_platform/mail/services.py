@@ -137,6 +137,7 @@ def send_template(
     subject_args: dict | None = None,
     attachments: tuple[tuple[bytes, str], ...] = (),
     secret: bool = False,
+    image: tuple[bytes, str, str] | None = None,
     **context,
 ) -> OutboxMessage | None:
     """Render templates/mail/`template`.txt and the lazy `subject` in `language`; enqueue it.
@@ -147,7 +148,9 @@ def send_template(
 
     `subject_args` fill the subject's placeholders after translation; `attachments` are
     (calendar bytes, file name) pairs sent as text/calendar; `secret` marks a message whose
-    link must not outlive its sending (see enqueue).
+    link must not outlive its sending (see enqueue). `image` (PNG bytes, alt text, a text
+    it follows) is drawn in the HTML part after the first block holding that text: a related
+    part named by Content-ID, which mail clients show inline (data: URLs are blocked by many).
     """
     with force_locale(language):
         body = render_template(f"mail/{template}.txt", **context)
@@ -171,11 +174,16 @@ def send_template(
             account_url, account_label = external_url("accounts.profile"), gettext("My account")
         else:
             account_url, account_label = external_url("main.index"), site
+        blocks = text_blocks(body, own_site=external_url("main.index"))
+        image_cid = make_msgid(domain="learning-platform.local")[1:-1] if image else None
         html = render_template(
             "mail/layout.html",
             language=language,
             subject=subject_text,
-            blocks=text_blocks(body, own_site=external_url("main.index")),
+            blocks=blocks,
+            image_cid=image_cid,
+            image_alt=image[1] if image else "",
+            image_at=_block_holding(blocks, image[2]) if image else None,
             brand=brand,
             site_name=site,
             reason=reason,
@@ -190,6 +198,11 @@ def send_template(
             sender_name=name,
             reply_to=_reply_to(offering) if offering is not None else None,
         )
+    if image is not None:
+        html_part = message.get_payload()[1]
+        html_part.add_related(
+            image[0], maintype="image", subtype="png", cid=f"<{image_cid}>", disposition="inline"
+        )
     for content, filename in attachments:
         message.add_attachment(
             content,
@@ -199,3 +212,11 @@ def send_template(
             params={"method": "PUBLISH"},
         )
     return enqueue(message, secret=secret)
+
+
+def _block_holding(blocks: list, text: str) -> int:
+    """The index of the first block with `text` in a line (the last block when none has)."""
+    for index, block in enumerate(blocks):
+        if any(text in line for line in block.lines):
+            return index
+    return len(blocks) - 1
