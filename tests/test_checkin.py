@@ -268,15 +268,18 @@ def test_the_scanner_endpoint_answers_json_with_the_counts(app, client, door):
         url, data={"code": payload_of(app, registration)}, headers={"X-CSRFToken": token}
     )
     assert answer.status_code == 200
-    assert answer.json | {"message": None} == {
+    assert answer.json | {"message": None, "state": None} == {
         "ok": True,
         "outcome": "checked_in",
         "message": None,
+        "state": None,
         "registration": registration.id,
+        "name": "Kim Minji",
         "present": 1,
         "confirmed": 3,
         "counts": "Checked in: 1 of 3",
     }
+    assert answer.json["state"].startswith("Checked in at ")
     again = client.post(
         url, data={"code": registration.checkin_code}, headers={"X-CSRFToken": token}
     )

@@ -42,7 +42,7 @@ from learning_platform.models import (
     utcnow,
 )
 from learning_platform.policy import requires
-from learning_platform.timezones import format_moment
+from learning_platform.timezones import format_clock, format_moment
 
 bp = Blueprint("enrollment", __name__)
 
@@ -374,6 +374,10 @@ def checkin_json(offering: Offering, session_id: int):
         outcome=str(result.outcome),
         message=checkin.describe(result, offering.timezone),
         registration=result.registration.id if result.ok else None,
+        name=result.registration.person.display_name if result.ok else None,
+        state=_("Checked in at %(time)s", time=format_clock(result.marked_at, offering.timezone))
+        if result.ok
+        else None,
         present=present,
         confirmed=confirmed,
         counts=_("Checked in: %(present)s of %(confirmed)s", present=present, confirmed=confirmed),

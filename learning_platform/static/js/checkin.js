@@ -36,12 +36,16 @@ document.addEventListener("DOMContentLoaded", () => {
     result.classList.toggle("checkin__result--refused", !data.ok);
     if (data.counts) count.textContent = data.counts;
     const row = data.registration && root.querySelector(`#person-${data.registration}`);
-    if (row) {
+    if (row && data.ok) {
+      // The row as the server draws it for someone checked in: the name and since when.
+      const name = document.createElement("span");
+      name.className = "checkin__name";
+      name.textContent = data.name;
+      const state = document.createElement("span");
+      state.className = "checkin__state";
+      state.textContent = `✓ ${data.state}`;
       row.classList.add("checkin__person--in");
-      const state = row.querySelector(".checkin__state");
-      if (state) state.textContent = "✓";
-      const button = row.querySelector("button");
-      if (button) button.disabled = true;
+      row.replaceChildren(name, state);
     }
   }
 
