@@ -143,6 +143,20 @@ def test_my_learning_shows_the_qr_code_to_the_confirmed_only(app, client, login,
     assert "qr__image" not in page and "check-in code" not in page
 
 
+def test_my_learning_has_no_qr_code_once_the_course_is_over(
+    client, login, make_person, make_partner, make_offering, register
+):
+    start = utcnow() - timedelta(days=3)
+    offering = make_offering(
+        make_partner(), status="published", sessions=[(start, start + timedelta(hours=2))]
+    )
+    citizen = make_person()
+    register(offering, citizen)
+    login(citizen)
+    page = client.get(f"/me/learning/{offering.id}").get_data(as_text=True)
+    assert "qr__image" not in page
+
+
 def test_typed_short_code_checks_in_and_the_count_goes_up(app, client, door):
     page = client.get(door["path"]).get_data(as_text=True)
     assert "Checked in: 0 of 3" in page

@@ -178,9 +178,12 @@ def my_offering(offering_id: int):
 
 def _checkin_qr(registration) -> Markup | None:
     """The confirmed person's QR code for the door; SVG that segno drew from our own payload."""
+    offering = registration.offering
     if (
         registration.status != RegistrationStatus.CONFIRMED
-        or registration.offering.status != OfferingStatus.PUBLISHED
+        or offering.status != OfferingStatus.PUBLISHED
+        or offering.last_end is None
+        or offering.last_end < utcnow()  # nothing left to come to
     ):
         return None
     return Markup(checkin.qr_svg(checkin.qr_payload(registration)))
