@@ -2,7 +2,6 @@
 
 import io
 import re
-import threading
 from datetime import timedelta
 
 import pytest
@@ -16,6 +15,7 @@ from learning_platform.models.offering import CHECKIN_ALPHABET, new_checkin_code
 from learning_platform.security import CSP
 from tests.conftest import mail_body
 from tests.factories import PASSWORD
+from tests.test_races import _race
 from tests.test_workspace import in_days
 
 CODE = re.compile(f"[{CHECKIN_ALPHABET}]{{6}}")
@@ -374,21 +374,25 @@ def test_two_organizers_scanning_the_same_code_at_once_check_in_once(
         client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
         client.submit("/login", {"email": person.email, "password": PASSWORD})
         clients.append((client, client.csrf_token(url)))
-    barrier = threading.Barrier(2)
-    answers: list = [None, None]
+    answers: list = []
 
-    def scan(index: int) -> None:
-        client, token = clients[index]
-        barrier.wait()
-        answers[index] = client.post(
-            url + ".json", data={"code": registration.checkin_code}, headers={"X-CSRFToken": token}
-        )
+    def keep(client):
+        # _race reports status codes; keep each client's answer for what it said.
+        original = client.post
 
-    threads = [threading.Thread(target=scan, args=(i,)) for i in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+        def post(*args, **kwargs):
+            answers.append(original(*args, **kwargs))
+            return answers[-1]
+
+        client.post = post
+        return client
+
+    posts = [
+        (keep(client), url + ".json", {"csrf_token": token, "code": registration.checkin_code})
+        for client, token in clients
+    ]
+    # Both requests hold after reading whom the code names, until both have: then both write.
+    _race(race_app, posts, lambda sql: sql.lstrip().startswith("SELECT") and "checkin_code" in sql)
     assert [answer.status_code for answer in answers] == [200, 200]
     assert sorted(answer.json["outcome"] for answer in answers) == ["already", "checked_in"]
     assert marks(race_app, session) == [(registration.id, True)]
