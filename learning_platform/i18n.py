@@ -51,11 +51,12 @@ def init_app(app: Flask) -> None:
     from learning_platform.policy import can
     from learning_platform.richtext import render_markdown
     from learning_platform.sdgs import goals_of
-    from learning_platform.timezones import format_moment, format_span
+    from learning_platform.timezones import format_clock, format_moment, format_span
 
     app.jinja_env.globals.update(
         format_span=format_span,
         format_moment=format_moment,
+        format_clock=format_clock,
         time_span=time_span,
         date_range=date_range,
         zone_label=zone_label,

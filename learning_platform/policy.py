@@ -88,6 +88,8 @@ RULES: dict[str, Rule] = {
     # Writing to an offering's participants: its owner's organizers; co-hosts read the history.
     "message_participants": Rule(_owner, visible=_owner_or_cohost, within="use_workspace"),
     "view_messages": Rule(_owner_or_cohost, visible=_owner_or_cohost, within="use_workspace"),
+    # Check-in marks attendance: the owner's organizers (co-hosts see the lists, read-only).
+    "check_in": Rule(_owner, visible=_owner_or_cohost, within="use_workspace"),
     # Public pages.
     "view_partner": Rule(lambda person, partner: partner.approved or _member(person, partner)),
 }

@@ -98,3 +98,8 @@ def format_moment(moment: datetime, zone: str, *, with_zone: bool = True) -> str
         f"{format_date(when, 'medium', locale=locale)} {format_time(when, 'short', locale=locale)}"
     )
     return f"{text} ({zone_abbreviation(zone, moment)})" if with_zone else text
+
+
+def format_clock(moment: datetime, zone: str) -> str:
+    """'7:00 PM' / '오후 7:00' in `zone`: a time of today, where the page names the day."""
+    return format_time(local(moment, zone), "short", locale=get_locale() or "en")

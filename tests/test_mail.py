@@ -274,9 +274,12 @@ def test_an_offering_mail_has_a_text_and_an_html_part_telling_the_same_facts(
     [message] = outbox(person.email)
     assert message.get_content_type() == "multipart/mixed"  # the calendar is attached
     [alternative, calendar] = message.iter_parts()
-    assert [part.get_content_type() for part in alternative.iter_parts()] == [
-        "text/plain",
+    [plain, related] = alternative.iter_parts()
+    assert plain.get_content_type() == "text/plain"
+    # The HTML part and the check-in QR code it shows (test_checkin.py).
+    assert [part.get_content_type() for part in related.iter_parts()] == [
         "text/html",
+        "image/png",
     ]
     assert calendar.get_content_type() == "text/calendar"
 
@@ -386,7 +389,8 @@ def test_titles_and_names_stay_text_in_the_html_part(
     raw_html = message.get_body(preferencelist=("html",)).get_content()
     html = Elements(raw_html)
     assert "script" not in html.tags
-    assert "img" not in html.tags
+    assert html.tags.count("img") == 1  # only our own: the check-in QR code
+    assert raw_html.count("<img ") == 1 and '<img src="cid:' in raw_html
     assert "<script>alert(1)</script>" in html.words  # shown as the text it is
     assert "&lt;script&gt;" in raw_html
 

@@ -99,6 +99,11 @@ MATRIX = [
     ("GET", W + "/attendees", (302, 403, 200, 200, 200, 404, 200)),
     ("GET", W + "/attendees.csv", (302, 403, 200, 200, 200, 404, 200)),
     ("GET", S + "/attendance", (302, 403, 200, 200, 403, 404, 200)),
+    # Check-in at the door marks attendance: like the sheet (co-hosts only see the lists).
+    ("GET", S + "/checkin", (302, 403, 200, 200, 403, 404, 200)),
+    ("POST", S + "/checkin", (302, 403, 422, 422, 403, 404, 422)),
+    ("POST", S + "/checkin/person", (302, 403, 422, 422, 403, 404, 422)),
+    ("POST", S + "/checkin.json", (302, 403, 422, 422, 403, 404, 422)),
     # The cover image: like the offering's details (a form without a file answers 422).
     ("GET", W + "/cover", (302, 403, 200, 200, 403, 404, 200)),
     ("POST", W + "/cover", (302, 403, 422, 422, 403, 404, 422)),

@@ -1,5 +1,6 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectMultipleField
+from wtforms import SelectField, SelectMultipleField, StringField
+from wtforms.validators import InputRequired, Length
 
 from learning_platform.forms import Form, row_id
 
@@ -12,3 +13,19 @@ class AttendanceForm(Form):
         coerce=row_id,
         validate_choice=False,
     )
+
+
+class CheckInForm(Form):
+    """A code typed at the door: the short code, or what the QR code says."""
+
+    code = StringField(
+        _l("Check-in code"),
+        validators=[InputRequired(_l("Type the code.")), Length(max=200)],
+        render_kw={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"},
+    )
+
+
+class CheckInPersonForm(Form):
+    """A tap on a name in the list."""
+
+    registration = SelectField(coerce=row_id, validate_choice=False, validators=[InputRequired()])

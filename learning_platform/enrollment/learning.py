@@ -317,3 +317,40 @@ def attendance_sheet(session: OfferingSession) -> list[tuple[Registration, bool 
         .order_by(Registration.id)
     ).all()
     return [(registration, present) for registration, present in rows]
+
+
+@dataclass(frozen=True)
+class DoorRow:
+    registration: Registration
+    #: When they were checked in; None while they are not (or marked absent).
+    checked_in_at: datetime | None
+
+
+def door_list(session: OfferingSession, search: str = "") -> list[DoorRow]:
+    """The confirmed participants of `session`'s offering by name, those whose name or
+    check-in code contains `search` (literally: `%` and `_` are not wildcards)."""
+    query = (
+        select(Registration, Attendance.present, Attendance.marked_at)
+        .join(Registration.person)
+        .outerjoin(
+            Attendance,
+            (Attendance.registration_id == Registration.id) & (Attendance.session_id == session.id),
+        )
+        .where(
+            Registration.offering_id == session.offering_id,
+            Registration.status == RegistrationStatus.CONFIRMED,
+        )
+        .options(contains_eager(Registration.person))
+        .order_by(Person.display_name, Registration.id)
+    )
+    if search:
+        query = query.where(
+            or_(
+                Person.display_name.icontains(search, autoescape=True),
+                Registration.checkin_code == search.replace(" ", "").upper(),
+            )
+        )
+    return [
+        DoorRow(registration, marked_at if present else None)
+        for registration, present, marked_at in db.session.execute(query)
+    ]

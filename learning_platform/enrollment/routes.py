@@ -4,16 +4,28 @@ import csv
 import io
 from dataclasses import replace
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from learning_platform.boundary import unit_of_work
 from learning_platform.catalog.services import of_approved_partner
-from learning_platform.enrollment import learning, services
-from learning_platform.enrollment.forms import AttendanceForm
+from learning_platform.enrollment import checkin, learning, services
+from learning_platform.enrollment.forms import AttendanceForm, CheckInForm, CheckInPersonForm
 from learning_platform.extensions import db
 from learning_platform.forms import (
     ConfirmActionForm,
@@ -24,12 +36,13 @@ from learning_platform.forms import (
 from learning_platform.models import (
     Offering,
     OfferingStatus,
+    Registration,
     RegistrationStatus,
     SessionStatus,
     utcnow,
 )
 from learning_platform.policy import requires
-from learning_platform.timezones import format_moment
+from learning_platform.timezones import format_clock, format_moment
 
 bp = Blueprint("enrollment", __name__)
 
@@ -159,7 +172,21 @@ def my_offering(offering_id: int):
         else None,
         now=utcnow(),
         form=ConfirmForm(),
+        checkin_qr=_checkin_qr(registration),
     )
+
+
+def _checkin_qr(registration) -> Markup | None:
+    """The confirmed person's QR code for the door; SVG that segno drew from our own payload."""
+    offering = registration.offering
+    if (
+        registration.status != RegistrationStatus.CONFIRMED
+        or offering.status != OfferingStatus.PUBLISHED
+        or offering.last_end is None
+        or offering.last_end < utcnow()  # nothing left to come to
+    ):
+        return None
+    return Markup(checkin.qr_svg(checkin.qr_payload(registration)))
 
 
 # Organizers -------------------------------------------------------------------------------
@@ -239,3 +266,122 @@ def attendance(offering: Offering, session_id: int):
         rows=learning.attendance_sheet(session),
         form=form,
     ), 422 if form.is_submitted() else 200
+
+
+# Check-in at the door ---------------------------------------------------------------------
+
+_CAMERA_ALLOWED = "camera=(self), microphone=(), geolocation=()"
+
+
+def _scheduled_session(offering: Offering, session_id: int):
+    session = next((s for s in offering.sessions if s.id == session_id), None)
+    if session is None or session.status != SessionStatus.SCHEDULED:
+        abort(404)
+    return session
+
+
+def _checkin_page(offering, session, form, status=200, result=None):
+    query = request.args.get("q", "").strip()[:100]
+    present, confirmed = checkin.counts(session)
+    response = make_response(
+        render_template(
+            "enrollment/checkin.html",
+            offering=offering,
+            session=session,
+            form=form,
+            tap_form=CheckInPersonForm(formdata=None),
+            rows=learning.door_list(session, query),
+            query=query,
+            present=present,
+            confirmed=confirmed,
+            result=result,
+            opens_at=session.starts_at - checkin.OPENS_BEFORE,
+            now=utcnow(),
+        ),
+        status,
+    )
+    # The only page that may use the camera: the scanner reads QR codes from it.
+    response.headers["Permissions-Policy"] = _CAMERA_ALLOWED
+    return response
+
+
+@bp.route(
+    "/workspace/offerings/<id:offering_id>/sessions/<id:session_id>/checkin",
+    methods=["GET", "POST"],
+)
+@requires("check_in", Offering)
+def checkin_page(offering: Offering, session_id: int):
+    """The door: scan a QR code, type a code, or tap a name."""
+    session = _scheduled_session(offering, session_id)
+    form = CheckInForm()
+    if form.validate_on_submit():
+        with unit_of_work(form) as work:
+            result = checkin.check_in(session, form.code.data)
+            if result.ok:
+                flash(checkin.describe(result, offering.timezone), "success")
+        if work.ok and result.ok:
+            return redirect(
+                url_for(
+                    ".checkin_page",
+                    offering_id=offering.id,
+                    session_id=session.id,
+                    q=request.args.get("q") or None,
+                ),
+                303,
+            )
+        if work.ok:
+            form.code.errors = [*form.code.errors, checkin.describe(result, offering.timezone)]
+    return _checkin_page(offering, session, form, 422 if form.is_submitted() else 200)
+
+
+@bp.post("/workspace/offerings/<id:offering_id>/sessions/<id:session_id>/checkin/person")
+@requires("check_in", Offering)
+def checkin_person(offering: Offering, session_id: int):
+    """A tap on a name in the list."""
+    session = _scheduled_session(offering, session_id)
+    form = CheckInPersonForm()
+    if not form.validate_on_submit():
+        abort(422)
+    registration = db.session.get(Registration, form.registration.data)
+    if registration is None or registration.offering_id != offering.id:
+        abort(404)
+    with unit_of_work() as work:
+        result = checkin.check_in_registration(session, registration)
+        flash(checkin.describe(result, offering.timezone), "success" if result.ok else "error")
+    back = url_for(
+        ".checkin_page",
+        offering_id=offering.id,
+        session_id=session.id,
+        q=request.args.get("q") or None,
+    )
+    return redirect(f"{back}#person-{registration.id}" if work.ok else back, 303)
+
+
+@bp.post("/workspace/offerings/<id:offering_id>/sessions/<id:session_id>/checkin.json")
+@requires("check_in", Offering)
+def checkin_json(offering: Offering, session_id: int):
+    """The scanner's check-in: the result for the page to show (CSRF token in X-CSRFToken)."""
+    session = _scheduled_session(offering, session_id)
+    form = CheckInForm(meta={"csrf": False})  # the CSRF check ran before the view (header)
+    if not form.validate():
+        return jsonify(ok=False, outcome="invalid", message=_("Type the code.")), 422
+    with unit_of_work() as work:
+        result = checkin.check_in(session, form.code.data)
+    if not work.ok:
+        return jsonify(
+            ok=False, outcome="closed", message=str(work.error.message)
+        ), work.error.status
+    present, confirmed = checkin.counts(session)
+    return jsonify(
+        ok=result.ok,
+        outcome=str(result.outcome),
+        message=checkin.describe(result, offering.timezone),
+        registration=result.registration.id if result.ok else None,
+        name=result.registration.person.display_name if result.ok else None,
+        state=_("Checked in at %(time)s", time=format_clock(result.marked_at, offering.timezone))
+        if result.ok
+        else None,
+        present=present,
+        confirmed=confirmed,
+        counts=_("Checked in: %(present)s of %(confirmed)s", present=present, confirmed=confirmed),
+    ), 200 if result.ok else 422

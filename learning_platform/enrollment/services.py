@@ -19,6 +19,7 @@ from sqlalchemy import exists, func, select, update
 
 from learning_platform.boundary import DomainError, explain_constraint
 from learning_platform.calendar.ical import EventText, build_calendar
+from learning_platform.enrollment import checkin
 from learning_platform.extensions import db
 from learning_platform.mail.services import external_url, send_template
 from learning_platform.models import (
@@ -351,6 +352,13 @@ _PROMOTED_MAIL = (_l("A seat is yours: %(title)s"), "registration_promoted")
 
 def _mail_outcome(person: Person, offering: Offering, outcome: Outcome, promoted: bool = False):
     subject, template = _PROMOTED_MAIL if promoted else _OUTCOME_MAILS[outcome.registration.status]
+    registration = outcome.registration
+    seated = registration.status == RegistrationStatus.CONFIRMED
+    if seated:
+        with force_locale(person.preferred_language):
+            alt = gettext("QR code for check-in")
+        code = checkin.spaced(registration.checkin_code)
+        image = (checkin.qr_png(checkin.qr_payload(registration)), alt, code)
     _mail(
         person,
         offering,
@@ -358,6 +366,8 @@ def _mail_outcome(person: Person, offering: Offering, outcome: Outcome, promoted
         template,
         position=outcome.position,
         attach_calendar=outcome.position is None,
+        checkin_code=code if seated else None,
+        image=image if seated else None,
     )
 
 

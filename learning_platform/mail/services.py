@@ -138,6 +138,7 @@ def send_template(
     subject_args: dict | None = None,
     attachments: tuple[tuple[bytes, str], ...] = (),
     secret: bool = False,
+    image: tuple[bytes, str, str] | None = None,
     **context,
 ) -> OutboxMessage | None:
     """Render templates/mail/`template`.txt and the lazy `subject` in `language`; enqueue it.
@@ -152,6 +153,7 @@ def send_template(
         template,
         subject_args=subject_args,
         attachments=attachments,
+        image=image,
         **context,
     )
     return enqueue(message, secret=secret)
@@ -166,6 +168,7 @@ def compose_template(
     subject_args: dict | None = None,
     attachments: tuple[tuple[bytes, str], ...] = (),
     markdown: str | None = None,
+    image: tuple[bytes, str, str] | None = None,
     **context,
 ) -> EmailMessage:
     """Templates/mail/`template`.txt and the lazy `subject`, rendered in `language`.
@@ -178,7 +181,9 @@ def compose_template(
     (calendar bytes, file name) pairs sent as text/calendar. `markdown`, a text someone wrote
     in Markdown (a message to participants), stands as written in the plain-text part where
     the template writes `{{ markdown }}` on a paragraph of its own, and rendered and sanitised
-    (richtext.py) in the HTML part.
+    (richtext.py) in the HTML part. `image` (PNG bytes, alt text, a text it follows) is drawn
+    in the HTML part after the first block holding that text: a related part named by
+    Content-ID, which mail clients show inline (data: URLs are blocked by many).
     """
     with force_locale(language):
         body = render_template(f"mail/{template}.txt", markdown=markdown, **context)
@@ -203,11 +208,15 @@ def compose_template(
             account_url, account_label = external_url("accounts.profile"), gettext("My account")
         else:
             account_url, account_label = external_url("main.index"), site
+        image_cid = make_msgid(domain="learning-platform.local")[1:-1] if image else None
         html = render_template(
             "mail/layout.html",
             language=language,
             subject=subject_text,
             blocks=blocks,
+            image_cid=image_cid,
+            image_alt=image[1] if image else "",
+            image_at=_block_holding(blocks, image[2]) if image else None,
             brand=brand,
             site_name=site,
             reason=reason,
@@ -221,6 +230,11 @@ def compose_template(
             html=html,
             sender_name=name,
             reply_to=_reply_to(offering) if offering is not None else None,
+        )
+    if image is not None:
+        html_part = message.get_payload()[1]
+        html_part.add_related(
+            image[0], maintype="image", subtype="png", cid=f"<{image_cid}>", disposition="inline"
         )
     for content, filename in attachments:
         message.add_attachment(
@@ -249,3 +263,11 @@ def html_blocks(template: str, body: str, markdown: str | None, context: dict) -
             block = Block("markdown", lines=[render_markdown(markdown)])
         blocks.append(block)
     return blocks
+
+
+def _block_holding(blocks: list, text: str) -> int:
+    """The index of the first block with `text` in a line (the last block when none has)."""
+    for index, block in enumerate(blocks):
+        if any(text in line for line in block.lines):
+            return index
+    return len(blocks) - 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import secrets
 import uuid
 from datetime import datetime, timedelta
 
@@ -240,10 +241,21 @@ class OfferingSession(Base):
         self.updated_at = utcnow()
 
 
+#: Check-in codes are read aloud at the door: no 0/O, 1/I to confuse.
+CHECKIN_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+CHECKIN_CODE_LENGTH = 6
+
+
+def new_checkin_code() -> str:
+    """A random short code (30 bits); unique within the offering by a constraint."""
+    return "".join(secrets.choice(CHECKIN_ALPHABET) for _ in range(CHECKIN_CODE_LENGTH))
+
+
 class Registration(Base):
     __tablename__ = "registration"
     __table_args__ = (
         CheckConstraint(in_list("status", RegistrationStatus), name="status"),
+        UniqueConstraint("offering_id", "checkin_code"),
         # One active registration per person and offering, enforced by the database.
         Index(
             "uq_registration_active",
@@ -264,6 +276,8 @@ class Registration(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     cancelled_at: Mapped[datetime | None]
+    #: The code a person shows (as a QR code, signed) or reads aloud at the door.
+    checkin_code: Mapped[str] = mapped_column(String(CHECKIN_CODE_LENGTH), default=new_checkin_code)
 
     offering: Mapped[Offering] = relationship()
     person: Mapped[Person] = relationship()

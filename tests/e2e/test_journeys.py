@@ -13,8 +13,19 @@ import pytest
 from flask_babel import force_locale, gettext, ngettext
 from icalendar import Calendar
 from PIL import Image, ImageDraw
+from sqlalchemy import select
 
-from tests.e2e.conftest import ORGANIZER, PASSWORD
+from learning_platform.extensions import db
+from learning_platform.models import Attendance, OfferingSession, Registration, utcnow
+from tests.e2e.browser import Visitor
+from tests.e2e.conftest import (
+    AXE_SCRIPT,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    ORGANIZER,
+    PASSWORD,
+    SCREENSHOTS,
+)
 
 
 @pytest.fixture
@@ -577,3 +588,118 @@ def test_organizer_imports_a_schedule_previews_the_draft_and_deletes_it(
     assert page.url.endswith("/workspace/changwon-city/")
     assert page.locator(".notice--success").inner_text() == t("The draft is deleted.")
     assert title not in page.locator("main").inner_text()
+
+
+# Check-in at the door by QR code, through Chromium's fake camera ---------------------------
+
+
+def y4m_of(png: bytes, path, *, width: int = 640, height: int = 480, frames: int = 5) -> None:
+    """A short Y4M video (what --use-file-for-fake-video-capture plays, in a loop) of the QR
+    code in `png`, centred on white: the phone held up to the camera."""
+    code = Image.open(io.BytesIO(png)).convert("L")
+    side = min(width, height) - 80
+    code = code.resize((side, side), Image.Resampling.NEAREST)
+    frame = Image.new("L", (width, height), 255)
+    frame.paste(code, ((width - side) // 2, (height - side) // 2))
+    luma = frame.tobytes()
+    chroma = bytes([128]) * (width // 2) * (height // 2)  # 4:2:0, no colour
+    with open(path, "wb") as video:
+        video.write(f"YUV4MPEG2 W{width} H{height} F10:1 Ip A1:1 C420jpeg\n".encode())
+        for _ in range(frames):
+            video.write(b"FRAME\n" + luma + chroma + chroma)
+
+
+def test_organizer_checks_in_at_the_door_by_qr_code_and_by_typed_code(browser, server, tmp_path):
+    course = server.course(title=f"Door check-in {secrets.token_hex(4)}")
+    session_id = course.sessions[0].id
+    with server.app.app_context():  # the first session starts within the hour: the door is open
+        session = db.session.get(OfferingSession, session_id)
+        session.starts_at = utcnow() + timedelta(hours=1)
+        session.ends_at = session.starts_at + timedelta(hours=2)
+        db.session.commit()
+    scanned = server.person(language="ko", name="김스캔")
+    typed = server.person(language="en", name="Tina Typed")
+    for person in (scanned, typed):
+        assert server.register(course, person) == "confirmed"
+    # The mail carries the QR code too (tests/test_checkin.py); here the participant shows the
+    # one on My learning (the test's own app signs with another key than the server).
+    [mail] = server.mails_to(scanned.email)
+    assert [p for p in mail.walk() if p.get_content_type() == "image/png"]
+    participant = Visitor.open(
+        browser,
+        server.base_url,
+        "ko-phone",
+        axe_source=AXE_SCRIPT.read_text(),
+        screenshots=SCREENSHOTS / "ko-phone",
+        address="10.99.2.2",
+    )
+    try:
+        sign_in(participant, scanned.email)
+        participant.go(f"/me/learning/{course.id}")
+        participant.snap("my-offering-checkin-code")
+        png = participant.page.locator("main .qr__image").screenshot()
+        assert not participant.problems, participant.problems
+    finally:
+        participant.close()
+    video = tmp_path / "qr.y4m"
+    y4m_of(png, video)
+    with server.app.app_context():
+        code = db.session.scalar(
+            select(Registration.checkin_code).where(Registration.person_id == typed.id)
+        )
+
+    camera = browser.browser_type.launch(
+        executable_path=CHROMIUM,
+        args=[
+            *CHROMIUM_ARGS,
+            "--use-fake-device-for-media-stream",
+            "--use-fake-ui-for-media-stream",
+            f"--use-file-for-fake-video-capture={video}",
+        ],
+    )
+    organizer = Visitor.open(
+        camera,
+        server.base_url,
+        "ko-phone",
+        axe_source=AXE_SCRIPT.read_text(),
+        screenshots=SCREENSHOTS / "ko-phone",
+        address="10.99.1.1",
+    )
+    try:
+        organizer.page.context.grant_permissions(["camera"], origin=server.base_url)
+        page = organizer.page
+        sign_in(organizer, ORGANIZER)
+        organizer.go(f"/workspace/offerings/{course.id}/attendees")
+        path = f"/workspace/offerings/{course.id}/sessions/{session_id}/checkin"
+        organizer.activate(page.locator(f'main a[href="{path}"]'))
+        assert page.locator("#checkin-count").inner_text() == "체크인: 2명 중 0명"
+        organizer.snap("checkin")
+        organizer.focus(page.locator("[data-scan-start]"))
+        page.keyboard.press("Enter")
+        page.locator("#checkin-result.checkin__result--ok").wait_for(timeout=15_000)
+        assert page.locator("#checkin-result").inner_text() == "김스캔 님이 체크인했습니다."
+        assert page.locator("#checkin-count").inner_text() == "체크인: 2명 중 1명"
+        organizer.snap("checkin-scanned")
+        organizer.focus(page.locator("[data-scan-stop]"))
+        page.keyboard.press("Enter")
+
+        organizer.type_into(page.locator("#code"), f"{code[:3].lower()} {code[3:]}")
+        organizer.activate(page.locator(".checkin__code button[type=submit]"))
+        assert organizer.notice() == "Tina Typed 님이 체크인했습니다."
+        assert page.locator("#checkin-count").inner_text() == "체크인: 2명 중 2명"
+        # The same code again: already checked in, with the time.
+        organizer.type_into(page.locator("#code"), code)
+        organizer.activate(page.locator(".checkin__code button[type=submit]"))
+        assert "이미 체크인했습니다" in organizer.notice()
+        organizer.snap("checkin-typed")
+        assert not organizer.problems, organizer.problems
+    finally:
+        organizer.close()
+        camera.close()
+    with server.app.app_context():
+        marks = db.session.execute(
+            select(Registration.person_id, Attendance.present)
+            .join(Attendance, Attendance.registration_id == Registration.id)
+            .where(Attendance.session_id == session_id)
+        ).all()
+    assert sorted(marks) == sorted([(scanned.id, True), (typed.id, True)])
