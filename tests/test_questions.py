@@ -473,3 +473,44 @@ def test_participants_page_queries_do_not_grow_with_people_or_questions(
     with count_queries() as large:
         assert client.get(path).status_code == 200
     assert len(large) == len(small)
+
+
+def test_without_questions_register_stays_one_click_and_join_leads_back(
+    app, client, login, make_person, course
+):
+    offering, _organizer = course
+    login(make_person(language="en"))
+    page = client.get(f"/offerings/{offering.id}").get_data(as_text=True)
+    assert f'action="/offerings/{offering.id}/register"' in page
+    assert client.get(f"/offerings/{offering.id}/join").headers["Location"] == (
+        f"/offerings/{offering.id}"
+    )
+
+
+def test_once_registered_join_leads_to_ones_answers_and_register_changes_nothing(
+    app, client, login, make_person, course, asked
+):
+    offering, _organizer = course
+    login(make_person(language="en"))
+    answer(client, offering, good_answers(asked))
+    join = client.get(f"/offerings/{offering.id}/join")
+    assert join.headers["Location"] == f"/me/learning/{offering.id}/answers"
+    page = client.get(f"/offerings/{offering.id}").get_data(as_text=True)
+    assert "See or change your answers" in page
+    again = client.submit(
+        f"/offerings/{offering.id}/register",
+        good_answers(asked) | {f"q{asked['yes_no']}": "no"},
+        page=f"/offerings/{offering.id}",
+    )
+    assert again.status_code == 302
+    assert registered(app, offering.id) == 1
+    assert stored_answers(app)[asked["yes_no"]] == {"yes": True}
+
+
+def test_another_persons_answers_page_is_not_found(app, client, login, make_person, course, asked):
+    offering, _organizer = course
+    login(make_person(language="en"))
+    answer(client, offering, good_answers(asked))
+    client.submit("/logout", page="/")
+    login(make_person(language="en"))
+    assert client.get(f"/me/learning/{offering.id}/answers").status_code == 404
