@@ -514,3 +514,23 @@ def test_another_persons_answers_page_is_not_found(app, client, login, make_pers
     client.submit("/logout", page="/")
     login(make_person(language="en"))
     assert client.get(f"/me/learning/{offering.id}/answers").status_code == 404
+
+
+def test_a_question_that_changed_kind_does_not_put_the_old_answer_in_the_new_field(
+    app, client, login, make_person, course, asked
+):
+    offering, _organizer = course
+    person = make_person(language="en")
+    login(person)
+    answer(client, offering, good_answers(asked))
+    with app.app_context():
+        question = db.session.get(Question, asked["single_choice"])
+        question.kind, question.choices = "short_text", []
+        db.session.commit()
+    page = client.get(f"/me/learning/{offering.id}/answers").get_data(as_text=True)
+    number = asked["single_choice"]
+    assert (
+        f'<input id="q{number}" maxlength="200" name="q{number}" required type="text" value="">'
+        in page
+    )
+    assert "30s" in client.get(f"/me/learning/{offering.id}").get_data(as_text=True)

@@ -161,12 +161,14 @@ def fill_answers(form: Form, questions: list[Question], answers: dict) -> None:
             continue
         field = form[field_name(question)]
         value = answer.value
-        if "text" in value:
+        # An answer given before the question changed kind is shown on the participants
+        # page as given, but not put into a field of another kind.
+        if question.kind in MAX_ANSWER and "text" in value:
             field.data = value["text"]
-        elif "yes" in value:
+        elif question.kind == QuestionKind.YES_NO and "yes" in value:
             field.data = "yes" if value["yes"] else "no"
-        else:
-            keys = [choice["key"] for choice in value.get("choices", [])]
+        elif question.kind in CHOICE_KINDS and value.get("choices"):
+            keys = [choice["key"] for choice in value["choices"]]
             field.data = keys if question.kind == QuestionKind.MULTIPLE_CHOICE else keys[0]
 
 
