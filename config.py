@@ -177,6 +177,9 @@ class Config:
     #: this many days after it was written.
     MAIL_KEEP_SENT_DAYS = 30
     MAIL_KEEP_FAILED_DAYS = 90
+    #: `flask housekeeping` deletes answers to registration questions this many days after
+    #: the offering ends (its last session, or its cancellation).
+    ANSWERS_KEEP_DAYS = 30
 
     MEDIA_ROOT = str(INSTANCE_DIR / "media")
     #: An uploaded image (cover, logo) may be this large, in bytes.
@@ -273,6 +276,7 @@ NUMERIC_SETTINGS = {
     "CATALOG_RANKING_SECONDS": float,
     "MAIL_KEEP_SENT_DAYS": int,
     "MAIL_KEEP_FAILED_DAYS": int,
+    "ANSWERS_KEEP_DAYS": int,
     "MEDIA_MAX_BYTES": int,
     "MEDIA_MAX_PIXELS": int,
     "SCHEDULE_IMPORT_MAX_BYTES": int,

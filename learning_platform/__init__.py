@@ -103,6 +103,7 @@ def register_blueprints(app: Flask) -> None:
     from learning_platform.partners.admin import bp as partner_admin_bp
     from learning_platform.partners.members import bp as members_bp
     from learning_platform.partners.routes import bp as partners_bp
+    from learning_platform.questions.routes import bp as questions_bp
     from learning_platform.rights.routes import bp as rights_bp
 
     app.register_blueprint(main_bp)
@@ -113,6 +114,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(members_bp)
     app.register_blueprint(catalog_bp)
     app.register_blueprint(enrollment_bp)
+    app.register_blueprint(questions_bp)
     app.register_blueprint(feeds_bp)
     app.register_blueprint(pages_bp)
     app.register_blueprint(rights_bp)

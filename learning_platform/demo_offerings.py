@@ -6,12 +6,15 @@ from sqlalchemy import select
 
 from learning_platform.extensions import db
 from learning_platform.models import (
+    Answer,
     Attendance,
     Offering,
     OfferingSession,
     OfferingStatus,
     Partner,
     Person,
+    Question,
+    QuestionKind,
     Registration,
     RegistrationStatus,
     Theme,
@@ -38,6 +41,26 @@ OFFERINGS = [
         venue=("창원시 평생학습관 3층 강의실", "창원시 의창구 중앙대로 151"),
         description="## 이런 내용을 배웁니다\n\n- 기후위기의 과학과 지역의 영향\n- 창원시 2050 탄소중립 계획 읽기\n- 우리 동네 실천 계획 만들기\n\n## What you will learn\n\n- The science of the climate crisis and its local effects\n- Reading Changwon's 2050 carbon-neutral plan\n- Designing an action plan for your neighbourhood",
         citizen=RegistrationStatus.WAITLISTED,
+        questions=[
+            dict(
+                kind=QuestionKind.YES_NO,
+                required=True,
+                text={
+                    "ko": "휠체어 등 단차 없는 이동이 필요하신가요?",
+                    "en": "Do you need step-free access?",
+                },
+            ),
+            dict(
+                kind=QuestionKind.SINGLE_CHOICE,
+                required=False,
+                text={"ko": "어떻게 오시나요?", "en": "How will you get here?"},
+                choices=[
+                    {"ko": "대중교통", "en": "Public transport"},
+                    {"ko": "자전거·도보", "en": "Bicycle or on foot"},
+                    {"ko": "자동차", "en": "Car"},
+                ],
+            ),
+        ],
     ),
     dict(
         partner="changwon-city",
@@ -337,11 +360,58 @@ def seed_offerings(password: str, citizen: Person | None = None) -> int:
             )
             db.session.add(Registration(offering=offering, person=person, status=status))
         offering.seats_taken = min(confirmed, offering.capacity)
+        _ask(offering, spec.get("questions", []), people[: confirmed + waitlisted])
         if citizen is not None and "citizen" in spec:
             _enrol_citizen(citizen, offering, spec["citizen"], today)
         created += 1
     db.session.flush()
     return created
+
+
+def _ask(offering: Offering, questions: list[dict], people: list[Person]) -> None:
+    """The spec's questions, answered by every other learner who registered (the demo
+    participants page and CSV show answers, and some left blank)."""
+    if not questions:
+        return
+    rows = []
+    for position, spec in enumerate(questions):
+        choices = [
+            {"key": str(n), "label": label} for n, label in enumerate(spec.get("choices", []), 1)
+        ]
+        question = Question(
+            offering=offering,
+            kind=spec["kind"],
+            required=spec["required"],
+            position=position,
+            text=spec["text"],
+            choices=choices,
+        )
+        db.session.add(question)
+        rows.append(question)
+    db.session.flush()
+    registrations = {
+        r.person_id: r
+        for r in db.session.scalars(
+            select(Registration).where(Registration.offering_id == offering.id)
+        )
+    }
+    for number, person in enumerate(people):
+        if number % 2:
+            continue
+        registration = registrations[person.id]
+        for question in rows:
+            if question.kind == QuestionKind.YES_NO:
+                value = {"yes": number % 10 == 0}
+            else:
+                value = {"choices": [question.choices[number % len(question.choices)]]}
+            db.session.add(
+                Answer(
+                    registration=registration,
+                    question=question,
+                    question_text=question.text,
+                    value=value,
+                )
+            )
 
 
 def _enrol_citizen(citizen: Person, offering: Offering, status, today: date) -> None:

@@ -16,13 +16,17 @@ from learning_platform.extensions import db
 from learning_platform.mail.outbox import GIVEN_UP_NOTE, SENT_NOTE, without_secret
 from learning_platform.models import (
     AccountToken,
+    Answer,
     Base,
     Image,
     LoginSession,
     Offering,
+    OfferingSession,
     OutboxMessage,
     OutboxStatus,
     Partner,
+    Registration,
+    SessionStatus,
 )
 
 #: An image row or file nothing uses is kept this long: its upload's commit may still be on
@@ -42,6 +46,7 @@ class Sweep:
 def sweeps(now: datetime) -> list[Sweep]:
     config = current_app.config
     sent_days, failed_days = config["MAIL_KEEP_SENT_DAYS"], config["MAIL_KEEP_FAILED_DAYS"]
+    answer_days = config["ANSWERS_KEEP_DAYS"]
     return [
         Sweep(
             f"sent mail older than {sent_days} days",
@@ -66,6 +71,15 @@ def sweeps(now: datetime) -> list[Sweep]:
             or_(AccountToken.used_at.is_not(None), AccountToken.expires_at <= now),
         ),
         Sweep("expired login sessions", LoginSession, LoginSession.expires_at <= now),
+        Sweep(
+            f"answers to registration questions {answer_days} days after the offering ended",
+            Answer,
+            Answer.registration_id.in_(
+                select(Registration.id).where(
+                    Registration.offering_id.in_(_ended_before(now - timedelta(days=answer_days)))
+                )
+            ),
+        ),
         # Two uploads of the same cover at once both replace it; the one that loses leaves an
         # image row nothing shows. Its files go with the unused files below, in the same run.
         Sweep(
@@ -78,6 +92,22 @@ def sweeps(now: datetime) -> list[Sweep]:
             ),
         ),
     ]
+
+
+def _ended_before(cutoff: datetime) -> Select:
+    """Offerings cancelled, or whose last scheduled session ended, before `cutoff`."""
+    sessions = select(OfferingSession.offering_id).where(
+        OfferingSession.status == SessionStatus.SCHEDULED
+    )
+    return select(Offering.id).where(
+        or_(
+            Offering.cancelled_at < cutoff,
+            and_(
+                Offering.id.in_(sessions),
+                ~Offering.id.in_(sessions.where(OfferingSession.ends_at >= cutoff)),
+            ),
+        )
+    )
 
 
 def delete_batch(sweep: Sweep, size: int) -> int:

@@ -89,6 +89,7 @@ def test_housekeeping_removes_what_is_done_and_keeps_what_is_live(
         "deleted failed mail older than 90 days: 1",
         "deleted used or expired account links: 2",
         "deleted expired login sessions: 1",
+        "deleted answers to registration questions 30 days after the offering ended: 0",
         "deleted images no cover or logo uses: 0",
         "removed the link from sent or failed mail: 0",
         "deleted mail files older than 30 days: 0",
@@ -116,7 +117,7 @@ def test_housekeeping_again_finds_nothing(app, runner, make_person):
     runner.invoke(args=["housekeeping"])
     second = runner.invoke(args=["housekeeping"])
     assert second.exit_code == 0
-    assert [line.rsplit(": ", 1)[1] for line in second.output.splitlines()] == ["0"] * 8
+    assert [line.rsplit(": ", 1)[1] for line in second.output.splitlines()] == ["0"] * 9
 
 
 @pytest.mark.committed
@@ -146,6 +147,7 @@ def test_two_housekeeping_runs_at_once_remove_each_row_once(app, make_person):
         "deleted failed mail older than 90 days": 150,
         "deleted used or expired account links": 300,
         "deleted expired login sessions": 150,
+        "deleted answers to registration questions 30 days after the offering ended": 0,
         "deleted images no cover or logo uses": 0,
         "removed the link from sent or failed mail": 0,
         "deleted mail files older than 30 days": 0,

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from learning_platform.extensions import db
-from learning_platform.models import Membership, MembershipRole, ParticipantMessage
+from learning_platform.models import Membership, MembershipRole, ParticipantMessage, Question
 from learning_platform.policy import RULES, can
 from tests.test_workspace import in_days
 
@@ -49,12 +49,19 @@ def world(app, make_person, make_partner, make_offering, register):
         db.session.add(sent)
         db.session.commit()
         message_id = sent.id
+        question = Question(
+            offering_id=offering.id, kind="short_text", text={"en": "Anything else?"}, choices=[]
+        )
+        db.session.add(question)
+        db.session.commit()
+        question_id = question.id
     return {
         "people": people,
         "values": {
             "slug": owner.slug,
             "offering": offering.id,
             "session": offering.sessions[0].id,
+            "question": question_id,
             "membership": organizer_membership,
             "message": message_id,
             "page": "privacy",
@@ -65,6 +72,7 @@ def world(app, make_person, make_partner, make_offering, register):
 
 W = "/workspace/offerings/{offering}"
 S = W + "/sessions/{session}"
+Q = W + "/questions"
 #: (method, path, statuses in the order of ROLES). Requests run in this order for each role,
 #: on data of its own: what changes data (cancelling, removing, logging out) comes last.
 #        anonymous citizen organizer manager cohost other admin
@@ -104,6 +112,14 @@ MATRIX = [
     ("POST", S + "/checkin", (302, 403, 422, 422, 403, 404, 422)),
     ("POST", S + "/checkin/person", (302, 403, 422, 422, 403, 404, 422)),
     ("POST", S + "/checkin.json", (302, 403, 422, 422, 403, 404, 422)),
+    # Registration questions: like the offering's details; a co-host reads them.
+    ("GET", Q, (302, 403, 200, 200, 200, 404, 200)),
+    ("GET", Q + "/new", (302, 403, 200, 200, 403, 404, 200)),
+    ("POST", Q + "/new", (302, 403, 422, 422, 403, 404, 422)),
+    ("GET", Q + "/{question}/edit", (302, 403, 200, 200, 403, 404, 200)),
+    ("POST", Q + "/{question}/edit", (302, 403, 422, 422, 403, 404, 422)),
+    # A move without its direction is a forged form.
+    ("POST", Q + "/{question}/move", (302, 403, 400, 400, 403, 404, 400)),
     # The cover image: like the offering's details (a form without a file answers 422).
     ("GET", W + "/cover", (302, 403, 200, 200, 403, 404, 200)),
     ("POST", W + "/cover", (302, 403, 422, 422, 403, 404, 422)),
@@ -147,6 +163,9 @@ MATRIX = [
     ("GET", "/me/learning", (302, 200, 200, 200, 200, 200, 200)),
     # One's own offering: only with a registration for it (no one else learns it exists).
     ("GET", "/me/learning/{offering}", (302, 200, 404, 404, 404, 404, 404)),
+    # One's own answers: the question is optional, so an empty form saves.
+    ("GET", "/me/learning/{offering}/answers", (302, 200, 404, 404, 404, 404, 404)),
+    ("POST", "/me/learning/{offering}/answers", (302, 302, 404, 404, 404, 404, 404)),
     ("GET", "/partners/propose", (302, 200, 200, 200, 200, 200, 200)),
     ("POST", "/partners/propose", (302, 422, 422, 422, 422, 422, 422)),
     ("POST", "/offerings/{offering}/register", (302, 302, 302, 302, 302, 302, 302)),
@@ -156,6 +175,7 @@ MATRIX = [
     ("POST", W + "/cancel", (302, 403, 200, 200, 403, 404, 200)),
     ("POST", "/offerings/{offering}/cancel", (302, 200, 200, 200, 200, 200, 200)),
     ("POST", W + "/cover/remove", (302, 403, 200, 200, 403, 404, 200)),
+    ("POST", Q + "/{question}/remove", (302, 403, 200, 200, 403, 404, 200)),
     ("POST", "/workspace/{slug}/logo/remove", (302, 403, 403, 200, 404, 404, 200)),
     ("POST", "/admin/partners/{slug}/logo/remove", (302, 403, 403, 403, 403, 403, 200)),
     ("POST", "/admin/partners/{slug}/suspend", (302, 403, 403, 403, 403, 403, 200)),
@@ -197,6 +217,7 @@ def test_every_workspace_admin_and_account_url_is_in_the_matrix(app):
     names = {"offering_id": "{offering}", "session_id": "{session}", "slug": "{slug}"}
     names["membership_id"] = "{membership}"
     names["message_id"] = "{message}"
+    names["question_id"] = "{question}"
     names |= {"page": "{page}", "language": "{language}"}
     for rule in app.url_map.iter_rules():
         if not rule.rule.startswith(areas):

@@ -12,6 +12,7 @@ from learning_platform.languages import CONTENT_LANGUAGES
 from learning_platform.mail.services import external_url
 from learning_platform.models import Theme, utcnow
 from learning_platform.offerings.forms import FORMAT_LABELS, KIND_LABELS, LANGUAGE_LABELS
+from learning_platform.questions.services import question_count
 
 bp = Blueprint("catalog", __name__)
 
@@ -57,7 +58,9 @@ def detail(offering_id: int):
     if offering is None:
         abort(404)
     registration = position = None
+    questions = 0
     if current_user.is_authenticated:
+        questions = question_count(offering.id)
         registration = enrollment.active_registration(offering.id, current_user.id)
         if registration is not None:
             position = enrollment.waitlist_position(registration)
@@ -76,6 +79,7 @@ def detail(offering_id: int):
         registration=registration,
         position=position,
         can_cancel=registration is not None and enrollment.can_cancel(offering, now),
+        questions=questions,
         form=ConfirmForm(),
         now=now,
         preview=False,

@@ -32,7 +32,9 @@ from learning_platform.forms import (
     Confirmation,
     ConfirmForm,
     render_confirmation,
+    render_form,
 )
+from learning_platform.i18n import current_language
 from learning_platform.models import (
     Offering,
     OfferingStatus,
@@ -42,6 +44,8 @@ from learning_platform.models import (
     utcnow,
 )
 from learning_platform.policy import requires
+from learning_platform.questions import forms as question_forms
+from learning_platform.questions import services as question_services
 from learning_platform.timezones import format_clock, format_moment
 
 bp = Blueprint("enrollment", __name__)
@@ -61,14 +65,63 @@ def _offering(offering_id: int, *, listed: bool) -> Offering:
     return offering
 
 
+@bp.get("/offerings/<id:offering_id>/join")
+@requires("enroll")
+def join(offering_id: int):
+    """The registration form, when the offering asks questions; it posts to `register`."""
+    offering = _offering(offering_id, listed=True)
+    questions = question_services.questions_of(offering.id)
+    if services.active_registration(offering.id, current_user.id):
+        return redirect(url_for("questions.answers", offering_id=offering.id))
+    reason = services.closed_reason(offering, utcnow())
+    if reason or not questions:
+        if reason:
+            flash(str(reason), "error")
+        return redirect(url_for("catalog.detail", offering_id=offering.id))
+    return _registration_form(
+        offering, questions, question_forms.answer_form(questions, current_language())
+    )
+
+
+def _registration_form(offering: Offering, questions, form):
+    full = offering.seats_taken >= offering.capacity
+    return render_form(
+        "enrollment/answers.html",
+        form,
+        offering=offering,
+        questions=questions,
+        action=url_for("enrollment.register", offering_id=offering.id),
+        button=_("Join the waitlist") if full else _("Register"),
+        back=url_for("catalog.detail", offering_id=offering.id),
+        registering=True,
+    )
+
+
 @bp.post("/offerings/<id:offering_id>/register")
 @requires("enroll")
 def register(offering_id: int):
+    """Register at once; an offering that asks questions registers only with valid answers,
+    sent from its registration form (nothing is registered while they are refused)."""
     offering = _offering(offering_id, listed=True)
     back = redirect(url_for("catalog.detail", offering_id=offering_id))
-    with unit_of_work() as work:
+    questions = question_services.questions_of(offering.id)
+    form = None
+    if questions:
+        if services.active_registration(offering.id, current_user.id):
+            flash(_("You are already registered for this offering."), "info")
+            return back
+        form = question_forms.answer_form(questions, current_language())
+        if not form.validate_on_submit():
+            return _registration_form(offering, questions, form)
+    with unit_of_work(form) as work:
         outcome = services.register(offering, current_user)
+        if questions:
+            question_services.save_answers(
+                outcome.registration, questions, question_forms.answer_values(form, questions)
+            )
     if not work.ok:
+        if form is not None:
+            return _registration_form(offering, questions, form)
         return back
     if outcome.position is None:
         flash(_("You are registered. A confirmation is on its way to your mailbox."), "success")
@@ -161,6 +214,7 @@ def my_offering(offering_id: int):
     if registration is None or registration.offering.status == OfferingStatus.DRAFT:
         abort(404)
     marks = learning.sessions_of(registration)
+    now = utcnow()
     return render_template(
         "enrollment/my_offering.html",
         registration=registration,
@@ -170,7 +224,9 @@ def my_offering(offering_id: int):
         position=services.waitlist_position(registration)
         if registration.status == RegistrationStatus.WAITLISTED
         else None,
-        now=utcnow(),
+        now=now,
+        your_answers=question_services.own_answers(registration, current_language()),
+        answers_editable=question_services.can_edit_answers(registration.offering, now),
         form=ConfirmForm(),
         checkin_qr=_checkin_qr(registration),
     )
@@ -196,13 +252,18 @@ def _checkin_qr(registration) -> Markup | None:
 @requires("view_offering", Offering)
 def attendees(offering: Offering):
     return render_template(
-        "enrollment/attendees.html", offering=offering, attendees=learning.attendee_list(offering)
+        "enrollment/attendees.html",
+        offering=offering,
+        attendees=learning.attendee_list(offering),
+        answers=question_services.answer_table(offering, current_language()),
     )
 
 
 @bp.get("/workspace/offerings/<id:offering_id>/attendees.csv")
 @requires("view_offering", Offering)
 def attendees_csv(offering: Offering):
+    language = current_language()
+    answers = question_services.answer_table(offering, language)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(
@@ -213,6 +274,7 @@ def attendees_csv(offering: Offering):
             _("Waitlist position"),
             _("Registered at"),
             _("Sessions attended"),
+            *(question.label(language) for question in answers.questions),
         ]
     )
     for row in learning.attendee_list(offering):
@@ -224,6 +286,10 @@ def attendees_csv(offering: Offering):
                 row.position or "",
                 format_moment(row.registration.created_at, offering.timezone),
                 row.attended,
+                *(
+                    _csv_safe(cell.text) if cell else ""
+                    for cell in answers.row(row.registration.id)
+                ),
             ]
         )
     # A byte-order mark makes Excel read the file as UTF-8, so Korean stays intact.

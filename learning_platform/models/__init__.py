@@ -28,6 +28,7 @@ from learning_platform.models.offering import (
 from learning_platform.models.outbox import OutboxMessage, OutboxStatus
 from learning_platform.models.partner import Membership, MembershipRole, Partner, PartnerKind
 from learning_platform.models.person import AccountToken, LoginSession, Person, TokenPurpose
+from learning_platform.models.question import Answer, Question, QuestionKind
 from learning_platform.models.search import OfferingSearch
 from learning_platform.models.site import AGREED_PAGES, Consent, PageSlug, SitePage, SitePageText
 from learning_platform.models.theme import Theme
@@ -40,6 +41,7 @@ __all__ = [
     "MAX_REASON",
     "MAX_SESSIONS",
     "AccountToken",
+    "Answer",
     "Attendance",
     "Audience",
     "Base",
@@ -63,6 +65,8 @@ __all__ = [
     "Partner",
     "PartnerKind",
     "Person",
+    "Question",
+    "QuestionKind",
     "Registration",
     "RegistrationStatus",
     "ReminderLead",

@@ -78,6 +78,8 @@ about it.
 - **Attendance**: for sessions that have taken place, whether the organizer marked you present.
 - **Your private calendar address**, if you create one: only a hash of its secret, when it was
   created and when a calendar app last read it.
+- **Answers to registration questions** a course's organizers ask when you register (for
+  example, whether you need step-free access), with the question as it read when you answered.
 - **Organisations** you organize for, and your role in them.
 - **Login sessions**: a hash of the token kept in your browser's cookie, and when it expires
   ({login_days} day, or {remember_days} days if you choose to stay logged in).
@@ -95,11 +97,13 @@ logged in and remember your language.
 To run your account, to hold your seat and tell organizers who is coming, to mail you about the
 courses you joined, and to keep the service secure (for example, to slow down password
 guessing). The organizers of a course you register for see your display name and email address,
-and whether you attended. Nobody else does, and we sell or share nothing.
+your answers to their questions, and whether you attended. Nobody else does, and we sell or share nothing.
 
 ## How long we keep it
 
 - Your account, consents and registrations: until you delete your account.
+- We keep personal data only as long as it is needed. Answers to registration questions:
+  {answers_days} days after the course ends; you can change them until its first session.
 - Sent mail: {mail_sent_days} days after sending; mail that could not be delivered:
   {mail_failed_days} days.
 - Used or expired single-use links and expired login sessions are deleted by regular
@@ -138,6 +142,8 @@ PRIVACY_KO = """\
 - **출석**: 이미 열린 회차에 대해 진행자가 출석으로 표시했는지 여부.
 - **개인 캘린더 주소**(만든 경우): 비밀 값의 해시, 만든 시각, 캘린더 앱이 마지막으로 읽은 시각만
   저장합니다.
+- **신청 질문에 대한 답변**: 강좌 진행자가 신청할 때 묻는 질문(예: 단차 없는 이동이 필요한지)에
+  대한 답과, 답할 당시의 질문 문구.
 - **소속 기관**: 진행자로 활동하는 기관과 그 역할.
 - **로그인 세션**: 브라우저 쿠키에 담긴 토큰의 해시와 만료 시각(기본 {login_days}일,
   로그인 유지를 선택하면 {remember_days}일).
@@ -153,12 +159,14 @@ PRIVACY_KO = """\
 
 계정을 운영하고, 좌석을 확보하고 진행자에게 참가자를 알리며, 신청한 강좌에 관한 메일을 보내고,
 서비스를 안전하게 지키기 위해(예: 비밀번호 추측 시도 억제) 씁니다. 신청한 강좌의 진행자는
-여러분의 표시 이름, 이메일 주소, 출석 여부를 볼 수 있습니다. 그 밖의 누구에게도 보여 주거나
+여러분의 표시 이름, 이메일 주소, 질문에 대한 답변, 출석 여부를 볼 수 있습니다. 그 밖의 누구에게도 보여 주거나
 팔거나 넘기지 않습니다.
 
 ## 보관 기간
 
 - 계정, 동의 기록, 신청 내역: 계정을 삭제할 때까지.
+- 개인정보는 필요한 기간에만 보관합니다. 신청 질문에 대한 답변: 강좌가 끝나고 {answers_days}일
+  뒤에 지웁니다. 첫 회차가 시작되기 전까지는 답을 고칠 수 있습니다.
 - 발송한 메일: 발송 후 {mail_sent_days}일, 발송에 실패한 메일: {mail_failed_days}일.
 - 사용했거나 만료된 일회용 링크와 만료된 로그인 세션은 정기 정리 작업으로 지웁니다.
 - 계정을 삭제하면 이름, 이메일 주소, 비밀번호, 개인 캘린더 주소를 즉시 지우고 모든 기기에서
@@ -330,6 +338,7 @@ def fill(text: str, config) -> str:
         "verify_hours": config["EMAIL_VERIFY_HOURS"],
         "mail_sent_days": config["MAIL_KEEP_SENT_DAYS"],
         "mail_failed_days": config["MAIL_KEEP_FAILED_DAYS"],
+        "answers_days": config["ANSWERS_KEEP_DAYS"],
     }
     for name, value in values.items():
         text = text.replace("{" + name + "}", str(value))

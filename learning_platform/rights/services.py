@@ -15,9 +15,11 @@ from learning_platform.accounts.services import check_password
 from learning_platform.boundary import DomainError
 from learning_platform.enrollment import services as enrollment
 from learning_platform.extensions import db
+from learning_platform.i18n import current_language
 from learning_platform.mail.services import external_url
 from learning_platform.models import (
     AccountToken,
+    Answer,
     Attendance,
     Consent,
     LoginSession,
@@ -31,6 +33,7 @@ from learning_platform.models import (
     Registration,
     utcnow,
 )
+from learning_platform.questions.services import answer_text, delete_answers_of
 
 #: Erased accounts get an address here: `.invalid` can never be delivered (RFC 2606), and
 #: no one can sign up with it (the sign-up form refuses special-use domains).
@@ -80,6 +83,14 @@ def export(person: Person) -> dict:
             .where(Registration.person_id == person.id)
         )
     }
+    answers: dict[int, list[Answer]] = {}
+    for answer in db.session.scalars(
+        select(Answer)
+        .join(Registration, Answer.registration_id == Registration.id)
+        .where(Registration.person_id == person.id)
+        .order_by(Answer.id)
+    ):
+        answers.setdefault(answer.registration_id, []).append(answer)
     sessions = db.session.execute(
         select(LoginSession.created_at, LoginSession.expires_at)
         .where(LoginSession.person_id == person.id)
@@ -120,13 +131,27 @@ def export(person: Person) -> dict:
             }
             for m in memberships
         ],
-        "registrations": [_registration(r, attended) for r in registrations],
+        "registrations": [
+            _registration(r, attended) | {"answers": _answers(answers.get(r.id, []))}
+            for r in registrations
+        ],
         "login_sessions": [
             {"started_at": _when(row.created_at), "expires_at": _when(row.expires_at)}
             for row in sessions
         ],
         "mail": [_mail(row) for row in mails],
     }
+
+
+def _answers(answers: list[Answer]) -> list[dict]:
+    return [
+        {
+            "question": answer.question_text,
+            "answer": answer_text(answer.value, current_language()),
+            "answered_at": _when(answer.answered_at),
+        }
+        for answer in answers
+    ]
 
 
 def _registration(registration: Registration, attended: dict) -> dict:
@@ -232,6 +257,7 @@ def delete_account(person: Person, password: str) -> None:
     person.feed_token_hash = person.feed_token_created_at = person.feed_last_used_at = None
     db.session.flush()
     _release_seats(person)
+    delete_answers_of(person.id)
     for model in (LoginSession, AccountToken, Consent):
         db.session.execute(delete(model).where(model.person_id == person.id))
     # Mail not yet sent is dropped; sent and given-up copies go too (they hold the address,

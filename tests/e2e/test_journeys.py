@@ -235,6 +235,50 @@ def test_second_citizen_waits_and_is_promoted_when_the_first_cancels(
     second_at.snap("my-learning-promoted")
 
 
+def test_organizer_asks_a_question_the_citizen_answers_and_the_organizer_sees_it(
+    visitor, server, language, title, t
+):
+    offering = server.course(title=title, sessions=2)
+    organizer = visitor()
+    page = organizer.page
+    sign_in(organizer, ORGANIZER)
+    organizer.go(f"/workspace/offerings/{offering.id}")
+    questions = f"/workspace/offerings/{offering.id}/questions"
+    organizer.activate(page.locator(f"main a[href='{questions}']").first)
+    organizer.activate(page.locator(f"main a[href='{questions}/new']"))
+    organizer.choose(page.locator("#kind"), "yes_no")
+    organizer.type_into(page.locator("#text_ko"), "휠체어 등 단차 없는 이동이 필요하신가요?")
+    organizer.type_into(page.locator("#text_en"), "Do you need step-free access?")
+    organizer.tick(page.locator("#required"))
+    organizer.snap("question-form")
+    organizer.activate(page.locator("main form button[type=submit]"))
+    assert t("The question is added.") in organizer.notice()
+    organizer.snap("questions")
+
+    citizen = server.person(language=language)
+    at = visitor()
+    sign_in(at, citizen.email)
+    at.go(f"/offerings/{offering.id}")
+    at.activate(at.page.locator(f"main a[href='/offerings/{offering.id}/join']"))
+    asked = (
+        "휠체어 등 단차 없는 이동이 필요하신가요?" if language == "ko" else "Do you need step-free"
+    )
+    assert asked in at.page.locator("main form").inner_text()
+    at.activate(at.page.locator("main form button[type=submit]"))  # no answer: refused
+    assert at.page.locator("main .error").first.inner_text() == t("Please answer this question.")
+    assert server.registration_status(offering, citizen) is None
+    at.tick(at.page.locator("main input[type=radio][value=yes]"))
+    at.snap("registration-questions")
+    at.activate(at.page.locator("main form button[type=submit]"))
+    assert t("You are registered. A confirmation is on its way to your mailbox.") in at.notice()
+    assert server.registration_status(offering, citizen) == "confirmed"
+
+    organizer.go(f"/workspace/offerings/{offering.id}/attendees")
+    row = page.locator("main tbody tr", has_text=citizen.email)
+    assert t("Yes") in row.inner_text()
+    organizer.snap("attendees-answers")
+
+
 def test_organizer_cancels_a_session_and_the_citizen_sees_it(visitor, server, language, title, t):
     offering = server.course(title=title, sessions=3)
     citizen = server.person(language=language)

@@ -1,0 +1,1 @@
+"""Registration questions: what an organizer asks people who register, and their answers."""
