@@ -206,6 +206,9 @@ class DevelopmentConfig(Config):
     ENV_NAME = "development"
     MAIL_SEND_AFTER_REQUEST = True
     ALLOW_DEMO_DATA = True
+    #: Links in mail made outside a request (reminders found by `flask mail send`) when
+    #: BASE_URL is not set: where `make run` serves.
+    DEVELOPMENT_BASE_URL = "http://127.0.0.1:5000"
 
 
 class TestingConfig(Config):

@@ -306,6 +306,21 @@ OFFERINGS = [
         kind="workshop",
         language="ko",
         format="in_person",
+        title="내일 아침 창원천 플로깅 · Plogging along Changwon Stream",
+        summary="걸으며 쓰레기를 줍는 한 시간, 창원천을 함께 깨끗하게 만들어요. One hour of walking and picking up litter along the stream, tomorrow morning.",
+        themes=["climate-action", "resource-efficiency"],
+        capacity=40,
+        # Tomorrow at 10:00: the demo's reminder (24 h before) is due as soon as it is seeded.
+        schedule=(1, None, time(10, 0), 1, 1),
+        registrations=(12, 0),
+        venue=("창원천 용지교 아래 쉼터", "창원시 성산구 용지동"),
+        citizen=RegistrationStatus.CONFIRMED,
+    ),
+    dict(
+        partner="changwon-city",
+        kind="workshop",
+        language="ko",
+        format="in_person",
         title="우리 동네 걷기 좋은 길 지도 만들기",
         summary="주민이 직접 걸으며 안전하고 걷기 좋은 길을 지도로 만듭니다.",
         themes=["future-of-cities", "inclusion"],
@@ -450,8 +465,10 @@ def _offering(spec, partner, themes, partners, today: date) -> Offering:
     offering.cohosts = [partners[slug] for slug in spec.get("cohosts", [])]
     offset, weekdays, start, hours, weeks = spec["schedule"]
     first = today + timedelta(days=offset)
-    for day in (first + timedelta(days=n) for n in range(weeks * 7)):
-        if day.weekday() in weekdays:
+    # weekdays None: one session a day for `weeks` days (a one-off workshop tomorrow, say).
+    days = weeks * 7 if weekdays is not None else weeks
+    for day in (first + timedelta(days=n) for n in range(days)):
+        if weekdays is None or day.weekday() in weekdays:
             starts_at = to_utc(day, start, partner.timezone)
             offering.sessions.append(
                 OfferingSession(starts_at=starts_at, ends_at=starts_at + timedelta(hours=hours))

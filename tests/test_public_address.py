@@ -82,3 +82,13 @@ def test_mail_links_are_on_the_public_address(public_app, make_person, outbox):
     body = message.get_body(preferencelist=("plain",)).get_content()
     assert f"{BASE}/reset/" in body
     assert "localhost:8443" not in body
+
+
+def test_a_development_worker_links_to_where_make_run_serves(make_app):
+    """`flask mail send` in development, with no BASE_URL and no request: links lead to
+    http://127.0.0.1:5000, where `make run` serves, instead of failing."""
+    from learning_platform.mail.services import external_url
+
+    app = make_app(BASE_URL="", DEVELOPMENT_BASE_URL="http://127.0.0.1:5000")
+    with app.app_context():
+        assert external_url("accounts.profile") == "http://127.0.0.1:5000/account"

@@ -51,6 +51,7 @@ CLIMATE = [
     "창원 업사이클링 장터 · Changwon Upcycling Fair",  # theme: climate action / 기후행동
     "태양광 미니 발전기 만들기 · Build a Mini Solar Charger",  # theme
     "Youth Climate Dialogue Asia-Pacific",  # title and theme
+    "내일 아침 창원천 플로깅 · Plogging along Changwon Stream",  # theme
 ]
 CHANGWON = [
     # 창원특례시 runs them (two more are past or full: not listed upcoming)
@@ -58,6 +59,7 @@ CHANGWON = [
     "도시 텃밭 가꾸기 첫걸음",
     "어르신 디지털 배움교실: 스마트폰으로 여는 세상",
     "창원 업사이클링 장터 · Changwon Upcycling Fair",
+    "내일 아침 창원천 플로깅 · Plogging along Changwon Stream",
     # 국립창원대학교 runs them
     "생활 속 데이터 리터러시",
     "태양광 미니 발전기 만들기 · Build a Mini Solar Charger",

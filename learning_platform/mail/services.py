@@ -28,17 +28,21 @@ def external_url(endpoint: str, **values) -> str:
     request's own address is used.
     """
     app = current_app._get_current_object()
-    if not app.config["BASE_URL"]:
-        if not has_request_context():
+    base_url = app.config["BASE_URL"]
+    if not base_url:
+        if has_request_context():
+            return url_for(endpoint, _external=True, **values)
+        # A worker in development (`flask mail send`): the address `make run` serves on.
+        base_url = app.config.get("DEVELOPMENT_BASE_URL", "")
+        if not base_url:
             raise RuntimeError("Set BASE_URL to build links outside a request.")
-        return url_for(endpoint, _external=True, **values)
     # Inside a request url_for builds on the request's address; an empty contextvars context
     # hides the request, so url_for takes the adapter of the application context given there.
-    return contextvars.Context().run(_url_on_base, app, endpoint, values)
+    return contextvars.Context().run(_url_on_base, app, base_url, endpoint, values)
 
 
-def _url_on_base(app: Flask, endpoint: str, values: dict) -> str:
-    base = urlsplit(app.config["BASE_URL"])
+def _url_on_base(app: Flask, base_url: str, endpoint: str, values: dict) -> str:
+    base = urlsplit(base_url)
     context = app.app_context()
     context.url_adapter = app.url_map.bind(
         base.netloc, script_name=base.path or "/", url_scheme=base.scheme
