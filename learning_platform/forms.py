@@ -22,10 +22,12 @@ from wtforms import (
 )
 from wtforms.validators import ValidationError
 
-#: Characters refused in any text: NUL and the other C0 controls, and DEL.
-_CONTROL = frozenset(chr(c) for c in [*range(32), 127])
+#: Characters refused in any text: NUL and the other C0 controls, DEL, the C1 controls (U+0085
+#: breaks lines) and the Unicode line and paragraph separators (mail headers and feeds would
+#: break a line there, so a title holding one could never be a mail subject).
+_CONTROL = frozenset(chr(c) for c in [*range(32), *range(127, 160)]) | {"\u2028", "\u2029"}
 #: Line breaks and tabs are fine in a multi-line text, nowhere else.
-_MULTILINE_OK = frozenset("\t\n\r")
+_MULTILINE_OK = frozenset("\t\n\r\u2028\u2029")
 #: What bytes that are not UTF-8 decode to (see FormRequest); never stored.
 _UNREADABLE = "\ufffd"
 

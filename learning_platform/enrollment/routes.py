@@ -274,7 +274,7 @@ def attendees_csv(offering: Offering):
             _("Waitlist position"),
             _("Registered at"),
             _("Sessions attended"),
-            *(question.label(language) for question in answers.questions),
+            *(_csv_safe(question.label(language)) for question in answers.questions),
         ]
     )
     for row in learning.attendee_list(offering):

@@ -69,7 +69,7 @@ def build_message(
     message["To"] = recipient
     if reply_to is not None:
         message["Reply-To"] = reply_to
-    message["Subject"] = subject
+    message["Subject"] = _one_line(subject)  # a line separator in a title never breaks it
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid(domain="learning-platform.local")
     message["Auto-Submitted"] = "auto-generated"

@@ -26,6 +26,8 @@ from learning_platform.calendar.ical import PRODID
 from learning_platform.catalog.routes import LABELS
 from learning_platform.extensions import db
 from learning_platform.forms import (
+    FIRST_YEAR,
+    LAST_YEAR,
     ConfirmActionForm,
     Confirmation,
     ConfirmForm,
@@ -537,6 +539,8 @@ def _rows_from_field(text: str) -> list[schedule_files.Row]:
             starts_at, ends_at = datetime.fromisoformat(starts), datetime.fromisoformat(ends)
             if starts_at.tzinfo is None or ends_at.tzinfo is None:
                 raise ValueError
+            if not all(FIRST_YEAR <= moment.year <= LAST_YEAR for moment in (starts_at, ends_at)):
+                raise ValueError  # forged: the preview never offers such a time
             rows.append(
                 schedule_files.Row(
                     number,
@@ -547,7 +551,7 @@ def _rows_from_field(text: str) -> list[schedule_files.Row]:
                 )
             )
         return rows
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, OverflowError):
         abort(400)
 
 

@@ -16,7 +16,6 @@ import io
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from itertools import islice
 
 from dateutil.rrule import rrulestr
 from flask_babel import gettext as _
@@ -35,6 +34,8 @@ _DATE = re.compile(r"(\d{4})\s*[-./]\s*(\d{1,2})\s*[-./]\s*(\d{1,2})\.?")
 _TIME = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2}))?")
 #: Repeating faster than daily is nobody's course, and expands without end.
 _TOO_FREQUENT = {"SECONDLY", "MINUTELY", "HOURLY"}
+#: How far ahead a repeating event is followed (an offering's sessions are within a few years).
+REPEAT_HORIZON = timedelta(days=5 * 365 + 1)
 _EVENT_START = re.compile(rb"^BEGIN:VEVENT\s*$", re.MULTILINE | re.IGNORECASE)
 _CONTENT_LINE = re.compile(r"^[A-Za-z0-9-]+(;[^:]*)?:")
 
@@ -401,20 +402,46 @@ def _naive_or_aware_difference(start: datetime, end: datetime) -> timedelta:
     return end.astimezone(UTC) - start.astimezone(UTC)
 
 
+def _later_than(until, horizon: datetime) -> bool:
+    """Whether an RRULE's UNTIL (a date, or a naive or aware date-time) is past `horizon`."""
+    if not isinstance(until, datetime):
+        return until > horizon.date()
+    if until.tzinfo is None:
+        until = until.replace(tzinfo=horizon.tzinfo)
+    return until > horizon
+
+
 def _expand(event, start: datetime, moved: set[datetime], zone: str):
     """The occurrences of a repeating event (at most MAX_SESSIONS), or why not (a message)."""
     rule = event.get("rrule")
     if str((rule.get("FREQ") or [""])[0]).upper() in _TOO_FREQUENT:
         return _l("The event repeats more often than daily; add its sessions one by one.")
+    too_many = _l(
+        "The event repeats more than %(max)s times; give its repetition an end date or a count.",
+        max=MAX_SESSIONS,
+    )
+    if not rule.get("COUNT") and not rule.get("UNTIL"):
+        return too_many  # endless: more than any offering's sessions
     text = rule.to_ical().decode()
+    # Dates are looked for within a horizon only: a rule that never matches (the 30th of
+    # February) would otherwise be walked day by day to the year 9999.
+    horizon = start + REPEAT_HORIZON
     try:
-        occurrences = list(islice(rrulestr(text, dtstart=start), MAX_SESSIONS + 1))
-    except ValueError:
+        occurrences = rrulestr(text, dtstart=start).between(start, horizon, inc=True)
+    except (ValueError, OverflowError):
         return _l("The event's repetition rule could not be read.")
     if len(occurrences) > MAX_SESSIONS:
+        return too_many
+    if not occurrences:
+        return _l("The event's repetition rule matches no date.")
+    wanted = int((rule.get("COUNT") or [0])[0])
+    until = (rule.get("UNTIL") or [None])[0]
+    if (wanted and len(occurrences) < wanted) or (
+        until is not None and _later_than(until, horizon)
+    ):
         return _l(
-            "The event repeats more than %(max)s times; give its repetition an end date or a count.",
-            max=MAX_SESSIONS,
+            "The event repeats beyond %(years)s years from its first session; import the sessions of the coming years only.",
+            years=REPEAT_HORIZON.days // 365,
         )
     excluded = set(moved)
     for exdate in _as_list(event.get("exdate")):
