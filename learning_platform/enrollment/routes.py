@@ -43,6 +43,7 @@ from learning_platform.models import (
     SessionStatus,
     utcnow,
 )
+from learning_platform.offerings.schedule_files import spreadsheet_safe
 from learning_platform.policy import requires
 from learning_platform.questions import forms as question_forms
 from learning_platform.questions import services as question_services
@@ -274,20 +275,20 @@ def attendees_csv(offering: Offering):
             _("Waitlist position"),
             _("Registered at"),
             _("Sessions attended"),
-            *(_csv_safe(question.label(language)) for question in answers.questions),
+            *(spreadsheet_safe(question.label(language)) for question in answers.questions),
         ]
     )
     for row in learning.attendee_list(offering):
         writer.writerow(
             [
-                _csv_safe(row.person.display_name),
-                _csv_safe(row.person.email),
+                spreadsheet_safe(row.person.display_name),
+                spreadsheet_safe(row.person.email),
                 _("Confirmed") if row.position is None else _("Waitlist"),
                 row.position or "",
                 format_moment(row.registration.created_at, offering.timezone),
                 row.attended,
                 *(
-                    _csv_safe(cell.text) if cell else ""
+                    spreadsheet_safe(cell.text) if cell else ""
                     for cell in answers.row(row.registration.id)
                 ),
             ]
@@ -303,11 +304,6 @@ def attendees_csv(offering: Offering):
             "Cache-Control": "private, no-store",
         },
     )
-
-
-def _csv_safe(text: str) -> str:
-    # A cell starting with = + - @ would run as a formula in a spreadsheet.
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 @bp.route(

@@ -225,14 +225,15 @@ def write_csv(sessions, zone: str) -> bytes:
                 starts.date().isoformat(),
                 starts.strftime("%H:%M"),
                 ends.strftime("%H:%M"),
-                _spreadsheet_safe(session.location),
-                _spreadsheet_safe(session.note),
+                spreadsheet_safe(session.location),
+                spreadsheet_safe(session.note),
             ]
         )
     return "\ufeff".encode() + out.getvalue().encode()
 
 
-def _spreadsheet_safe(text: str) -> str:
+def spreadsheet_safe(text: str) -> str:
+    """`text` for a CSV cell a spreadsheet opens: one starting like a formula gets a quote."""
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
