@@ -1,5 +1,6 @@
 """The data model; import models from here."""
 
+from learning_platform.models.audit import AuditAction, AuditEvent
 from learning_platform.models.base import Base, UTCDateTime, utcnow
 from learning_platform.models.feed import FeedMark
 from learning_platform.models.image import Image, ImageKind
@@ -44,6 +45,8 @@ __all__ = [
     "Answer",
     "Attendance",
     "Audience",
+    "AuditAction",
+    "AuditEvent",
     "Base",
     "Consent",
     "FeedMark",

@@ -1,0 +1,143 @@
+"""Recording changes in the audit trail."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import Any
+
+from flask import has_request_context
+from flask_login import current_user
+
+from learning_platform.extensions import db
+from learning_platform.models import AuditAction, AuditEvent, Offering, Partner, Person
+
+#: Longest text value kept in a before/after (a description's whole Markdown is not needed to
+#: see that it changed; the start and the length are).
+MAX_VALUE_CHARS = 300
+
+
+def _json_value(value: Any) -> Any:
+    """`value` as JSON: enums by value, datetimes in ISO 8601 UTC, rows by their name."""
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, list | tuple | set | frozenset):
+        items = [_json_value(item) for item in value]
+        return sorted(items, key=str) if isinstance(value, set | frozenset) else items
+    if isinstance(value, str):
+        if len(value) > MAX_VALUE_CHARS:
+            return value[: MAX_VALUE_CHARS - 1] + "…"
+        return value
+    for name in ("slug", "name", "title"):  # a Theme, a Partner, an Offering
+        if isinstance(getattr(value, name, None), str):
+            return getattr(value, name)
+    return str(value)
+
+
+def snapshot(obj: Any, fields: Iterable[str]) -> dict[str, Any]:
+    """The JSON values of `fields` of `obj` now (related rows by slug/name/title)."""
+    return {field: _json_value(getattr(obj, field)) for field in fields}
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list]:
+    """{field: [before, after]} of the fields whose value differs."""
+    return {
+        field: [before.get(field), after.get(field)]
+        for field in after
+        if before.get(field) != after.get(field)
+    }
+
+
+def _actor() -> Person | None:
+    if has_request_context() and current_user and current_user.is_authenticated:
+        return current_user._get_current_object()  # type: ignore[attr-defined]
+    return None
+
+
+def _target(target: Any) -> tuple[str, int | None, str]:
+    if target is None:
+        return "site", None, ""
+    if isinstance(target, tuple):  # ("setting", None, "licence")
+        kind, ident, label = target
+        return kind, ident, str(label)[:300]
+    kind = {
+        "Offering": "offering",
+        "OfferingSession": "session",
+        "Partner": "partner",
+        "Membership": "membership",
+        "Person": "person",
+        "ParticipantMessage": "message",
+        "OutboxMessage": "outbox",
+        "SitePage": "page",
+        "Question": "question",
+    }.get(type(target).__name__, type(target).__name__.lower()[:20])
+    label = ""
+    for name in ("title", "name", "display_name", "subject", "slug"):
+        value = getattr(target, name, None)
+        if isinstance(value, str) and value:
+            label = value
+            break
+    if kind == "session":
+        label = f"{target.offering.title} · {target.starts_at.isoformat()}"
+    elif kind == "membership":
+        label = f"{target.person.display_name} · {target.partner.name}"
+    return kind, getattr(target, "id", None), label[:300]
+
+
+def record(
+    action: AuditAction,
+    target: Any = None,
+    *,
+    partner: Partner | None = None,
+    offering: Offering | None = None,
+    changes: dict[str, list] | None = None,
+    note: str = "",
+    actor: Person | None = None,
+) -> AuditEvent:
+    """Add one entry to the trail, in the current unit of work.
+
+    `target` is the row changed (its type, id and name are copied) or a tuple (kind, id, label).
+    `partner` is the partner whose trail it belongs to; for an offering or a session it is
+    found from the target when not given. `actor` defaults to the person logged in (None for
+    a CLI command or a worker). Flushes, so the target's id is known.
+    """
+    if not isinstance(action, AuditAction):
+        raise TypeError(f"not an AuditAction: {action!r}")
+    db.session.flush()  # ids of new rows
+    kind, target_id, label = _target(target)
+    if offering is None:
+        if kind == "offering":
+            offering = target
+        elif kind in {"session", "message", "question"}:
+            offering = target.offering
+    if partner is None:
+        if offering is not None:
+            partner = offering.partner
+        elif kind == "partner":
+            partner = target
+        elif kind == "membership":
+            partner = target.partner
+    actor = actor if actor is not None else _actor()
+    event = AuditEvent(
+        actor_id=actor.id if actor else None,
+        actor_name=actor.display_name if actor else "",
+        actor_email=actor.email if actor else "",
+        actor_is_admin=bool(actor and actor.is_admin),
+        action=action.value,
+        target_type=kind,
+        target_id=target_id,
+        target_label=label,
+        partner_id=partner.id if partner else None,
+        offering_id=offering.id if offering else None,
+        changes=changes or {},
+        note=(note or "")[:500],
+    )
+    db.session.add(event)
+    return event
