@@ -92,6 +92,13 @@ class Config:
             raise RuntimeError(
                 f"SITE_TIMEZONE must be an IANA zone such as Asia/Seoul, not {self.SITE_TIMEZONE!r}"
             ) from None
+        #: The licence of the open data at /data: an SPDX id of OPEN_DATA_LICENCES.
+        self.OPEN_DATA_LICENCE = os.environ.get("OPEN_DATA_LICENCE", self.OPEN_DATA_LICENCE)
+        if self.OPEN_DATA_LICENCE not in OPEN_DATA_LICENCES:
+            raise RuntimeError(
+                f"OPEN_DATA_LICENCE must be one of {', '.join(OPEN_DATA_LICENCES)},"
+                f" not {self.OPEN_DATA_LICENCE!r}"
+            )
 
     # Sessions and cookies
     SESSION_COOKIE_HTTPONLY = True
@@ -126,6 +133,10 @@ class Config:
     LOGIN_IP_LIMIT = "50 per 15 minutes"
     #: Password-reset and sign-up requests allowed per client address.
     MAIL_REQUEST_LIMIT = "10 per hour"
+    #: Open data downloads (/data/*.csv, *.json) allowed per client address: a whole data set
+    #: is a heavy answer; a script polling every few minutes stays far below.
+    OPEN_DATA_LIMIT = "300 per hour"
+    OPEN_DATA_LICENCE = "CC-BY-4.0"
 
     #: argon2id parameters (RFC 9106 second recommendation: 64 MiB, 3 passes).
     ARGON2_TIME_COST = 3
@@ -244,6 +255,31 @@ class ProductionConfig(Config):
                 "Production needs these environment variables: " + ", ".join(missing)
             )
         super().__init__()
+
+
+#: Licences the open data may carry (OPEN_DATA_LICENCE): SPDX id -> (name, deed, short name).
+OPEN_DATA_LICENCES = {
+    "CC-BY-4.0": (
+        "Creative Commons Attribution 4.0 International",
+        "https://creativecommons.org/licenses/by/4.0/",
+        "CC BY 4.0",
+    ),
+    "CC-BY-SA-4.0": (
+        "Creative Commons Attribution-ShareAlike 4.0 International",
+        "https://creativecommons.org/licenses/by-sa/4.0/",
+        "CC BY-SA 4.0",
+    ),
+    "CC0-1.0": (
+        "Creative Commons Zero v1.0 Universal",
+        "https://creativecommons.org/publicdomain/zero/1.0/",
+        "CC0 1.0",
+    ),
+    "ODbL-1.0": (
+        "Open Data Commons Open Database License v1.0",
+        "https://opendatacommons.org/licenses/odbl/1-0/",
+        "ODbL 1.0",
+    ),
+}
 
 
 CONFIGS = {

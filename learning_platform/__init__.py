@@ -99,6 +99,7 @@ def register_blueprints(app: Flask) -> None:
     from learning_platform.media.routes import bp as media_bp
     from learning_platform.messages.routes import bp as messages_bp
     from learning_platform.offerings.routes import bp as workspace_bp
+    from learning_platform.opendata.routes import bp as opendata_bp
     from learning_platform.pages.routes import bp as pages_bp
     from learning_platform.partners.admin import bp as partner_admin_bp
     from learning_platform.partners.members import bp as members_bp
@@ -120,6 +121,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(rights_bp)
     app.register_blueprint(media_bp)
     app.register_blueprint(messages_bp)
+    app.register_blueprint(opendata_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

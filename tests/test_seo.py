@@ -204,6 +204,7 @@ def test_sitemap_lists_exactly_the_public_pages(client, site):
         "http://localhost/themes/climate-action",
         "http://localhost/partners/",
         "http://localhost/partners/changwon-city",
+        "http://localhost/data",
         *(f"http://localhost/offerings/{offerings[k].id}" for k in ("open", "markdown", "past")),
     }
     assert set(urls) == expected

@@ -61,7 +61,13 @@ def sitemap_urls() -> list[tuple[str, datetime | None]]:
     statements whatever the number of offerings."""
     urls: list[tuple[str, datetime | None]] = [
         (external_url(endpoint), None)
-        for endpoint in ("main.index", "catalog.index", "catalog.themes", "partners.index")
+        for endpoint in (
+            "main.index",
+            "catalog.index",
+            "catalog.themes",
+            "partners.index",
+            "opendata.index",
+        )
     ]
     offerings = db.session.execute(
         select(Offering.id, Offering.updated_at)
