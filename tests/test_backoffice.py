@@ -198,7 +198,7 @@ def test_offerings_list_finds_drafts_and_filters_by_partner_and_status(
 
 
 def test_unpublishing_takes_it_out_of_public_view_and_tells_the_organizers(
-    app, client, admin, make_person, make_partner, make_offering, register, outbox
+    app, client, admin, login, make_person, make_partner, make_offering, register, outbox
 ):
     organizer = make_person("org@example.org", language="ko")
     participant = make_person("p@example.org")
@@ -236,6 +236,13 @@ def test_unpublishing_takes_it_out_of_public_view_and_tells_the_organizers(
     assert outbox("p@example.org") == []  # participants: nothing is cancelled
     [event] = _events(app, "offering.unpublished")
     assert event.note == "Wrong venue address" and event.offering_id == offering.id
+
+    # The participant still finds it among their learning.
+    client.post("/logout", data={"csrf_token": client.csrf_token("/")})
+    login(participant)
+    assert client.get(f"/me/learning/{offering.id}").status_code == 200
+    client.post("/logout", data={"csrf_token": client.csrf_token("/")})
+    login(admin)
 
     # The organizer sees why, cannot delete it, and may publish it again.
     workspace = client.get(f"/workspace/offerings/{offering.id}").get_data(as_text=True)
