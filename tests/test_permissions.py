@@ -11,7 +11,13 @@ import pytest
 from sqlalchemy import select
 
 from learning_platform.extensions import db
-from learning_platform.models import Membership, MembershipRole, ParticipantMessage, Question
+from learning_platform.models import (
+    Membership,
+    MembershipRole,
+    OutboxMessage,
+    ParticipantMessage,
+    Question,
+)
 from learning_platform.policy import RULES, can
 from tests.test_workspace import in_days
 
@@ -55,6 +61,10 @@ def world(app, make_person, make_partner, make_offering, register):
         db.session.add(question)
         db.session.commit()
         question_id = question.id
+        mail = OutboxMessage(recipient="a@example.org", subject="Hi", raw="Subject: Hi\r\n\r\nHi")
+        db.session.add(mail)
+        db.session.commit()
+        mail_id = mail.id
     return {
         "people": people,
         "values": {
@@ -66,6 +76,8 @@ def world(app, make_person, make_partner, make_offering, register):
             "message": message_id,
             "page": "privacy",
             "language": "ko",
+            "person": people["citizen"].id,
+            "mail": mail_id,
         },
     }
 
@@ -149,6 +161,16 @@ MATRIX = [
     ("GET", "/admin/pages/{page}/{language}", (302, 403, 403, 403, 403, 403, 200)),
     # A form sent without its fields keeps what was there (browsers send every field).
     ("POST", "/admin/pages/{page}/{language}", (302, 403, 403, 403, 403, 403, 302)),
+    # The back office: people, offerings, the mail outbox.
+    ("GET", "/admin/people/", (302, 403, 403, 403, 403, 403, 200)),
+    ("GET", "/admin/people/{person}", (302, 403, 403, 403, 403, 403, 200)),
+    ("GET", "/admin/offerings/", (302, 403, 403, 403, 403, 403, 200)),
+    ("GET", "/admin/mail/", (302, 403, 403, 403, 403, 403, 200)),
+    ("GET", "/admin/mail/{mail}", (302, 403, 403, 403, 403, 403, 200)),
+    # A message that has not failed is not sent again: the admin is told so.
+    ("POST", "/admin/mail/{mail}/retry", (302, 403, 403, 403, 403, 403, 302)),
+    # A confirmed address needs no new link: the admin is told so.
+    ("POST", "/admin/people/{person}/resend-confirmation", (302, 403, 403, 403, 403, 403, 302)),
     # A person's own account and learning.
     ("GET", "/account", (302, 200, 200, 200, 200, 200, 200)),
     ("GET", "/account/data", (302, 200, 200, 200, 200, 200, 200)),
@@ -179,6 +201,10 @@ MATRIX = [
     ("POST", "/workspace/{slug}/logo/remove", (302, 403, 403, 200, 404, 404, 200)),
     ("POST", "/admin/partners/{slug}/logo/remove", (302, 403, 403, 403, 403, 403, 200)),
     ("POST", "/admin/partners/{slug}/suspend", (302, 403, 403, 403, 403, 403, 200)),
+    ("POST", "/admin/people/{person}/disable", (302, 403, 403, 403, 403, 403, 200)),
+    ("POST", "/admin/people/{person}/enable", (302, 403, 403, 403, 403, 403, 200)),
+    ("POST", "/admin/offerings/{offering}/unpublish", (302, 403, 403, 403, 403, 403, 200)),
+    ("POST", "/admin/mail/retry-failed", (302, 403, 403, 403, 403, 403, 200)),
     (
         "POST",
         "/workspace/{slug}/members/{membership}/remove",
@@ -218,6 +244,7 @@ def test_every_workspace_admin_and_account_url_is_in_the_matrix(app):
     names["membership_id"] = "{membership}"
     names["message_id"] = "{message}"
     names["question_id"] = "{question}"
+    names |= {"person_id": "{person}", "mail_id": "{mail}"}
     names |= {"page": "{page}", "language": "{language}"}
     for rule in app.url_map.iter_rules():
         if not rule.rule.startswith(areas):

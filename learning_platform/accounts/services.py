@@ -37,6 +37,10 @@ MAILED_TOKENS = {
 
 
 _WRONG_LOGIN = _l("The email or password is not right. Please try again.")
+#: Told only after the right password, so it does not reveal which addresses have an account.
+_DISABLED = _l(
+    "This account is disabled by the site administrators. Write to %(email)s if you think this is a mistake."
+)
 
 
 def normalize_email(email: str) -> str:
@@ -140,6 +144,8 @@ def log_in(email: str, password: str) -> Person:
         raise DomainError(_WRONG_LOGIN, "password")
     if not check_password(person, password):
         raise DomainError(_WRONG_LOGIN, "password")
+    if person.disabled_at is not None:
+        raise DomainError(_DISABLED % {"email": current_app.config["CONTACT_EMAIL"]}, "password")
     if person.email_verified_at is None:
         _mail_token(person, TokenPurpose.VERIFY)
     return person
@@ -181,8 +187,8 @@ def load_session_person(token: str) -> Person | None:
     )
     if row is None or row.LoginSession.expires_at <= utcnow():
         return None
-    if row.Person.deleted_at is not None:  # a login that raced the deletion of its account
-        return None
+    if row.Person.deleted_at is not None or row.Person.disabled_at is not None:
+        return None  # a login that raced the deletion or disabling of its account
     person = row.Person
     person.session_token = token
     return person
@@ -251,6 +257,11 @@ def new_feed_token(person: Person) -> str:
     person.feed_token_created_at = utcnow()
     person.feed_last_used_at = None
     return token
+
+
+def send_verification(person: Person) -> None:
+    """Mail a new address-check link (older ones keep working until they expire)."""
+    _mail_token(person, TokenPurpose.VERIFY)
 
 
 def _mail_token(person: Person, purpose: TokenPurpose) -> None:

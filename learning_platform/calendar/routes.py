@@ -226,7 +226,7 @@ def personal(token: str):
         if 20 <= len(token) <= 100
         else None
     )
-    if person is None:
+    if person is None or person.disabled_at is not None:  # a disabled account's feed stops
         return Response(
             "Not found",
             status=404,

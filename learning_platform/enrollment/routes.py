@@ -212,7 +212,11 @@ def my_learning():
 def my_offering(offering_id: int):
     """All sessions of one offering a person is in, with their attendance."""
     registration = learning.registration_of(current_user, offering_id)
-    if registration is None or registration.offering.status == OfferingStatus.DRAFT:
+    # One the site admins unpublished is a draft the person is still registered for.
+    if registration is None or (
+        registration.offering.status == OfferingStatus.DRAFT
+        and registration.offering.unpublished_at is None
+    ):
         abort(404)
     marks = learning.sessions_of(registration)
     now = utcnow()

@@ -146,6 +146,12 @@ class Offering(Base):
     #: The organizer's note to participants about a change (a new venue or link): on its page,
     #: in My learning, in the change mail and in every event's description.
     change_note: Mapped[str] = mapped_column(String(MAX_REASON), default="")
+    #: When a site admin took it out of the catalog (it went back to draft), and why: the
+    #: organizers see both in the workspace until they publish it again.
+    unpublished_at: Mapped[datetime | None]
+    unpublished_reason: Mapped[str] = mapped_column(
+        String(MAX_REASON), default="", server_default=""
+    )
     #: When participants get a reminder mail before each session (enrollment.reminders).
     reminder: Mapped[ReminderLead] = mapped_column(
         enum_type(ReminderLead, length=10), default=ReminderLead.DAY, server_default="24h"

@@ -47,7 +47,14 @@ class Partner(Base):
         ForeignKey("image.id", ondelete="SET NULL"), index=True
     )
 
+    #: Who proposed the partner (partners.services.propose_partner); None when a site admin
+    #: created it, or the account is gone.
+    proposed_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("person.id", ondelete="SET NULL"), index=True
+    )
+
     logo: Mapped[Image | None] = relationship()
+    proposed_by: Mapped[Person | None] = relationship()
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="partner", cascade="all, delete-orphan"
     )

@@ -40,6 +40,11 @@ class Person(UserMixin, Base):
     #: When the person deleted their account; the row stays, anonymised, so counts of
     #: registrations and attendance stay right (rights.services.delete_account).
     deleted_at: Mapped[datetime | None]
+    #: When a site admin disabled the account (backoffice.services.disable): it cannot log in,
+    #: its private feed answers 404, its registrations stay. None while it is usable.
+    disabled_at: Mapped[datetime | None]
+    #: The admin's reason, kept for the other admins (never shown to the person).
+    disabled_reason: Mapped[str] = mapped_column(String(500), default="", server_default="")
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="person", cascade="all, delete-orphan"
@@ -55,7 +60,11 @@ class Person(UserMixin, Base):
 
     @property
     def is_active(self) -> bool:
-        return self.email_verified_at is not None and self.deleted_at is None
+        return (
+            self.email_verified_at is not None
+            and self.deleted_at is None
+            and self.disabled_at is None
+        )
 
     def __repr__(self) -> str:
         return f"<Person {self.id} {self.email}>"

@@ -335,7 +335,7 @@ def cancel_session(session: OfferingSession, reason: str) -> None:
 
 def remove_session(session: OfferingSession) -> None:
     """Delete a session of a draft; a published one is cancelled instead, so calendars learn of it."""
-    if session.offering.status != OfferingStatus.DRAFT:
+    if session.offering.status != OfferingStatus.DRAFT or session.offering.unpublished_at:
         raise DomainError(_l("Sessions of a published offering are cancelled, not removed."))
     db.session.delete(session)
 
@@ -410,7 +410,8 @@ def delete_draft(offering: Offering) -> None:
     :raise DomainError: for a published or cancelled offering (people may have seen it).
     """
     _lock(offering)
-    if offering.status != OfferingStatus.DRAFT:
+    # An offering the site admins unpublished was public and may have people registered.
+    if offering.status != OfferingStatus.DRAFT or offering.unpublished_at is not None:
         raise DomainError(
             _l(
                 "Only a draft can be deleted. A published offering is cancelled instead, so that everyone registered is told."
@@ -454,6 +455,8 @@ def publish(offering: Offering) -> None:
         raise DomainError(" ".join(str(p) for p in problems))
     offering.status = OfferingStatus.PUBLISHED
     offering.published_at = utcnow()
+    offering.unpublished_at = None
+    offering.unpublished_reason = ""
     _touch_all(offering)
 
 
@@ -468,7 +471,8 @@ def cancel_offering(offering: Offering, reason: str) -> None:
         return  # cancelled a moment ago, by another click: everyone was told once
     if offering.is_past(utcnow()):
         raise DomainError(_l("This offering is over; there is nothing left to cancel."))
-    was_published = offering.status == OfferingStatus.PUBLISHED
+    # One the site admins unpublished was public: the people registered are told too.
+    was_published = offering.status == OfferingStatus.PUBLISHED or bool(offering.unpublished_at)
     offering.status = OfferingStatus.CANCELLED
     offering.cancelled_at = utcnow()
     offering.cancel_reason = reason

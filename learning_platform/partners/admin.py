@@ -3,6 +3,7 @@
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from learning_platform.boundary import unit_of_work
 from learning_platform.extensions import db
@@ -31,6 +32,7 @@ def index():
     rows = db.session.execute(
         select(Partner, func.coalesce(member_counts.c.members, 0))
         .outerjoin(member_counts, member_counts.c.partner_id == Partner.id)
+        .options(joinedload(Partner.proposed_by))
         .order_by(Partner.approved, Partner.name)
     ).all()
     return render_template(

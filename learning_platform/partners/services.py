@@ -51,7 +51,7 @@ def save_partner(partner: Partner, data: dict) -> Partner:
 
 def propose_partner(person: Person, data: dict) -> Partner:
     """A person proposes an organisation; it waits for an admin, with them as manager."""
-    partner = save_partner(Partner(approved=False), data)
+    partner = save_partner(Partner(approved=False, proposed_by_id=person.id), data)
     db.session.add(Membership(person=person, partner=partner, role=MembershipRole.MANAGER))
     db.session.flush()
     return partner

@@ -1,0 +1,1 @@
+"""The site admins' back office: people, offerings, the mail outbox."""
