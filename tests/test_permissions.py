@@ -149,6 +149,9 @@ MATRIX = [
     ("GET", "/admin/pages/{page}/{language}", (302, 403, 403, 403, 403, 403, 200)),
     # A form sent without its fields keeps what was there (browsers send every field).
     ("POST", "/admin/pages/{page}/{language}", (302, 403, 403, 403, 403, 403, 302)),
+    # The alliance report and its PDF: site admins only.
+    ("GET", "/admin/report", (302, 403, 403, 403, 403, 403, 200)),
+    ("GET", "/admin/report.pdf", (302, 403, 403, 403, 403, 403, 200)),
     # A person's own account and learning.
     ("GET", "/account", (302, 200, 200, 200, 200, 200, 200)),
     ("GET", "/account/data", (302, 200, 200, 200, 200, 200, 200)),

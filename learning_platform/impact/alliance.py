@@ -474,7 +474,8 @@ def _goals(scope) -> list[GoalRow]:
             ]
         else:
             columns += [literal_column("0"), literal_column("0")]
-    counts = db.session.execute(select(*columns).select_from(joined)).one()
+    # Without any theme on a goal the columns are no aggregates, and an empty join has no row.
+    counts = db.session.execute(select(*columns).select_from(joined)).first() or [0] * len(columns)
     return [
         GoalRow(number, name, counts[2 * index], counts[2 * index + 1])
         for index, (number, name) in enumerate(GOALS.items())
