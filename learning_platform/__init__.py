@@ -96,6 +96,7 @@ def register_blueprints(app: Flask) -> None:
     from learning_platform.calendar.routes import bp as feeds_bp
     from learning_platform.catalog.routes import bp as catalog_bp
     from learning_platform.enrollment.routes import bp as enrollment_bp
+    from learning_platform.impact.report import bp as report_bp
     from learning_platform.main.routes import bp as main_bp
     from learning_platform.media.routes import bp as media_bp
     from learning_platform.messages.routes import bp as messages_bp
@@ -124,6 +125,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(media_bp)
     app.register_blueprint(messages_bp)
     app.register_blueprint(opendata_bp)
+    app.register_blueprint(report_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

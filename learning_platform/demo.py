@@ -156,6 +156,7 @@ PARTNERS = [
         "slug": "unesco-bangkok",
         "name": "UNESCO Bangkok 유네스코 방콕",
         "kind": PartnerKind.UN_AGENCY,
+        "city": "Bangkok",
         "timezone": "Asia/Bangkok",
         "website": "https://www.unesco.org/en/fieldoffice/bangkok",
         "description": (
@@ -168,6 +169,7 @@ PARTNERS = [
         "slug": "changwon-city",
         "name": "Changwon City 창원특례시",
         "kind": PartnerKind.CITY,
+        "city": "Changwon 창원",
         "timezone": "Asia/Seoul",
         "website": "https://www.changwon.go.kr",
         "description": (
@@ -181,6 +183,7 @@ PARTNERS = [
         "slug": "kncu",
         "name": "Korean National Commission for UNESCO 유네스코한국위원회",
         "kind": PartnerKind.NATIONAL_COMMISSION,
+        "city": "Seoul 서울",
         "timezone": "Asia/Seoul",
         "website": "https://www.unesco.or.kr",
         "description": (
@@ -192,6 +195,7 @@ PARTNERS = [
         "slug": "changwon-national-university",
         "name": "Changwon National University 국립창원대학교",
         "kind": PartnerKind.UNIVERSITY,
+        "city": "Changwon 창원",
         "timezone": "Asia/Seoul",
         "website": "https://www.changwon.ac.kr",
         "description": (
@@ -206,6 +210,7 @@ PENDING_PARTNER = {
     "slug": "masan-bay-citizens",
     "name": "Masan Bay Citizens' Network 마산만 시민모임",
     "kind": PartnerKind.NGO,
+    "city": "Changwon 창원",
     "timezone": "Asia/Seoul",
     "website": "",
     "description": (
@@ -267,6 +272,8 @@ def _partner(data: dict, *, approved: bool) -> Partner:
         partner = Partner(approved=approved, **{**data, "kind": data["kind"].value})
         db.session.add(partner)
         db.session.flush()
+    elif not partner.city:  # seeded before partners had a city
+        partner.city = data.get("city", "")
     return partner
 
 

@@ -171,6 +171,9 @@ MATRIX = [
     ("POST", "/admin/mail/{mail}/retry", (302, 403, 403, 403, 403, 403, 302)),
     # A confirmed address needs no new link: the admin is told so.
     ("POST", "/admin/people/{person}/resend-confirmation", (302, 403, 403, 403, 403, 403, 302)),
+    # The alliance report and its PDF: site admins only.
+    ("GET", "/admin/report", (302, 403, 403, 403, 403, 403, 200)),
+    ("GET", "/admin/report.pdf", (302, 403, 403, 403, 403, 403, 200)),
     # A person's own account and learning.
     ("GET", "/account", (302, 200, 200, 200, 200, 200, 200)),
     ("GET", "/account/data", (302, 200, 200, 200, 200, 200, 200)),

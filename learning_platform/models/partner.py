@@ -37,6 +37,8 @@ class Partner(Base):
     kind: Mapped[PartnerKind] = mapped_column(enum_type(PartnerKind, length=30))
     description: Mapped[str] = mapped_column(Text, default="")
     website: Mapped[str] = mapped_column(String(500), default="")
+    #: Where the partner is based, as plain text ("Changwon"); the alliance report groups by it.
+    city: Mapped[str] = mapped_column(String(100), default="", server_default="")
     #: IANA zone name; the default zone of the partner's offerings.
     timezone: Mapped[str] = mapped_column(String(64))
     #: Only approved partners are public and may publish.

@@ -65,6 +65,11 @@ class PartnerForm(Form):
         validators=[Length(max=500, message=_l("Use at most 500 characters.")), web_url],
         render_kw={"inputmode": "url", "placeholder": "https://"},
     )
+    city = StringField(
+        _l("City"),
+        validators=[Length(max=100, message=_l("Use at most 100 characters."))],
+        description=_l("Where the organisation is based, such as Changwon or Bangkok."),
+    )
     timezone = StringField(
         _l("Time zone"),
         validators=[DataRequired(_l("Enter a time zone, such as Asia/Seoul.")), iana_timezone],

@@ -43,6 +43,7 @@ def save_partner(partner: Partner, data: dict) -> Partner:
     partner.kind = data["kind"]
     partner.description = data.get("description") or ""
     partner.website = data.get("website") or ""
+    partner.city = (data.get("city") or "").strip()
     partner.timezone = data["timezone"]
     db.session.add(partner)
     db.session.flush()
