@@ -112,7 +112,7 @@ def record(
         raise TypeError(f"not an AuditAction: {action!r}")
     db.session.flush()  # ids of new rows
     kind, target_id, label = _target(target)
-    if offering is None:
+    if offering is None and not isinstance(target, tuple):  # a tuple names no row
         if kind == "offering":
             offering = target
         elif kind in {"session", "message", "question"}:
@@ -120,6 +120,8 @@ def record(
     if partner is None:
         if offering is not None:
             partner = offering.partner
+        elif isinstance(target, tuple):
+            pass
         elif kind == "partner":
             partner = target
         elif kind == "membership":
