@@ -98,7 +98,9 @@ def add_member(partner: Partner, email: str, role: MembershipRole) -> Membership
     membership = Membership(person=person, partner=partner, role=role)
     db.session.add(membership)
     db.session.flush()  # a second membership fails on uq_membership_person_id: _ALREADY_MEMBER
-    record(AuditAction.MEMBER_ADDED, membership, changes={"role": [None, MembershipRole(role).value]})
+    record(
+        AuditAction.MEMBER_ADDED, membership, changes={"role": [None, MembershipRole(role).value]}
+    )
     return membership
 
 
