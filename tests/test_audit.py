@@ -53,7 +53,7 @@ def published(organizer, make_offering, make_theme, make_person, register):
     return offering
 
 
-def W(offering) -> str:
+def ws(offering) -> str:
     return f"/workspace/offerings/{offering.id}"
 
 
@@ -68,7 +68,7 @@ def test_an_edit_records_the_before_and_after_of_each_changed_field_but_not_the_
         themes = [t.id for t in db.session.get(Offering, published.id).themes]
     response = submit_multi(
         client,
-        W(published) + "/edit",
+        ws(published) + "/edit",
         offering_fields(
             themes,
             title="Climate Action 기후행동",
@@ -101,7 +101,7 @@ def test_a_refused_change_records_nothing(app, client, organizer, published):
         themes = [t.id for t in db.session.get(Offering, published.id).themes]
     response = submit_multi(
         client,
-        W(published) + "/edit",
+        ws(published) + "/edit",
         offering_fields(themes, capacity="2"),  # 3 people have a seat
     )
     assert response.status_code == 422
@@ -111,9 +111,9 @@ def test_a_refused_change_records_nothing(app, client, organizer, published):
 
 def test_cancelling_an_offering_records_the_reason(app, client, organizer, published):
     client.submit(
-        W(published) + "/cancel",
+        ws(published) + "/cancel",
         {"confirm": "yes", "reason": "The hall is flooded."},
-        page=W(published),
+        page=ws(published),
     )
     event = the_one(app)
     assert event.action == "offering.cancelled"
@@ -124,7 +124,7 @@ def test_cancelling_an_offering_records_the_reason(app, client, organizer, publi
 def test_session_added_changed_cancelled_each_once(app, client, organizer, published):
     session_id = published.sessions[0].id
     add = {"day": in_days(30)[0].date().isoformat(), "start_time": "10:00", "end_time": "12:00"}
-    assert client.submit(W(published) + "/sessions/new", add).status_code == 302
+    assert client.submit(ws(published) + "/sessions/new", add).status_code == 302
     edit = {
         "day": published.sessions[0].starts_at.astimezone(in_days(1)[0].tzinfo).date().isoformat(),
         "start_time": "19:00",
@@ -132,11 +132,11 @@ def test_session_added_changed_cancelled_each_once(app, client, organizer, publi
         "location": "Room 3",
         "note": "",
     }
-    assert client.submit(f"{W(published)}/sessions/{session_id}/edit", edit).status_code == 302
+    assert client.submit(f"{ws(published)}/sessions/{session_id}/edit", edit).status_code == 302
     client.submit(
-        f"{W(published)}/sessions/{session_id}/cancel",
+        f"{ws(published)}/sessions/{session_id}/cancel",
         {"confirm": "yes", "reason": "The instructor is ill."},
-        page=W(published),
+        page=ws(published),
     )
     added, changed, cancelled = events(app)
     assert added.action == "session.added" and added.target_type == "session"
@@ -148,8 +148,8 @@ def test_session_added_changed_cancelled_each_once(app, client, organizer, publi
 def test_publish_and_duplicate(app, client, organizer, make_offering, make_theme):
     _person, partner = organizer
     draft = make_offering(partner, sessions=[in_days(5)], themes=[make_theme()])
-    assert client.submit(W(draft) + "/publish", page=W(draft)).status_code == 302
-    assert client.submit(W(draft) + "/duplicate", page=W(draft)).status_code == 302
+    assert client.submit(ws(draft) + "/publish", page=ws(draft)).status_code == 302
+    assert client.submit(ws(draft) + "/duplicate", page=ws(draft)).status_code == 302
     published, duplicated = events(app)
     assert published.changes == {"status": ["draft", "published"]}
     assert duplicated.action == "offering.duplicated" and duplicated.target_id != draft.id
@@ -164,7 +164,7 @@ def test_attendance_is_one_entry_with_counts(
         register(offering, make_person(f"a{number}@example.org"))
     with app.app_context():
         ids = list(db.session.scalars(select(Registration.id).order_by(Registration.id)))
-    path = f"{W(offering)}/sessions/{offering.sessions[0].id}/attendance"
+    path = f"{ws(offering)}/sessions/{offering.sessions[0].id}/attendance"
     from werkzeug.datastructures import MultiDict
 
     token = client.csrf_token(path)
@@ -180,7 +180,7 @@ def test_attendance_is_one_entry_with_counts(
 def test_a_message_records_subject_audience_and_count_not_the_body(
     app, client, organizer, published
 ):
-    path = W(published) + "/messages/new"
+    path = ws(published) + "/messages/new"
     client.submit(
         path,
         {
@@ -202,7 +202,7 @@ def test_a_message_records_subject_audience_and_count_not_the_body(
 
 
 def test_a_question_added(app, client, organizer, published):
-    path = W(published) + "/questions/new"
+    path = ws(published) + "/questions/new"
     response = client.submit(path, {"kind": "short_text", "text_en": "Diet?", "text_ko": ""})
     assert response.status_code == 302
     event = the_one(app)
@@ -292,9 +292,9 @@ def test_a_site_admin_finds_who_cancelled_a_session(
 ):
     session_id = published.sessions[1].id
     client.submit(
-        f"{W(published)}/sessions/{session_id}/cancel",
+        f"{ws(published)}/sessions/{session_id}/cancel",
         {"confirm": "yes", "reason": "The instructor is ill."},
-        page=W(published),
+        page=ws(published),
     )
     client.submit("/logout", page="/")
     login(make_person("root@example.org", admin=True))
@@ -314,15 +314,19 @@ def test_a_site_admin_finds_who_cancelled_a_session(
 def test_a_partner_sees_only_its_own_trail(
     app, client, login, organizer, published, make_person, make_partner, make_offering
 ):
-    person, partner = organizer
+    _person, partner = organizer
     stranger = make_person("stranger@example.org", name="Stranger")
     theirs = make_partner(slug="elsewhere", members=[stranger])
     secret = make_offering(theirs, status="published", sessions=[in_days(9)], title="Secret plan")
-    client.submit(W(published) + "/cancel", {"confirm": "yes", "reason": "Rain"}, page=W(published))
+    client.submit(
+        ws(published) + "/cancel", {"confirm": "yes", "reason": "Rain"}, page=ws(published)
+    )
     client.submit("/logout", page="/")
     login(stranger)
-    client.submit(W(secret) + "/cancel", {"confirm": "yes", "reason": "Wind"}, page=W(secret))
+    client.submit(ws(secret) + "/cancel", {"confirm": "yes", "reason": "Wind"}, page=ws(secret))
     assert client.get(f"/workspace/{partner.slug}/activity").status_code == 404
+    offering_page = client.get(ws(secret)).get_data(as_text=True)
+    assert f'href="/workspace/elsewhere/activity?offering={secret.id}"' in offering_page
     mine = client.get(f"/workspace/{theirs.slug}/activity").get_data(as_text=True)
     assert "Secret plan" in mine and "Climate Action" not in mine
     csv_text = client.get(f"/workspace/{theirs.slug}/activity.csv").get_data(as_text=True)
@@ -333,7 +337,7 @@ def test_the_csv_holds_the_filtered_trail_with_formulas_defused(
     app, client, login, organizer, published, make_person
 ):
     client.submit(
-        W(published) + "/cancel", {"confirm": "yes", "reason": "=HYPERLINK(1)"}, page=W(published)
+        ws(published) + "/cancel", {"confirm": "yes", "reason": "=HYPERLINK(1)"}, page=ws(published)
     )
     client.submit("/logout", page="/")
     login(make_person(admin=True))
@@ -352,6 +356,7 @@ def test_the_csv_holds_the_filtered_trail_with_formulas_defused(
         ({"date_from": "2026-13-45"}, "Enter a date as YYYY-MM-DD."),
         ({"date_from": "2026-05-02", "date_to": "2026-05-01"}, "on or after the start date"),
         ({"action": "offering.exploded"}, "Choose one of the listed values."),
+        ({"date_from": "2026-13-01", "date_to": "2020-01-01"}, "No change matches"),
         ({"partner": "999999"}, "Choose one of the listed values."),
     ],
 )
@@ -379,9 +384,9 @@ def test_a_page_of_the_trail_costs_the_same_statements_however_long(
         login(person)
         return len(statements)
 
-    client.submit(W(offering) + "/duplicate", page=W(offering))
+    client.submit(ws(offering) + "/duplicate", page=ws(offering))
     few = as_admin_count()
     for _ in range(6):
-        client.submit(W(offering) + "/duplicate", page=W(offering))
+        client.submit(ws(offering) + "/duplicate", page=ws(offering))
     assert len(events(app)) == 7
     assert as_admin_count() == few

@@ -26,8 +26,8 @@ class TrailFilterForm(Form):
         description=_l("Its number, or words of its title."),
         validators=[Optional(), Length(max=200, message=_l("Use at most %(max)d characters."))],
     )
-    date_from = DateField(_l("From"), validators=[Optional(), plausible_date])
-    date_to = DateField(_l("To"), validators=[Optional(), plausible_date])
+    date_from = DateField(_l("Changed on or after"), validators=[Optional(), plausible_date])
+    date_to = DateField(_l("Changed on or before"), validators=[Optional(), plausible_date])
 
     def __init__(self, *args, partners=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -46,7 +46,7 @@ def _form(partners=None) -> tuple[TrailFilterForm, services.TrailFilter]:
         if ok(form.offering) and form.offering_id is None
         else "",
         date_from=form.date_from.data if ok(form.date_from) else None,
-        date_to=form.date_to.data if ok(form.date_to) and ok(form.date_from) else None,
+        date_to=form.date_to.data if ok(form.date_to) else None,
     )
     return form, filters
 
