@@ -390,3 +390,18 @@ def test_a_page_of_the_trail_costs_the_same_statements_however_long(
         client.submit(ws(offering) + "/duplicate", page=ws(offering))
     assert len(events(app)) == 7
     assert as_admin_count() == few
+
+
+def test_an_admin_edit_of_a_site_page_is_recorded(app, client, login, make_person):
+    login(make_person(admin=True))
+    path = "/admin/pages/about/en"
+    response = client.submit(path, {"title": "About us", "body": "We learn together."})
+    assert response.status_code == 302
+    event = the_one(app)
+    assert (event.action, event.target_type, event.target_label) == (
+        "page.edited",
+        "page",
+        "about · en",
+    )
+    assert event.changes["body"][1] == "We learn together."
+    assert event.partner_id is None
