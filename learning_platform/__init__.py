@@ -93,6 +93,7 @@ def register_blueprints(app: Flask) -> None:
     app.url_map.converters["id"] = IdConverter
     from learning_platform.accounts.routes import bp as accounts_bp
     from learning_platform.backoffice.routes import bp as backoffice_bp
+    from learning_platform.audit.routes import bp as audit_bp
     from learning_platform.calendar.routes import bp as feeds_bp
     from learning_platform.catalog.routes import bp as catalog_bp
     from learning_platform.enrollment.routes import bp as enrollment_bp
@@ -114,6 +115,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(partners_bp)
     app.register_blueprint(partner_admin_bp)
     app.register_blueprint(backoffice_bp)
+    app.register_blueprint(audit_bp)
     app.register_blueprint(workspace_bp)
     app.register_blueprint(members_bp)
     app.register_blueprint(catalog_bp)

@@ -1,14 +1,21 @@
 """Reference themes and the demo data behind `flask seed-demo`."""
 
+from datetime import timedelta
+
 from sqlalchemy import select, update
 
 from learning_platform.accounts.services import create_person, find_person
+from learning_platform.audit.services import record
 from learning_platform.demo_offerings import DEMO_CITIZENS, seed_offerings
 from learning_platform.extensions import db
 from learning_platform.models import (
+    AuditAction,
+    AuditEvent,
     Membership,
     MembershipRole,
+    Offering,
     OfferingSession,
+    OfferingStatus,
     Partner,
     PartnerKind,
     Theme,
@@ -308,5 +315,91 @@ def seed_demo() -> list[tuple[str, str]]:
         )
     db.session.flush()
     offerings = seed_offerings(DEMO_PASSWORD, citizen)
+    seed_audit_trail()
     rows.append((f"{offerings} new offerings", f"and {DEMO_CITIZENS} learners filling their seats"))
     return rows
+
+
+def seed_audit_trail() -> None:
+    """A few entries so the audit trail is not empty: the admin approving Changwon, its
+    manager publishing, raising a capacity and cancelling the demo's cancelled course."""
+    if db.session.scalar(select(AuditEvent.id).limit(1)) is not None:
+        return
+    admin, manager, unesco = (
+        find_person(email)
+        for email in ("admin@example.org", "changwon@example.org", "unesco@example.org")
+    )
+    changwon = db.session.scalar(select(Partner).where(Partner.slug == "changwon-city"))
+    mine = list(
+        db.session.scalars(
+            select(Offering).where(Offering.partner_id == changwon.id).order_by(Offering.id)
+        )
+    )
+    published = [o for o in mine if o.status == OfferingStatus.PUBLISHED]
+    cancelled = next((o for o in mine if o.status == OfferingStatus.CANCELLED), None)
+    now = utcnow()
+    entries = [
+        (
+            9,
+            record(
+                AuditAction.PARTNER_APPROVED,
+                changwon,
+                actor=admin,
+                changes={"approved": [False, True]},
+            ),
+        ),
+    ]
+    if published:
+        entries.append(
+            (
+                6,
+                record(
+                    AuditAction.OFFERING_PUBLISHED,
+                    published[0],
+                    actor=manager,
+                    changes={"status": ["draft", "published"]},
+                ),
+            )
+        )
+        entries.append(
+            (
+                3,
+                record(
+                    AuditAction.OFFERING_EDITED,
+                    published[0],
+                    actor=manager,
+                    changes={"capacity": [published[0].capacity - 10, published[0].capacity]},
+                ),
+            )
+        )
+    if cancelled is not None:
+        entries.append(
+            (
+                1,
+                record(
+                    AuditAction.OFFERING_CANCELLED,
+                    cancelled,
+                    actor=manager,
+                    changes={"status": ["published", "cancelled"]},
+                    note=cancelled.cancel_reason,
+                ),
+            )
+        )
+    bangkok = db.session.scalar(
+        select(Offering).where(Offering.partner.has(slug="unesco-bangkok")).limit(1)
+    )
+    if bangkok is not None:
+        entries.append(
+            (
+                2,
+                record(
+                    AuditAction.OFFERING_PUBLISHED,
+                    bangkok,
+                    actor=unesco,
+                    changes={"status": ["draft", "published"]},
+                ),
+            )
+        )
+    for days, event in entries:
+        event.at = now - timedelta(days=days, hours=days % 5)
+    db.session.flush()

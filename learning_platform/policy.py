@@ -81,6 +81,8 @@ RULES: dict[str, Rule] = {
     "view_partner_workspace": Rule(_member, visible=_member, within="use_workspace"),
     "create_offering": Rule(_member, visible=_member, within="use_workspace"),
     "manage_members": Rule(_manager, visible=_member, within="use_workspace"),
+    # The partner's own audit trail: every organizer and manager reads it.
+    "view_activity": Rule(_member, visible=_member, within="use_workspace"),
     # The partner's face on public pages: its logo.
     "change_logo": Rule(_manager, visible=_member, within="use_workspace"),
     "view_offering": Rule(_owner_or_cohost, visible=_owner_or_cohost, within="use_workspace"),

@@ -97,6 +97,11 @@ MATRIX = [
     # Organizers of a partner: its managers (and site admins) add and remove them.
     ("GET", "/workspace/{slug}/members/", (302, 403, 403, 200, 404, 404, 200)),
     ("POST", "/workspace/{slug}/members/", (302, 403, 403, 422, 404, 404, 422)),
+    # A role change without the role is a forged form.
+    ("POST", "/workspace/{slug}/members/{membership}/role", (302, 403, 403, 400, 404, 404, 400)),
+    # The partner's own audit trail: its organizers and managers read it.
+    ("GET", "/workspace/{slug}/activity", (302, 403, 200, 200, 404, 404, 200)),
+    ("GET", "/workspace/{slug}/activity.csv", (302, 403, 200, 200, 404, 404, 200)),
     # One offering: the owner's members change it; a co-host reads it.
     ("GET", W, (302, 403, 200, 200, 200, 404, 200)),
     ("GET", W + "/edit", (302, 403, 200, 200, 403, 404, 200)),
@@ -149,6 +154,8 @@ MATRIX = [
     ("POST", S + "/attendance", (302, 403, 422, 422, 403, 404, 422)),
     # Site administration.
     ("GET", "/admin/partners/", (302, 403, 403, 403, 403, 403, 200)),
+    ("GET", "/admin/audit", (302, 403, 403, 403, 403, 403, 200)),
+    ("GET", "/admin/audit.csv", (302, 403, 403, 403, 403, 403, 200)),
     ("GET", "/admin/partners/new", (302, 403, 403, 403, 403, 403, 200)),
     ("POST", "/admin/partners/new", (302, 403, 403, 403, 403, 403, 422)),
     ("GET", "/admin/partners/{slug}/edit", (302, 403, 403, 403, 403, 403, 200)),

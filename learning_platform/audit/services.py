@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import has_request_context
 from flask_login import current_user
+from sqlalchemy import Select, and_, or_, select
 
 from learning_platform.extensions import db
 from learning_platform.models import AuditAction, AuditEvent, Offering, Partner, Person
@@ -112,7 +115,7 @@ def record(
         raise TypeError(f"not an AuditAction: {action!r}")
     db.session.flush()  # ids of new rows
     kind, target_id, label = _target(target)
-    if offering is None:
+    if offering is None and not isinstance(target, tuple):  # a tuple names no row
         if kind == "offering":
             offering = target
         elif kind in {"session", "message", "question"}:
@@ -120,6 +123,8 @@ def record(
     if partner is None:
         if offering is not None:
             partner = offering.partner
+        elif isinstance(target, tuple):
+            pass
         elif kind == "partner":
             partner = target
         elif kind == "membership":
@@ -141,3 +146,77 @@ def record(
     )
     db.session.add(event)
     return event
+
+
+# Reading the trail ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TrailFilter:
+    """What the reader asked for; every part optional."""
+
+    action: str = ""
+    partner_id: int | None = None
+    actor: str = ""
+    offering_id: int | None = None
+    offering_words: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+
+
+def trail_query(filters: TrailFilter, zone: str) -> Select:
+    """The entries matching `filters`, newest first; dates are whole days in `zone`."""
+    query = select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+    if filters.action:
+        query = query.where(AuditEvent.action == filters.action)
+    if filters.partner_id is not None:
+        query = query.where(AuditEvent.partner_id == filters.partner_id)
+    if filters.actor:
+        query = query.where(
+            or_(
+                AuditEvent.actor_name.icontains(filters.actor, autoescape=True),
+                AuditEvent.actor_email.icontains(filters.actor, autoescape=True),
+            )
+        )
+    if filters.offering_id is not None:
+        query = query.where(AuditEvent.offering_id == filters.offering_id)
+    elif filters.offering_words:
+        words = filters.offering_words.split()[:10]
+        titled = select(Offering.id).where(
+            *(Offering.title.icontains(word, autoescape=True) for word in words)
+        )
+        query = query.where(
+            or_(
+                AuditEvent.offering_id.in_(titled),
+                and_(*(AuditEvent.target_label.icontains(word, autoescape=True) for word in words)),
+            )
+        )
+    if filters.date_from:
+        query = query.where(AuditEvent.at >= _day_start(filters.date_from, zone))
+    if filters.date_to:
+        query = query.where(AuditEvent.at < _day_start(filters.date_to + timedelta(days=1), zone))
+    return query
+
+
+def _day_start(day: date, zone: str) -> datetime:
+    return datetime.combine(day, time(), tzinfo=ZoneInfo(zone)).astimezone(UTC)
+
+
+def zones_of(events: Iterable[AuditEvent], default: str) -> dict[int, str]:
+    """Each entry's offering's time zone (one query), for showing its sessions' times."""
+    ids = {event.offering_id for event in events if event.offering_id is not None}
+    zones = dict(
+        db.session.execute(select(Offering.id, Offering.timezone).where(Offering.id.in_(ids))).all()
+        if ids
+        else []
+    )
+    return {event.id: zones.get(event.offering_id, default) for event in events}
+
+
+def partner_names(events: Iterable[AuditEvent]) -> dict[int, str]:
+    ids = {event.partner_id for event in events if event.partner_id is not None}
+    if not ids:
+        return {}
+    return dict(
+        db.session.execute(select(Partner.id, Partner.name).where(Partner.id.in_(ids))).all()
+    )

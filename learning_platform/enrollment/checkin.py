@@ -24,10 +24,12 @@ from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from learning_platform.audit.services import record
 from learning_platform.boundary import DomainError
 from learning_platform.extensions import db
 from learning_platform.models import (
     Attendance,
+    AuditAction,
     OfferingSession,
     Registration,
     RegistrationStatus,
@@ -180,6 +182,13 @@ def check_in_registration(session: OfferingSession, registration: Registration) 
             is not None
         )
     if changed:
+        present = counts(session)[0]
+        # One entry per check-in at the door, with the count (the person is on the sheet).
+        record(
+            AuditAction.ATTENDANCE_MARKED,
+            session,
+            changes={"checked_in": [present - 1, present]},
+        )
         return Result(Outcome.CHECKED_IN, registration, now)
     marked_at = db.session.scalar(
         select(Attendance.marked_at).where(

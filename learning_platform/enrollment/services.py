@@ -17,6 +17,7 @@ from flask_babel import force_locale, gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, func, select, update
 
+from learning_platform.audit.services import record
 from learning_platform.boundary import DomainError, explain_constraint
 from learning_platform.calendar.ical import EventText, build_calendar
 from learning_platform.enrollment import checkin
@@ -24,6 +25,7 @@ from learning_platform.extensions import db
 from learning_platform.mail.services import external_url, send_template
 from learning_platform.models import (
     Attendance,
+    AuditAction,
     Offering,
     OfferingSession,
     OfferingStatus,
@@ -326,8 +328,11 @@ def mark_attendance(session: OfferingSession, present_ids: set[int]) -> None:
             select(Attendance).where(Attendance.session_id == session.id)
         )
     }
+    present_before = sum(1 for mark in marks.values() if mark.present)
+    present_after = 0
     for registration in registrations:
         present = registration.id in present_ids
+        present_after += present
         mark = marks.get(registration.id)
         if mark is None:
             db.session.add(
@@ -336,6 +341,18 @@ def mark_attendance(session: OfferingSession, present_ids: set[int]) -> None:
         elif mark.present != present:
             mark.present, mark.marked_at = present, utcnow()
     db.session.flush()
+    # One entry per sheet saved, with the counts: who came is on the sheet, not in the trail.
+    record(
+        AuditAction.ATTENDANCE_MARKED,
+        session,
+        changes={
+            "present": [present_before if marks else None, present_after],
+            "absent": [
+                len(marks) - present_before if marks else None,
+                len(registrations) - present_after,
+            ],
+        },
+    )
 
 
 # Mail -------------------------------------------------------------------------------------

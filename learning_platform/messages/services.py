@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from learning_platform.audit.services import record
 from learning_platform.boundary import DomainError
 from learning_platform.extensions import db
 from learning_platform.mail.html import Block
@@ -16,6 +17,7 @@ from learning_platform.mail.services import compose_template, enqueue, external_
 from learning_platform.models import (
     Attendance,
     Audience,
+    AuditAction,
     Offering,
     OfferingSession,
     ParticipantMessage,
@@ -143,6 +145,17 @@ def send_message(
     )
     db.session.add(message)
     db.session.flush()
+    # Who it went to and how many; the body stays in the offering's message history.
+    record(
+        AuditAction.MESSAGE_SENT,
+        message,
+        changes={
+            "subject": [None, subject],
+            "audience": [None, audience.value],
+            "recipients": [None, len(people)],
+        },
+        actor=author,
+    )
     return message
 
 

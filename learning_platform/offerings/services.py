@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
+from learning_platform.audit.services import diff, record, snapshot
 from learning_platform.boundary import DomainError, explain_constraint
 from learning_platform.enrollment.services import (
     fill_free_seats,
@@ -22,6 +23,7 @@ from learning_platform.models import (
     MAX_CAPACITY,
     MAX_REASON,
     MAX_SESSIONS,
+    AuditAction,
     Offering,
     OfferingFormat,
     OfferingSession,
@@ -112,6 +114,32 @@ _TEXT_FIELDS = (
 )
 
 
+#: The offering's fields the audit trail compares before and after an edit.
+_AUDITED_FIELDS = (
+    *_TEXT_FIELDS,
+    "change_note",
+    "reminder",
+    "registration_opens_at",
+    "registration_closes_at",
+    "capacity",
+)
+#: Shown only to participants: the trail keeps that it changed, never the link itself.
+HIDDEN_VALUE = "***"
+
+
+def audit_state(offering: Offering) -> dict:
+    """What the trail compares of `offering`: its fields, themes and co-hosts (by name)."""
+    state = snapshot(offering, _AUDITED_FIELDS)
+    state["online_link"] = HIDDEN_VALUE if offering.online_link else ""
+    state["themes"] = sorted(theme.slug for theme in offering.themes)
+    state["cohosts"] = sorted(partner.name for partner in offering.cohosts)
+    return state
+
+
+def _session_state(session: OfferingSession) -> dict:
+    return snapshot(session, ("starts_at", "ends_at", "location", "note"))
+
+
 def _lock(offering: Offering) -> None:
     """Take the offering's row lock, then read it and its sessions afresh.
 
@@ -145,6 +173,8 @@ def save_offering(offering: Offering, data: dict) -> Offering:
             "timezone",
         )
     before = {name: getattr(offering, name) for name in _CALENDAR_FIELDS}
+    created = offering.id is None
+    audited_before = {} if created else audit_state(offering)
     themes_before = {theme.id for theme in offering.themes} if offering.id else set()
     cohosts_before = {partner.id for partner in offering.cohosts} if offering.id else set()
     themes = list(
@@ -189,6 +219,12 @@ def save_offering(offering: Offering, data: dict) -> Offering:
             _notify(offering, _l("Change of place: %(title)s"), "venue_changed")
         if capacity_before is not None and offering.capacity > capacity_before:
             fill_free_seats(offering)  # the capacity update above holds the offering's lock
+    if created:
+        record(AuditAction.OFFERING_CREATED, offering)
+    else:
+        changes = diff(audited_before, audit_state(offering))
+        if changes:
+            record(AuditAction.OFFERING_EDITED, offering, changes=changes)
     return offering
 
 
@@ -236,12 +272,18 @@ def _check_registration_window(offering: Offering) -> None:
 
 
 def add_sessions(
-    offering: Offering, spans: list[tuple], location: str = "", note: str = ""
+    offering: Offering,
+    spans: list[tuple],
+    location: str = "",
+    note: str = "",
+    *,
+    imported: bool = False,
 ) -> list[OfferingSession]:
     """Add sessions; refuses overlaps and more than MAX_SESSIONS. :raise DomainError:
 
     A span is (starts_at, ends_at), or (starts_at, ends_at, location, note) for a session
-    with its own place and note (an imported schedule).
+    with its own place and note (an imported schedule). The trail gets one entry: the
+    session added, or how many were added (a weekly series, an `imported` file).
     """
     if offering.id is not None:
         _lock(offering)
@@ -259,6 +301,16 @@ def add_sessions(
         created.append(session)
     db.session.flush()
     _check_registration_window(offering)
+    if imported:
+        record(AuditAction.SESSIONS_IMPORTED, offering, changes={"sessions": [None, len(created)]})
+    elif len(created) == 1:
+        record(
+            AuditAction.SESSION_ADDED,
+            created[0],
+            changes=diff({}, _session_state(created[0])),
+        )
+    elif created:
+        record(AuditAction.SESSION_ADDED, offering, changes={"sessions": [None, len(created)]})
     return created
 
 
@@ -273,6 +325,7 @@ def update_session(
     _refuse_if_cancelled(offering)
     _check_span(offering, starts_at, ends_at, ignore=session)
     moved = (starts_at, ends_at, location) != (session.starts_at, session.ends_at, session.location)
+    audited_before = _session_state(session)
     old_starts_at, old_ends_at, old_location = session.starts_at, session.ends_at, session.location
     changed = moved or note != session.note
     session.starts_at, session.ends_at, session.location, session.note = (
@@ -285,6 +338,12 @@ def update_session(
         session.touch()
     db.session.flush()
     _check_registration_window(offering)
+    if changed:
+        record(
+            AuditAction.SESSION_CHANGED,
+            session,
+            changes=diff(audited_before, _session_state(session)),
+        )
     if moved and offering.status == OfferingStatus.PUBLISHED:
         _notify(
             offering,
@@ -324,6 +383,7 @@ def cancel_session(session: OfferingSession, reason: str) -> None:
     session.cancelled_at = utcnow()
     session.cancel_reason = reason
     session.touch()
+    record(AuditAction.SESSION_CANCELLED, session, note=reason)
     if session.offering.status == OfferingStatus.PUBLISHED:
         _notify(
             session.offering,
@@ -337,6 +397,7 @@ def remove_session(session: OfferingSession) -> None:
     """Delete a session of a draft; a published one is cancelled instead, so calendars learn of it."""
     if session.offering.status != OfferingStatus.DRAFT or session.offering.unpublished_at:
         raise DomainError(_l("Sessions of a published offering are cancelled, not removed."))
+    record(AuditAction.SESSION_REMOVED, session, changes=diff(_session_state(session), {}))
     db.session.delete(session)
 
 
@@ -417,7 +478,13 @@ def delete_draft(offering: Offering) -> None:
                 "Only a draft can be deleted. A published offering is cancelled instead, so that everyone registered is told."
             )
         )
-    media.remove_cover(offering)
+    # The entry names the draft (its row goes, so no link to it is kept).
+    record(
+        AuditAction.OFFERING_DELETED,
+        ("offering", offering.id, offering.title),
+        partner=offering.partner,
+    )
+    media.remove_cover(offering, audit=False)
     db.session.delete(offering)
     db.session.flush()
 
@@ -458,6 +525,7 @@ def publish(offering: Offering) -> None:
     offering.unpublished_at = None
     offering.unpublished_reason = ""
     _touch_all(offering)
+    record(AuditAction.OFFERING_PUBLISHED, offering, changes={"status": ["draft", "published"]})
 
 
 def cancel_offering(offering: Offering, reason: str) -> None:
@@ -473,10 +541,17 @@ def cancel_offering(offering: Offering, reason: str) -> None:
         raise DomainError(_l("This offering is over; there is nothing left to cancel."))
     # One the site admins unpublished was public: the people registered are told too.
     was_published = offering.status == OfferingStatus.PUBLISHED or bool(offering.unpublished_at)
+    status_before = offering.status.value
     offering.status = OfferingStatus.CANCELLED
     offering.cancelled_at = utcnow()
     offering.cancel_reason = reason
     _touch_all(offering)
+    record(
+        AuditAction.OFFERING_CANCELLED,
+        offering,
+        changes={"status": [status_before, "cancelled"]},
+        note=reason,
+    )
     if was_published:
         _notify(offering, _l("Cancelled: %(title)s"), "offering_cancelled")
 
@@ -513,6 +588,7 @@ def duplicate(offering: Offering) -> Offering:
     copy.cover = media.copied(offering.cover)
     db.session.add(copy)
     db.session.flush()
+    record(AuditAction.OFFERING_DUPLICATED, copy)
     return copy
 
 

@@ -12,11 +12,13 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from learning_platform.audit.services import diff, record
 from learning_platform.boundary import explain_constraint
 from learning_platform.extensions import db
 from learning_platform.languages import INTERFACE_LANGUAGES
 from learning_platform.models import (
     AGREED_PAGES,
+    AuditAction,
     Consent,
     PageSlug,
     Person,
@@ -154,6 +156,7 @@ def save_text(
     if row is None:
         row = SitePageText(page=page, language=language)
         db.session.add(row)
+    before = {"title": row.title or "", "body": row.body or "", "version": page.version}
     row.title, row.body, row.updated_at = title, body, utcnow()
     if new_version and slug in AGREED_PAGES:
         # One UPDATE: two admins publishing at once make two versions, never lose one.
@@ -165,7 +168,18 @@ def save_text(
         )
     db.session.flush()  # a text saved meanwhile fails on uq_site_page_text_page_id
     db.session.refresh(page)
+    before["body"] = _shortened(before["body"])
+    changes = diff(before, {"title": title, "body": _shortened(body), "version": page.version})
+    record(
+        AuditAction.PAGE_EDITED,
+        ("page", page.id, f"{slug.value} · {language}"),
+        changes=changes,
+    )
     return page
+
+
+def _shortened(text: str) -> str:
+    return text if len(text) <= 300 else text[:299] + "…"
 
 
 # Consents -----------------------------------------------------------------------------------

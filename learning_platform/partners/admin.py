@@ -68,7 +68,7 @@ def edit(partner: Partner):
 @requires("administer_partner", Partner)
 def approve(partner: Partner):
     with unit_of_work():
-        partner.approved = True
+        services.approve(partner)
         flash(_("%(name)s is approved and now public.", name=partner.name), "success")
     return redirect(url_for("partner_admin.index"))
 
@@ -94,7 +94,7 @@ def suspend(partner: Partner):
         )
         return render_confirmation(form, confirmation)
     with unit_of_work():
-        partner.approved = False
+        services.hide(partner)
         flash(_("%(name)s is hidden until approved again.", name=partner.name), "info")
     return redirect(url_for("partner_admin.index"))
 

@@ -5,7 +5,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-from learning_platform.forms import Form, email_address, iana_timezone, web_url
+from learning_platform.forms import ConfirmActionForm, Form, email_address, iana_timezone, web_url
 from learning_platform.models import MembershipRole, PartnerKind
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -90,4 +90,10 @@ class MemberForm(Form):
             email_address,
         ],
     )
+    role = SelectField(_l("Role"), choices=role_choices)
+
+
+class RoleForm(ConfirmActionForm):
+    """A member's new role; a manager making themself an organizer confirms it first."""
+
     role = SelectField(_l("Role"), choices=role_choices)

@@ -14,7 +14,7 @@ from learning_platform.forms import (
     render_confirmation,
     render_form,
 )
-from learning_platform.models import Membership, Partner
+from learning_platform.models import Membership, MembershipRole, Partner
 from learning_platform.partners import forms, services
 from learning_platform.policy import requires
 
@@ -47,9 +47,7 @@ def index(partner: Partner):
     )
 
 
-@bp.post("/<id:membership_id>/remove")
-@requires("manage_members", Partner)
-def remove(partner: Partner, membership_id: int):
+def _membership(partner: Partner, membership_id: int) -> Membership:
     membership = db.session.scalar(
         select(Membership).where(
             Membership.id == membership_id, Membership.partner_id == partner.id
@@ -57,6 +55,62 @@ def remove(partner: Partner, membership_id: int):
     )
     if membership is None:
         abort(404)
+    return membership
+
+
+@bp.post("/<id:membership_id>/role")
+@requires("manage_members", Partner)
+def role(partner: Partner, membership_id: int):
+    """Organizer ↔ manager; a manager giving up their own right to manage confirms first."""
+    membership = _membership(partner, membership_id)
+    form = forms.RoleForm()
+    if not form.validate():
+        abort(400)
+    new_role = MembershipRole(form.role.data)
+    demotes_self = (
+        membership.person_id == current_user.id
+        and membership.role == MembershipRole.MANAGER
+        and new_role != MembershipRole.MANAGER
+    )
+    if demotes_self and not form.confirmed():
+        return render_confirmation(
+            form,
+            Confirmation(
+                title=_("Stop being a manager?"),
+                subject=f"{membership.person.display_name} · {partner.name}",
+                consequences=[
+                    _("You stay an organizer: you keep publishing and changing offerings."),
+                    _(
+                        "You can no longer add or remove organizers or change their roles; another manager can make you a manager again."
+                    ),
+                ],
+                button=_("Make me an organizer"),
+                keep_label=_("Stay a manager"),
+                keep_url=url_for("members.index", slug=partner.slug),
+                hidden=(("role", new_role.value),),
+            ),
+        )
+    name = membership.person.display_name
+    with unit_of_work() as work:
+        services.change_role(membership, new_role)
+    if work.ok:
+        flash(
+            _(
+                "%(person)s is now: %(role)s.",
+                person=name,
+                role=forms.ROLE_LABELS[new_role],
+            ),
+            "success",
+        )
+    if demotes_self and work.ok:
+        return redirect(url_for("workspace.partner", slug=partner.slug))
+    return redirect(url_for("members.index", slug=partner.slug))
+
+
+@bp.post("/<id:membership_id>/remove")
+@requires("manage_members", Partner)
+def remove(partner: Partner, membership_id: int):
+    membership = _membership(partner, membership_id)
     name = membership.person.display_name
     form = ConfirmActionForm()
     if not form.confirmed():

@@ -8,9 +8,10 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import contains_eager
 
 from learning_platform.accounts.services import find_person
+from learning_platform.audit.services import diff, record, snapshot
 from learning_platform.boundary import DomainError, explain_constraint
 from learning_platform.extensions import db
-from learning_platform.models import Membership, MembershipRole, Partner, Person
+from learning_platform.models import AuditAction, Membership, MembershipRole, Partner, Person
 
 _SLUG_TAKEN = _l("Another partner already uses this web name.")
 _ALREADY_MEMBER = _l("This person is already a member of this partner.")
@@ -35,8 +36,13 @@ def _allowed_slug(slug: str) -> str:
     return slug  # a slug in use fails on uq_partner_slug when flushed: _SLUG_TAKEN
 
 
-def save_partner(partner: Partner, data: dict) -> Partner:
+_AUDITED_FIELDS = ("slug", "name", "kind", "description", "website", "city", "timezone")
+
+
+def save_partner(partner: Partner, data: dict, *, audit: bool = True) -> Partner:
     """Copy the form's fields onto `partner` (new or existing). :raise DomainError:"""
+    created = partner.id is None
+    before = {} if created else snapshot(partner, _AUDITED_FIELDS)
     slug = data.get("slug") or partner.slug or slugify(data["name"])
     partner.slug = _allowed_slug(slug)
     partner.name = data["name"]
@@ -47,14 +53,39 @@ def save_partner(partner: Partner, data: dict) -> Partner:
     partner.timezone = data["timezone"]
     db.session.add(partner)
     db.session.flush()
+    if audit:
+        changes = diff(before, snapshot(partner, _AUDITED_FIELDS))
+        if created:
+            record(AuditAction.PARTNER_CREATED, partner, changes=changes)
+        elif changes:
+            record(AuditAction.PARTNER_EDITED, partner, changes=changes)
     return partner
+
+
+def approve(partner: Partner) -> None:
+    if not partner.approved:
+        partner.approved = True
+        record(AuditAction.PARTNER_APPROVED, partner, changes={"approved": [False, True]})
+
+
+def hide(partner: Partner) -> None:
+    """Out of the catalog until approved again; its organizers keep their workspace."""
+    if partner.approved:
+        partner.approved = False
+        record(AuditAction.PARTNER_HIDDEN, partner, changes={"approved": [True, False]})
 
 
 def propose_partner(person: Person, data: dict) -> Partner:
     """A person proposes an organisation; it waits for an admin, with them as manager."""
-    partner = save_partner(Partner(approved=False, proposed_by_id=person.id), data)
+    partner = save_partner(Partner(approved=False, proposed_by_id=person.id), data, audit=False)
     db.session.add(Membership(person=person, partner=partner, role=MembershipRole.MANAGER))
     db.session.flush()
+    record(
+        AuditAction.PARTNER_PROPOSED,
+        partner,
+        changes=diff({}, snapshot(partner, _AUDITED_FIELDS)),
+        actor=person,
+    )
     return partner
 
 
@@ -68,36 +99,65 @@ def add_member(partner: Partner, email: str, role: MembershipRole) -> Membership
     membership = Membership(person=person, partner=partner, role=role)
     db.session.add(membership)
     db.session.flush()  # a second membership fails on uq_membership_person_id: _ALREADY_MEMBER
+    record(
+        AuditAction.MEMBER_ADDED, membership, changes={"role": [None, MembershipRole(role).value]}
+    )
     return membership
+
+
+def _refuse_last_manager(membership: Membership) -> None:
+    """:raise DomainError: when `membership` is the partner's only manager."""
+    # The partner's row lock: two managers removing (or demoting) each other at the same
+    # moment count one after the other, so one of them is refused.
+    db.session.execute(
+        update(Partner)
+        .where(Partner.id == membership.partner_id)
+        .values(id=Partner.id)
+        .execution_options(synchronize_session=False)
+    )
+    managers = db.session.scalar(
+        select(func.count()).where(
+            Membership.partner_id == membership.partner_id,
+            Membership.role == MembershipRole.MANAGER,
+        )
+    )
+    if managers <= 1:
+        raise DomainError(
+            _l(
+                "%(name)s is the only manager: add another manager first.",
+                name=membership.person.display_name,
+            )
+        )
 
 
 def remove_member(membership: Membership, by: Person) -> None:
     """:raise DomainError: for the last manager, unless a site admin removes them (a partner
     without a manager has nobody left to add organizers)."""
     if membership.role == MembershipRole.MANAGER and not by.is_admin:
-        # The partner's row lock: two managers removing each other at the same moment count
-        # one after the other, so one of them is refused.
-        db.session.execute(
-            update(Partner)
-            .where(Partner.id == membership.partner_id)
-            .values(id=Partner.id)
-            .execution_options(synchronize_session=False)
-        )
-        managers = db.session.scalar(
-            select(func.count()).where(
-                Membership.partner_id == membership.partner_id,
-                Membership.role == MembershipRole.MANAGER,
-            )
-        )
-        if managers <= 1:
-            raise DomainError(
-                _l(
-                    "%(name)s is the only manager: add another manager first.",
-                    name=membership.person.display_name,
-                )
-            )
+        _refuse_last_manager(membership)
+    record(
+        AuditAction.MEMBER_REMOVED,
+        membership,
+        changes={"role": [membership.role.value, None]},
+    )
     db.session.delete(membership)
     db.session.flush()
+
+
+def change_role(membership: Membership, role: MembershipRole) -> None:
+    """Make an organizer a manager or a manager an organizer.
+
+    :raise DomainError: for the partner's last manager (even for a site admin: a partner
+        keeps someone who can add organizers; add another manager first).
+    """
+    if membership.role == role:
+        return
+    if membership.role == MembershipRole.MANAGER:
+        _refuse_last_manager(membership)
+    before = membership.role.value
+    membership.role = role
+    db.session.flush()
+    record(AuditAction.MEMBER_ROLE_CHANGED, membership, changes={"role": [before, role.value]})
 
 
 def members(partner: Partner) -> list[Membership]:

@@ -7,11 +7,13 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
 
+from learning_platform.audit.services import diff, record, snapshot
 from learning_platform.boundary import DomainError, explain_constraint
 from learning_platform.enrollment.services import ACTIVE, can_cancel
 from learning_platform.extensions import db
 from learning_platform.models import (
     Answer,
+    AuditAction,
     Offering,
     Question,
     QuestionKind,
@@ -56,12 +58,29 @@ def add_question(offering: Offering, data: QuestionData) -> Question:
     _fill(question, data)
     db.session.add(question)
     db.session.flush()
+    _record(AuditAction.QUESTION_ADDED, question, diff({}, _state(question)))
     return question
 
 
+def _record(action: AuditAction, question: Question, changes: dict) -> None:
+    label = " / ".join(question.text.values()) if question.text else ""
+    record(action, ("question", question.id, label), offering=question.offering, changes=changes)
+
+
+def _state(question: Question) -> dict:
+    state = snapshot(question, ("kind", "required", "position"))
+    state["text"] = " / ".join(question.text.values()) if question.text else ""
+    state["choices"] = [" / ".join(c["label"].values()) for c in question.choices or []]
+    return state
+
+
 def save_question(question: Question, data: QuestionData) -> None:
+    before = _state(question)
     _fill(question, data)
     db.session.flush()
+    changes = diff(before, _state(question))
+    if changes:
+        _record(AuditAction.QUESTION_CHANGED, question, changes)
 
 
 def _fill(question: Question, data: QuestionData) -> None:
@@ -98,6 +117,7 @@ def remove_question(question: Question) -> None:
     """Off the form; the answers given stay readable until they are deleted with the rest."""
     question.removed_at = utcnow()
     db.session.flush()
+    _record(AuditAction.QUESTION_REMOVED, question, {})
 
 
 def move_question(question: Question, step: int) -> None:
@@ -111,6 +131,7 @@ def move_question(question: Question, step: int) -> None:
         item.position = position
     current[index].position, current[other].position = other, index
     db.session.flush()
+    _record(AuditAction.QUESTION_MOVED, question, {"position": [index + 1, other + 1]})
 
 
 # Answers ------------------------------------------------------------------------------------
