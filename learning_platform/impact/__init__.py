@@ -1,0 +1,1 @@
+"""Impact figures: what a partner's offerings did for learners, as numbers, charts and CSV."""
