@@ -262,8 +262,11 @@ def _in_range(scope, period: DateRange, *, published_only: bool = False):
 
 
 def _active_sessions_in(scope, period: DateRange):
+    """Scheduled sessions starting in the range, of the scope's published offerings (a
+    cancelled offering's sessions were not held, whatever their own status)."""
     return (
         OfferingSession.status == SessionStatus.SCHEDULED,
+        OfferingSession.offering_id.in_(scope.where(Offering.status == OfferingStatus.PUBLISHED)),
         OfferingSession.starts_at >= period.utc(period.start),
         OfferingSession.starts_at < period.utc(period.end),
         OfferingSession.offering_id.in_(scope),
@@ -344,8 +347,8 @@ def partner_figures(partner: Partner, period: DateRange, language: str = "en") -
         ).group_by(sessions.c.bucket)
     ):
         figures.periods[index].sessions = count
-        figures.periods[index].hours_offered = float(hours or 0)
-        figures.hours_offered += float(hours or 0)
+        figures.periods[index].hours_offered = _hours(hours)
+        figures.hours_offered += _hours(hours)
         figures.sessions_past += int(past or 0)
         figures.sessions_taken += int(taken or 0)
 
@@ -373,15 +376,15 @@ def partner_figures(partner: Partner, period: DateRange, language: str = "en") -
     ):
         figures.marks += count
         figures.present += int(present or 0)
-        figures.periods[index].hours_delivered = float(hours or 0)
-        figures.hours_delivered += float(hours or 0)
+        figures.periods[index].hours_delivered = _hours(hours)
+        figures.hours_delivered += _hours(hours)
 
-    # Each offering in range: fill rate and waitlist demand now.
+    # Each published offering in range: fill rate and waitlist demand now.
     waiting = (
         select(Registration.offering_id, func.count().label("waitlisted"))
         .where(
             Registration.status == RegistrationStatus.WAITLISTED,
-            Registration.offering_id.in_(in_range),
+            Registration.offering_id.in_(held),
         )
         .group_by(Registration.offering_id)
         .subquery()
@@ -397,7 +400,7 @@ def partner_figures(partner: Partner, period: DateRange, language: str = "en") -
             Offering.partner_id != partner.id,
         )
         .outerjoin(waiting, waiting.c.offering_id == Offering.id)
-        .where(Offering.id.in_(in_range))
+        .where(Offering.id.in_(held))
         .order_by(
             func.coalesce(waiting.c.waitlisted, 0).desc(),
             (Offering.seats_taken * 1.0 / Offering.capacity).desc(),
@@ -453,7 +456,7 @@ def _breakdowns(figures: Figures, scope, held, period: DateRange, language: str)
             theme.name(language),
             offerings_of.get(theme.id, 0),
             registrations_of.get(theme.id, 0),
-            float(hours_of.get(theme.id) or 0),
+            _hours(hours_of.get(theme.id)),
         )
         for theme in themes
         if offerings_of.get(theme.id)
@@ -506,6 +509,11 @@ def _breakdowns(figures: Figures, scope, held, period: DateRange, language: str)
     figures.by_format = [
         Share(key, key, count) for key, count in sorted(by_format.items(), key=_largest)
     ]
+
+
+def _hours(value) -> float:
+    """Hours from SQL, without the float noise of julianday arithmetic."""
+    return round(float(value or 0), 4)
 
 
 def _largest(item: tuple[str, int]):

@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import DateField, SelectField
 from wtforms.validators import Optional
 
-from learning_platform.forms import Form
+from learning_platform.forms import Form, select_choices
 from learning_platform.impact.figures import DateRange, site_range, term_of
 
 PRESET_LABELS = {
@@ -42,7 +42,10 @@ class RangeForm(Form):
         csrf = False
 
     preset = SelectField(
-        _l("Period"), choices=list(PRESET_LABELS.items()), default="term", validators=[Optional()]
+        _l("Period"),
+        choices=select_choices(PRESET_LABELS.items()),
+        default="term",
+        validators=[Optional()],
     )
     start = DateField(_l("From"), name="from", validators=[Optional()])
     end = DateField(
