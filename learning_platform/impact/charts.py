@@ -143,25 +143,26 @@ def column_chart(
     """Columns over time (one per label), each stacking the `series` values; the total is
     written above each column when there is room. `chart_id` must be unique in the page."""
     count = max(len(labels), 1)
-    left, right, top, bottom = 40, 6, 40 if len(series) > 1 else 16, 34
+    totals = [sum(s.values[i] for s in series) for i in range(len(labels))]
+    top_value = _nice_max(max(totals, default=0))
+    ticks = [top_value * step / 2 for step in range(3)]
+    widest_tick = max(_text_width(number(tick), FONT - 2) for tick in ticks)
+    left, right, top, bottom = max(30, widest_tick + 10), 6, 40 if len(series) > 1 else 16, 34
     plot_height = 200
     height = top + plot_height + bottom
     plot_width = WIDTH - left - right
     slot = plot_width / count
     column = max(min(slot * 0.7, 48), 2)
-    totals = [sum(s.values[i] for s in series) for i in range(len(labels))]
-    top_value = _nice_max(max(totals, default=0))
     scale = plot_height / top_value
     base = top + plot_height
     parts = [_open(chart_id, title, description, height, "chart__svg--columns"), _defs(chart_id)]
     if len(series) > 1:
         parts.append(_legend(chart_id, [s.label for s in series], 16))
-    for step in range(3):
-        value = top_value * step / 2
+    for value in ticks:
         y = base - value * scale
         parts.append(
-            f'<line x1="{left}" x2="{WIDTH - right}" y1="{y:.1f}" y2="{y:.1f}" stroke="{GRID}" stroke-width="1"/>'
-            f'<text x="{left - 6}" y="{y + 4:.1f}" font-size="{FONT - 2}" fill="{MUTED}" text-anchor="end">{escape(number(value))}</text>'
+            f'<line x1="{left:.1f}" x2="{WIDTH - right}" y1="{y:.1f}" y2="{y:.1f}" stroke="{GRID}" stroke-width="1"/>'
+            f'<text x="{left - 6:.1f}" y="{y + 4:.1f}" font-size="{FONT - 2}" fill="{MUTED}" text-anchor="end">{escape(number(value))}</text>'
         )
     widest = max((_text_width(label, FONT - 2) for label in labels), default=0)
     every = max(math.ceil((widest + 6) / slot), 1)
@@ -193,7 +194,7 @@ def column_chart(
                 f'text-anchor="middle">{escape(_fit(label, slot * every - 2, FONT - 2))}</text>'
             )
     parts.append(
-        f'<line x1="{left}" x2="{WIDTH - right}" y1="{base}" y2="{base}" stroke="{INK}" stroke-width="1"/>'
+        f'<line x1="{left:.1f}" x2="{WIDTH - right}" y1="{base}" y2="{base}" stroke="{INK}" stroke-width="1"/>'
     )
     parts.append("</svg>")
     return Markup("".join(parts))

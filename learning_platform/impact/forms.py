@@ -47,9 +47,9 @@ class RangeForm(Form):
         default="term",
         validators=[Optional()],
     )
-    start = DateField(_l("From"), name="from", validators=[Optional()])
+    start = DateField(_l("First day"), name="from", validators=[Optional()])
     end = DateField(
-        _l("To (inclusive)"),
+        _l("Last day (included)"),
         name="to",
         validators=[Optional()],
         description=_l("Days in the site's time zone."),
