@@ -32,6 +32,7 @@ from learning_platform.catalog import search
 from learning_platform.demo import seed_themes
 from learning_platform.extensions import db
 from learning_platform.models import (
+    Membership,
     Offering,
     OfferingSession,
     Partner,
@@ -50,6 +51,8 @@ LEARNERS = 20_000
 RACERS = 200
 RACE_SEATS = 20
 PASSWORD = "bench-learn-together"
+#: The organizer whose partner dashboard is measured.
+ORGANIZER = "organizer@bench.example.org"
 SEED = 20261127
 
 TOPICS = [
@@ -116,6 +119,8 @@ class Generated:
     sample_offering_id: int = 0
     partner_slug: str = ""
     racers: list[str] = field(default_factory=list)
+    #: The partner with the most offerings, whose dashboard ORGANIZER opens.
+    dashboard_partner_slug: str = ""
 
 
 def _config(url: str) -> TestingConfig:
@@ -361,6 +366,26 @@ def generate(url: str, password_hash: str, now: datetime | None = None) -> Gener
                         f"(SELECT max(id) FROM {table}))"
                     )
                 )
+        db.session.commit()
+        # An organizer of the partner with the most offerings: its dashboard is measured.
+        busiest = db.session.execute(
+            select(Partner.id, Partner.slug)
+            .join(Offering, Offering.partner_id == Partner.id)
+            .group_by(Partner.id, Partner.slug)
+            .order_by(func.count().desc(), Partner.id)
+            .limit(1)
+        ).one()
+        result.dashboard_partner_slug = busiest.slug
+        organizer = Person(
+            email=ORGANIZER,
+            display_name="Bench organizer",
+            password_hash=password_hash,
+            preferred_language="ko",
+            email_verified_at=now,
+        )
+        db.session.add(organizer)
+        db.session.flush()
+        db.session.add(Membership(person_id=organizer.id, partner_id=busiest.id))
         db.session.commit()
         if connection.dialect.name == "postgresql":
             # VACUUM too, as autovacuum would have by now: index-only scans need the visibility map.

@@ -285,6 +285,26 @@ def etag_of(base: str, path: str) -> str:
 # --- the registration race -----------------------------------------------------------------
 
 
+def dashboard_session(base: str, data: generate.Generated) -> tuple[str, str]:
+    """The organizer logs in once; returns the dashboard's path and the Cookie header line
+    wrk sends with every request (checked first: the charts, not a redirect to the login)."""
+    organizer = Browser(base, "10.9.9.9")
+    status, _, body = organizer.get("/login")
+    assert status == 200, f"GET /login: {status}"
+    form = {
+        "csrf_token": csrf_token(body),
+        "email": generate.ORGANIZER,
+        "password": generate.PASSWORD,
+    }
+    status, _, body = organizer.post("/login", form)
+    assert status == 302, f"organizer login: {status} {body[:300]!r}"
+    path = f"/workspace/{data.dashboard_partner_slug}/dashboard"
+    status, _, body = organizer.get(path)
+    assert status == 200 and b'role="img"' in body, f"dashboard: {status}"
+    cookie = "; ".join(f"{k}={v}" for k, v in organizer.cookies.items())
+    return path, f"Cookie: {cookie}"
+
+
 def registration_race(base: str, data: generate.Generated, url: str) -> dict:
     """200 logged-in people press "register" at once for 20 seats."""
     offering = f"/offerings/{data.race_offering_id}"
@@ -432,6 +452,8 @@ def run_database(name: str, options, password_hash: str, work: Path) -> dict:
             "partner_kib": round(len(partner_body) / 1024),
         }
 
+        dashboard, dashboard_cookie = dashboard_session(app.base, data)
+
         plan = [
             # (figure, server, path, floor it is read against, connections, header)
             ("floor_text", floors, "/text", None, CONNECTIONS, ""),
@@ -468,6 +490,8 @@ def run_database(name: str, options, password_hash: str, work: Path) -> dict:
                 CONNECTIONS,
                 "",
             ),
+            # An organizer's dashboard of the partner with the most offerings, logged in.
+            ("dashboard_term", app, dashboard, "floor_template", CONNECTIONS, dashboard_cookie),
             ("floor_template_feeds", floors, "/template", None, CONNECTIONS, ""),
             ("feed_partner", app, partner_feed, "floor_template_feeds", CONNECTIONS, ""),
             # One connection: each request takes seconds; a calendar app polls one at a time.
@@ -544,6 +568,7 @@ LABELS = {
     "catalog_search_p1": "catalog, words `q=기후`, page 1",
     "catalog_search_en_p1": "catalog, words `q=climate action` (best match), page 1",
     "offering_page": "offering page (8+ sessions)",
+    "dashboard_term": "partner dashboard (this term), organizer of the partner with most offerings",
     "floor_template_feeds": "floor: small Jinja template (again, before feeds)",
     "feed_partner": "partner feed `/feeds/partners/<slug>.ics`",
     "feed_all": "`/feeds/all.ics` (1 connection, 20 s)",

@@ -92,12 +92,13 @@ class IdConverter(IntegerConverter):
 def register_blueprints(app: Flask) -> None:
     app.url_map.converters["id"] = IdConverter
     from learning_platform.accounts.routes import bp as accounts_bp
-    from learning_platform.backoffice.routes import bp as backoffice_bp
     from learning_platform.audit.routes import bp as audit_bp
+    from learning_platform.backoffice.routes import bp as backoffice_bp
     from learning_platform.calendar.routes import bp as feeds_bp
     from learning_platform.catalog.routes import bp as catalog_bp
     from learning_platform.enrollment.routes import bp as enrollment_bp
     from learning_platform.impact.report import bp as report_bp
+    from learning_platform.impact.routes import bp as impact_bp
     from learning_platform.main.routes import bp as main_bp
     from learning_platform.media.routes import bp as media_bp
     from learning_platform.messages.routes import bp as messages_bp
@@ -118,6 +119,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(audit_bp)
     app.register_blueprint(workspace_bp)
     app.register_blueprint(members_bp)
+    app.register_blueprint(impact_bp)
     app.register_blueprint(catalog_bp)
     app.register_blueprint(enrollment_bp)
     app.register_blueprint(questions_bp)

@@ -80,6 +80,8 @@ RULES: dict[str, Rule] = {
     "use_workspace": Rule(lambda person, _target: _admin(person) or bool(_roles(person))),
     "view_partner_workspace": Rule(_member, visible=_member, within="use_workspace"),
     "create_offering": Rule(_member, visible=_member, within="use_workspace"),
+    # The partner's impact dashboard and its CSVs: its members (and site admins).
+    "view_dashboard": Rule(_member, visible=_member, within="use_workspace"),
     "manage_members": Rule(_manager, visible=_member, within="use_workspace"),
     # The partner's own audit trail: every organizer and manager reads it.
     "view_activity": Rule(_member, visible=_member, within="use_workspace"),

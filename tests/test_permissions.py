@@ -78,6 +78,7 @@ def world(app, make_person, make_partner, make_offering, register):
             "language": "ko",
             "person": people["citizen"].id,
             "mail": mail_id,
+            "chart": "registrations",
         },
     }
 
@@ -93,6 +94,9 @@ MATRIX = [
     ("GET", "/workspace/", (302, 403, 302, 302, 302, 302, 200)),
     ("GET", "/workspace/{slug}/", (302, 403, 200, 200, 404, 404, 200)),
     ("GET", "/workspace/{slug}/new", (302, 403, 200, 200, 404, 404, 200)),
+    # The partner's dashboard and its CSVs: its members and site admins only.
+    ("GET", "/workspace/{slug}/dashboard", (302, 403, 200, 200, 404, 404, 200)),
+    ("GET", "/workspace/{slug}/dashboard/{chart}.csv", (302, 403, 200, 200, 404, 404, 200)),
     ("POST", "/workspace/{slug}/new", (302, 403, 422, 422, 404, 404, 422)),
     # Organizers of a partner: its managers (and site admins) add and remove them.
     ("GET", "/workspace/{slug}/members/", (302, 403, 403, 200, 404, 404, 200)),
@@ -255,6 +259,7 @@ def test_every_workspace_admin_and_account_url_is_in_the_matrix(app):
     names["message_id"] = "{message}"
     names["question_id"] = "{question}"
     names |= {"person_id": "{person}", "mail_id": "{mail}"}
+    names["name"] = "{chart}"
     names |= {"page": "{page}", "language": "{language}"}
     for rule in app.url_map.iter_rules():
         if not rule.rule.startswith(areas):
