@@ -35,6 +35,7 @@ from learning_platform.models import (
     Offering,
     OfferingSession,
     OutboxMessage,
+    OutboxStatus,
     Partner,
     Person,
     Theme,
@@ -216,6 +217,25 @@ class Server:
         with self.app.app_context():
             registration = enrollment.active_registration(offering.id, person.id)
             return registration.status if registration else None
+
+    def failed_mail(self, address: str, subject: str) -> int:
+        """A mail the outbox gave up on (the mail server refused it five times)."""
+        with self.app.app_context():
+            message = OutboxMessage(
+                recipient=address,
+                subject=subject,
+                raw=f"To: {address}\r\nSubject: {subject}\r\n\r\nSee you on Saturday.\r\n",
+                status=OutboxStatus.FAILED,
+                attempts=5,
+                last_error="550 5.1.1 mailbox unavailable",
+            )
+            db.session.add(message)
+            db.session.commit()
+            return message.id
+
+    def outbox_status(self, message_id: int) -> str:
+        with self.app.app_context():
+            return db.session.get(OutboxMessage, message_id).status.value
 
     def offering_titled(self, title: str) -> Offering:
         with self.app.app_context():

@@ -8,6 +8,7 @@ import io
 import secrets
 import urllib.request
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from flask_babel import force_locale, gettext, ngettext
@@ -765,3 +766,104 @@ def test_organizer_checks_in_at_the_door_by_qr_code_and_by_typed_code(
             .where(Attendance.session_id == session_id)
         ).all()
     assert sorted(marks) == sorted([(scanned.id, True), (typed.id, True)])
+
+
+def test_organizer_reads_the_dashboard_and_an_admin_runs_the_back_office(
+    visitor, server, language, title, t
+):
+    """Issue 14: the Changwon organizer sees this term's figures as charts, downloads one as CSV
+    and cancels a session; a site admin finds who cancelled it in the audit trail, downloads the
+    alliance report as PDF, disables an account (its owner can no longer log in) and sends a
+    failed mail again; anyone reads the impact page and the open data."""
+    offering = server.course(title=title, sessions=2)
+    citizen = server.person(language=language)
+    assert server.register(offering, citizen) == "confirmed"
+    failed = server.failed_mail(citizen.email, f"Welcome to {title}")
+    cancelled = sorted(offering.sessions, key=lambda s: s.starts_at)[1]
+    reason = "강당 공사로 쉽니다." if language == "ko" else "The hall is being repaired."
+
+    organizer = visitor()
+    page = organizer.page
+    sign_in(organizer, ORGANIZER)
+    organizer.go("/workspace/changwon-city")
+    organizer.activate(page.locator('main a[href="/workspace/changwon-city/dashboard"]'))
+    assert page.locator("main svg[role=img]").count() >= 3
+    assert page.locator("main table").count() >= 3  # the data behind each chart
+    organizer.snap("dashboard")
+    csv_link = page.locator('main a[href*="/dashboard/registrations.csv"]')
+    organizer.focus(csv_link)
+    with page.expect_download() as download:
+        page.keyboard.press("Enter")
+    body = Path(download.value.path()).read_bytes()
+    assert body.startswith(b"\xef\xbb\xbf")  # Excel reads Korean right
+    assert len(body.decode("utf-8-sig").splitlines()) >= 2
+
+    organizer.go(f"/workspace/offerings/{offering.id}")
+    organizer.activate(page.locator(f"form[action$='/sessions/{cancelled.id}/cancel'] button"))
+    organizer.type_into(page.locator("#reason"), reason)
+    organizer.activate(page.locator("main form button.button--danger-solid"))
+    assert page.locator(".notice--success").count() == 1
+    organizer.activate(page.locator(f'main a[href$="/activity?offering={offering.id}"]'))
+    assert reason in page.locator("main").inner_text()
+    organizer.snap("activity")
+    assert not organizer.problems, organizer.problems
+
+    admin = visitor()
+    page = admin.page
+    sign_in(admin, "admin@example.org")
+    nav(admin, "/admin/partners/")
+    admin.activate(page.locator('main a[href="/admin/audit"]'))
+    admin.press(page.locator("main details.audit-filters > summary"))
+    admin.choose(page.locator("#action"), "session.cancelled")
+    admin.activate(page.locator("main details.audit-filters button[type=submit]"))
+    trail = page.locator("main").inner_text()
+    assert reason in trail and ORGANIZER in trail  # who cancelled it, and why
+    admin.snap("admin-audit")
+
+    admin.activate(page.locator('main a[href="/admin/report"]'))
+    admin.snap("admin-report")
+    pdf_link = page.locator(f'main a[href*="/admin/report.pdf"][href$="lang={language}"]')
+    admin.focus(pdf_link)
+    with page.expect_download() as download:
+        page.keyboard.press("Enter")
+    assert Path(download.value.path()).read_bytes().startswith(b"%PDF")
+
+    admin.activate(page.locator('main a[href="/admin/people/"]'))
+    admin.type_into(page.locator("#q"), citizen.email)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    admin.activate(page.locator(f'main a[href="/admin/people/{citizen.id}"]'))
+    admin.snap("admin-person")
+    admin.activate(page.locator(f"form[action$='/people/{citizen.id}/disable'] button"))
+    admin.type_into(page.locator("#reason"), "Spam")
+    admin.activate(page.locator("main form button.button--danger-solid"))
+    assert page.locator(".notice--success").count() == 1
+
+    admin.activate(page.locator('main a[href="/admin/mail/"]'))
+    admin.snap("admin-mail")
+    admin.activate(page.locator(f"form[action$='/mail/{failed}/retry'] button"))
+    assert server.outbox_status(failed) == "pending"
+    assert not admin.problems, admin.problems
+
+    shut_out = visitor()
+    shut_out.go("/login")
+    shut_out.type_into(shut_out.page.locator("#email"), citizen.email)
+    shut_out.type_into(shut_out.page.locator("#password"), PASSWORD)
+    shut_out.activate(shut_out.page.locator("main form button[type=submit]"))
+    disabled = t(
+        "This account is disabled by the site administrators. Write to %(email)s if you think"
+        " this is a mistake.",
+        email="@",
+    )
+    assert disabled.split("@")[0].strip() in shut_out.page.locator("main").inner_text()
+    assert shut_out.page.url.endswith("/login")
+    assert not shut_out.problems, shut_out.problems
+
+    guest = visitor()
+    page = guest.page
+    guest.go("/")
+    guest.activate(page.locator('footer a[href="/impact"]'))
+    guest.snap("impact")
+    guest.activate(page.locator('footer a[href="/data"]'))
+    assert page.locator('main a[href="/data/offerings.csv"]').count() == 1
+    guest.snap("open-data")
