@@ -138,6 +138,19 @@ def email_address(_form, field: Field) -> None:
 
 
 #: Dates outside these years are typing mistakes, and beyond them date arithmetic overflows.
+#: A page number in a query string: ASCII digits only (int() also takes "٣" and "1_000").
+_PAGE_NUMBER = re.compile(r"[0-9]{1,6}")
+#: No list is read this far; a larger number is a made-up URL, shown the last page's worth.
+MAX_PAGE = 10_000
+
+
+def page_number(value: str | None) -> int:
+    """The page a list's `?page=` asks for: 1 for anything that is not a plain number, at most
+    MAX_PAGE (the database is never asked for an offset it cannot hold)."""
+    value = value or ""
+    return max(1, min(int(value), MAX_PAGE)) if _PAGE_NUMBER.fullmatch(value) else 1
+
+
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 

@@ -13,6 +13,7 @@ from learning_platform.models import (
     Partner,
     Registration,
     Theme,
+    utcnow,
 )
 
 PASSWORD = "correct horse battery staple"
@@ -123,6 +124,8 @@ def make_offering(app):
             "capacity": 20,
             "timezone": partner.timezone,
             "contact_email": "learn@example.org",
+            # A published or cancelled offering was public once (models.public_status).
+            "published_at": utcnow() if status != "draft" else None,
             **fields,
         }
         with app.app_context():

@@ -53,7 +53,9 @@ def world(make_partner, make_person, make_offering, make_theme, register):
         sessions=[in_days(5)],
     )
     draft = make_offering(partner, status="draft", sessions=[in_days(4)])
-    cancelled_draft = make_offering(partner, status="cancelled", sessions=[in_days(6)])
+    cancelled_draft = make_offering(
+        partner, status="cancelled", sessions=[in_days(6)], published_at=None
+    )
     of_hidden = make_offering(hidden, status="published", published_at=utcnow())
     citizen = make_person("jiwoo.participant@example.org", name="Kim Jiwoo Participant")
     register(public, citizen)

@@ -17,6 +17,7 @@ from learning_platform.models import (
     MembershipRole,
     OfferingSession,
     OutboxMessage,
+    Person,
 )
 from tests.factories import PASSWORD
 from tests.test_workspace import in_days
@@ -136,3 +137,25 @@ def test_cancelling_an_offering_twice_at_once_mails_each_participant_once(
             select(func.count()).where(OutboxMessage.recipient == citizen.email)
         )
     assert mails == 1
+
+
+def test_two_admins_disabling_each_other_at_once_leave_one_admin(race_app, make_person):
+    a, b = make_person(admin=True), make_person(admin=True)
+    posts = []
+    for person, other in ((a, b), (b, a)):
+        client = _client(race_app, person)
+        token = client.csrf_token(f"/admin/people/{other.id}")
+        posts.append(
+            (
+                client,
+                f"/admin/people/{other.id}/disable",
+                {"csrf_token": token, "confirm": "yes", "reason": "At the same moment"},
+            )
+        )
+    statuses = _race(race_app, posts, lambda s: "count(*)" in s and "FROM person" in s)
+    with race_app.app_context():
+        active = db.session.scalar(
+            select(func.count()).where(Person.is_admin.is_(True), Person.disabled_at.is_(None))
+        )
+    assert active == 1  # one was disabled; the other was told they are the last admin
+    assert sorted(statuses) in ([302, 409], [302, 422])

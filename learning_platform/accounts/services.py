@@ -235,6 +235,16 @@ def request_password_reset(email: str) -> None:
             signup_url=external_url("accounts.signup"),
         )
         return
+    if person.disabled_at is not None:
+        # No link: a new password would not let them in. They are told why, and whom to ask.
+        send_template(
+            person.email,
+            person.preferred_language,
+            _l("Reset your password"),
+            "reset_disabled",
+            contact_email=current_app.config["CONTACT_EMAIL"],
+        )
+        return
     _mail_token(person, TokenPurpose.RESET)
 
 
@@ -296,6 +306,8 @@ def live_token(token: str, purpose: TokenPurpose) -> AccountToken | None:
         )
     )
     if record is None or record.used_at is not None or record.expires_at <= utcnow():
+        return None
+    if record.person.disabled_at is not None:  # a disabled account's links do nothing
         return None
     return record
 

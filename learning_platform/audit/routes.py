@@ -12,6 +12,7 @@ from sqlalchemy import select
 from learning_platform.audit import services, texts
 from learning_platform.audit.forms import TrailFilterForm
 from learning_platform.extensions import db
+from learning_platform.forms import page_number
 from learning_platform.models import Partner
 from learning_platform.offerings.schedule_files import spreadsheet_safe
 from learning_platform.policy import requires
@@ -22,6 +23,15 @@ bp = Blueprint("audit", __name__)
 PER_PAGE = 30
 #: The most rows one download holds (newest first); narrow the filters for older ones.
 MAX_CSV_ROWS = 10_000
+
+
+#: The query-string keys the trail's links carry on (never Flask's own `_method`, `_external`…).
+_LINK_KEYS = ("action", "partner", "actor", "offering", "date_from", "date_to")
+
+
+def _link_args() -> dict[str, str]:
+    """The filters of this page, for its CSV and pagination links."""
+    return {key: request.args[key] for key in _LINK_KEYS if request.args.get(key)}
 
 
 def _zone() -> str:
@@ -52,8 +62,8 @@ def _form(partners=None) -> tuple[TrailFilterForm, services.TrailFilter]:
 
 
 def _page(query):
-    page = request.args.get("page", 1, type=int)
-    return db.paginate(query, page=max(page, 1), per_page=PER_PAGE, error_out=False)
+    page = page_number(request.args.get("page"))
+    return db.paginate(query, page=page, per_page=PER_PAGE, error_out=False)
 
 
 def _rows(events) -> list[dict]:
@@ -154,6 +164,7 @@ def admin_index():
         rows=_rows(page.items),
         partner=None,
         zone=_zone(),
+        link_args=_link_args(),
     )
 
 
@@ -181,6 +192,7 @@ def activity(partner: Partner):
         rows=_rows(page.items),
         partner=partner,
         zone=_zone(),
+        link_args=_link_args(),
     )
 
 

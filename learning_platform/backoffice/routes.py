@@ -8,7 +8,13 @@ from flask_login import current_user
 from learning_platform.backoffice import forms, services
 from learning_platform.boundary import unit_of_work
 from learning_platform.extensions import db
-from learning_platform.forms import Confirmation, ConfirmForm, render_confirmation, select_choices
+from learning_platform.forms import (
+    Confirmation,
+    ConfirmForm,
+    page_number,
+    render_confirmation,
+    select_choices,
+)
 from learning_platform.models import Offering, OfferingStatus, OutboxMessage, OutboxStatus
 from learning_platform.partners.forms import ROLE_LABELS
 from learning_platform.policy import requires
@@ -17,7 +23,7 @@ bp = Blueprint("backoffice", __name__, url_prefix="/admin")
 
 
 def _page() -> int:
-    return request.args.get("page", 1, type=int) or 1
+    return page_number(request.args.get("page"))
 
 
 class _Filters:

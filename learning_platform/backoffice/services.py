@@ -137,12 +137,28 @@ def disable(person: Person, reason: str, by: Person) -> None:
         raise DomainError(_l("You cannot disable your own account."))
     if person.disabled_at is not None:
         raise DomainError(_l("This account is already disabled."))
+    if person.is_admin:
+        # The admins' row locks: two admins disabling each other at the same moment count one
+        # after the other, so the second is refused (PostgreSQL: row locks; SQLite: this first
+        # write takes the database's write lock).
+        db.session.execute(
+            update(Person)
+            .where(Person.is_admin.is_(True))
+            .values(is_admin=Person.is_admin)
+            .execution_options(synchronize_session=False)
+        )
     if person.is_admin and not _active_admins_besides(person):
         raise DomainError(_l("This is the last site admin: make someone else admin first."))
     before = snapshot(person, ("disabled_at", "disabled_reason"))
     person.disabled_at = utcnow()
     person.disabled_reason = reason.strip()
     db.session.execute(delete(LoginSession).where(LoginSession.person_id == person.id))
+    # Its mailed links (password reset, address check) stop working for good.
+    db.session.execute(
+        delete(AccountToken).where(
+            AccountToken.person_id == person.id, AccountToken.used_at.is_(None)
+        )
+    )
     record(
         AuditAction.ACCOUNT_DISABLED,
         person,
@@ -234,9 +250,11 @@ def unpublish(offering: Offering, reason: str) -> int:
     lock_offering(offering)
     if offering.status != OfferingStatus.PUBLISHED:
         raise DomainError(_l("Only a published offering can be unpublished."))
-    fields = ("status", "unpublished_at", "unpublished_reason")
+    fields = ("status", "published_at", "unpublished_at", "unpublished_reason")
     before = snapshot(offering, fields)
     offering.status = OfferingStatus.DRAFT
+    # No longer public: cancelled later, it stays out of public view (models.public_status).
+    offering.published_at = None
     offering.unpublished_at = utcnow()
     offering.unpublished_reason = reason.strip()
     # Calendars see the change: each event leaves the feeds with a new ETag and Last-Modified.

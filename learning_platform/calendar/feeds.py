@@ -41,6 +41,7 @@ from learning_platform.models import (
     Registration,
     RegistrationStatus,
     SessionStatus,
+    public_status,
 )
 
 KEEP_DAYS = 30
@@ -75,7 +76,7 @@ def window_start(now: datetime) -> datetime:
 def visible(start: datetime) -> list:
     """SQL conditions for the sessions any feed may show."""
     return [
-        Offering.status.in_([OfferingStatus.PUBLISHED, OfferingStatus.CANCELLED]),
+        public_status(),
         OfferingSession.ends_at >= start,
         or_(
             OfferingSession.status == SessionStatus.SCHEDULED,

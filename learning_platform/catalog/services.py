@@ -1,6 +1,5 @@
 """Queries behind the public pages: the catalog with its filters, partner and theme pages."""
 
-import re
 from array import array
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -15,7 +14,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from learning_platform.catalog import search as word_search
 from learning_platform.enrollment.services import OfferingState, has_started, offering_state
 from learning_platform.extensions import db
-from learning_platform.forms import FIRST_YEAR, LAST_YEAR
+from learning_platform.forms import FIRST_YEAR, LAST_YEAR, page_number
 from learning_platform.languages import CONTENT_LANGUAGES, taught_in
 from learning_platform.memory import remembered
 from learning_platform.models import (
@@ -27,12 +26,12 @@ from learning_platform.models import (
     Partner,
     SessionStatus,
     Theme,
+    public_status,
     utcnow,
 )
 from learning_platform.models.offering import offering_cohost, offering_theme
 
 PER_PAGE = 12
-PAGE_NUMBER = re.compile(r"[0-9]{1,6}")
 #: "relevance" only with words; the default then, "date" otherwise.
 SORTS = ("relevance", "date", "newest")
 #: Filters that /feeds/all.ics accepts.
@@ -82,9 +81,7 @@ class Filters:
         filters.sort = args.get("sort") if args.get("sort") in SORTS else filters.default_sort
         if filters.sort == "relevance" and not filters.q:
             filters.sort = "date"
-        page = args.get("page", "")
-        # ASCII digits only: int() also takes "٣" and "1_000"; beyond 10,000 pages is no one's.
-        filters.page = min(int(page), 10_000) or 1 if PAGE_NUMBER.fullmatch(page) else 1
+        filters.page = page_number(args.get("page"))
         return filters
 
     def args(self, **changes) -> dict[str, str]:
@@ -349,12 +346,12 @@ def upcoming_for_theme(theme: Theme) -> CatalogPage:
 
 
 def public_offering(offering_id: int) -> Offering | None:
-    """A published or cancelled offering of an approved partner; drafts are never public."""
+    """A public offering (published, or cancelled after it was) of an approved partner."""
     return db.session.scalar(
         select(Offering)
         .where(
             Offering.id == offering_id,
-            Offering.status.in_([OfferingStatus.PUBLISHED, OfferingStatus.CANCELLED]),
+            public_status(),
             of_approved_partner(),
         )
         .options(

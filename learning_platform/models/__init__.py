@@ -25,6 +25,7 @@ from learning_platform.models.offering import (
     ReminderLead,
     ReminderSent,
     SessionStatus,
+    public_status,
 )
 from learning_platform.models.outbox import OutboxMessage, OutboxStatus
 from learning_platform.models.partner import Membership, MembershipRole, Partner, PartnerKind
@@ -80,5 +81,6 @@ __all__ = [
     "Theme",
     "TokenPurpose",
     "UTCDateTime",
+    "public_status",
     "utcnow",
 ]

@@ -16,6 +16,8 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    and_,
+    or_,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -200,6 +202,16 @@ class Offering(Base):
 
     def __repr__(self) -> str:
         return f"<Offering {self.id} {self.title!r}>"
+
+
+def public_status():
+    """SQL: the offering may be seen by the public — published, or cancelled after it had been
+    public. A draft cancelled before it was ever published, and one the site admins took out
+    of the catalog (unpublishing clears `published_at`), stay private even once cancelled."""
+    return or_(
+        Offering.status == OfferingStatus.PUBLISHED,
+        and_(Offering.status == OfferingStatus.CANCELLED, Offering.published_at.is_not(None)),
+    )
 
 
 class OfferingSession(Base):

@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, select
 
 from config import OPEN_DATA_LICENCES
 from learning_platform.catalog.services import of_approved_partner
@@ -32,6 +32,7 @@ from learning_platform.models import (
     Partner,
     SessionStatus,
     Theme,
+    public_status,
 )
 from learning_platform.models.offering import offering_cohost, offering_theme
 from learning_platform.offerings.schedule_files import spreadsheet_safe
@@ -97,16 +98,7 @@ def register(dataset: Dataset) -> Dataset:
 def public_offerings():
     """SQL: offerings of approved partners that are published, or were before being cancelled
     (a draft cancelled before anyone saw it is not public)."""
-    return and_(
-        of_approved_partner(),
-        or_(
-            Offering.status == OfferingStatus.PUBLISHED,
-            and_(
-                Offering.status == OfferingStatus.CANCELLED,
-                Offering.published_at.is_not(None),
-            ),
-        ),
-    )
+    return and_(of_approved_partner(), public_status())
 
 
 def _public_ids():

@@ -115,13 +115,20 @@ def _refuse_last_manager(membership: Membership) -> None:
         .values(id=Partner.id)
         .execution_options(synchronize_session=False)
     )
-    managers = db.session.scalar(
-        select(func.count()).where(
+    # Only a manager who can log in counts: a disabled or deleted account adds no one.
+    others = db.session.scalar(
+        select(func.count())
+        .select_from(Membership)
+        .join(Person, Person.id == Membership.person_id)
+        .where(
             Membership.partner_id == membership.partner_id,
             Membership.role == MembershipRole.MANAGER,
+            Membership.id != membership.id,
+            Person.disabled_at.is_(None),
+            Person.deleted_at.is_(None),
         )
     )
-    if managers <= 1:
+    if not others:
         raise DomainError(
             _l(
                 "%(name)s is the only manager: add another manager first.",
