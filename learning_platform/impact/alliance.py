@@ -357,36 +357,55 @@ def figures(day_range: DateRange) -> AllianceFigures:
 
 
 def _goals(scope) -> list[GoalRow]:
-    """Published offerings in range and their learners per SDG: an offering with two themes on one goal counts once
-    for it, and an offering counts for every goal of its themes."""
-    themes_of_goal: dict[int, list[int]] = defaultdict(list)
-    for theme_id, targets in db.session.execute(select(Theme.id, Theme.sdg_targets)):
-        for goal in goals_of(list(targets or [])):
-            themes_of_goal[goal.number].append(theme_id)
-    joined = (
-        select(offering_theme.c.theme_id, scope.c.id.label("offering_id"), Registration.person_id)
-        .join(scope, scope.c.id == offering_theme.c.offering_id)
-        .outerjoin(
-            Registration,
-            (Registration.offering_id == scope.c.id)
-            & (Registration.status == RegistrationStatus.CONFIRMED),
-        )
-        .subquery("joined")
+    """Published offerings in range and their learners per SDG: an offering with two themes
+    on one goal counts once for it, and an offering counts for every goal of its themes.
+
+    The themes' goals are a small table of (goal, theme) pairs written into the statement;
+    the (goal, offering) pairs are made distinct once, then counted and joined to the
+    confirmed registrations, grouped by goal: one statement, two aggregates."""
+    pairs_of_goal = sorted(
+        {
+            (goal.number, theme_id)
+            for theme_id, targets in db.session.execute(select(Theme.id, Theme.sdg_targets))
+            for goal in goals_of(list(targets or []))
+        }
     )
-    columns = []
-    for number in GOALS:
-        theme_ids = themes_of_goal.get(number)
-        if theme_ids:
-            member = joined.c.theme_id.in_(theme_ids)
-            columns += [
-                func.count(distinct(case((member, joined.c.offering_id)))),
-                func.count(distinct(case((member, joined.c.person_id)))),
-            ]
-        else:
-            columns += [literal_column("0"), literal_column("0")]
-    # Without any theme on a goal the columns are no aggregates, and an empty join has no row.
-    counts = db.session.execute(select(*columns).select_from(joined)).first() or [0] * len(columns)
+    counts: dict[tuple[str, int], int] = {}
+    if pairs_of_goal:
+        goal_map = union_all(
+            *(
+                select(
+                    literal_column(str(goal), Integer).label("goal"),
+                    literal_column(str(theme_id), Integer).label("theme_id"),
+                )
+                for goal, theme_id in pairs_of_goal
+            )
+        ).subquery("goal_map")
+        pairs = (
+            select(goal_map.c.goal, offering_theme.c.offering_id)
+            .join(goal_map, goal_map.c.theme_id == offering_theme.c.theme_id)
+            .join(scope, scope.c.id == offering_theme.c.offering_id)
+            .distinct()
+            .subquery("pairs")
+        )
+        people = (
+            select(
+                literal_column("'learners'"),
+                pairs.c.goal,
+                func.count(distinct(Registration.person_id)),
+            )
+            .join(Registration, Registration.offering_id == pairs.c.offering_id)
+            .where(Registration.status == RegistrationStatus.CONFIRMED)
+            .group_by(pairs.c.goal)
+        )
+        offerings = select(literal_column("'offerings'"), pairs.c.goal, func.count()).group_by(
+            pairs.c.goal
+        )
+        for kind, goal, count in db.session.execute(union_all(offerings, people)):
+            counts[(kind, int(goal))] = count
     return [
-        GoalRow(number, name, counts[2 * index], counts[2 * index + 1])
-        for index, (number, name) in enumerate(GOALS.items())
+        GoalRow(
+            number, name, counts.get(("offerings", number), 0), counts.get(("learners", number), 0)
+        )
+        for number, name in GOALS.items()
     ]
