@@ -53,6 +53,8 @@ RACE_SEATS = 20
 PASSWORD = "bench-learn-together"
 #: The organizer whose partner dashboard is measured.
 ORGANIZER = "organizer@bench.example.org"
+#: The site admin whose alliance report is measured.
+ADMIN = "admin@bench.example.org"
 SEED = 20261127
 
 TOPICS = [
@@ -386,6 +388,16 @@ def generate(url: str, password_hash: str, now: datetime | None = None) -> Gener
         db.session.add(organizer)
         db.session.flush()
         db.session.add(Membership(person_id=organizer.id, partner_id=busiest.id))
+        db.session.add(
+            Person(
+                email=ADMIN,
+                display_name="Bench admin",
+                password_hash=password_hash,
+                preferred_language="ko",
+                email_verified_at=now,
+                is_admin=True,
+            )
+        )
         db.session.commit()
         if connection.dialect.name == "postgresql":
             # VACUUM too, as autovacuum would have by now: index-only scans need the visibility map.

@@ -285,24 +285,30 @@ def etag_of(base: str, path: str) -> str:
 # --- the registration race -----------------------------------------------------------------
 
 
-def dashboard_session(base: str, data: generate.Generated) -> tuple[str, str]:
-    """The organizer logs in once; returns the dashboard's path and the Cookie header line
-    wrk sends with every request (checked first: the charts, not a redirect to the login)."""
-    organizer = Browser(base, "10.9.9.9")
-    status, _, body = organizer.get("/login")
+def logged_in(base: str, email: str, path: str, address: str) -> str:
+    """`email` logs in once; returns the Cookie header line wrk sends with every request
+    (checked first: `path` shows its charts, not a redirect to the login)."""
+    person = Browser(base, address)
+    status, _, body = person.get("/login")
     assert status == 200, f"GET /login: {status}"
-    form = {
-        "csrf_token": csrf_token(body),
-        "email": generate.ORGANIZER,
-        "password": generate.PASSWORD,
-    }
-    status, _, body = organizer.post("/login", form)
-    assert status == 302, f"organizer login: {status} {body[:300]!r}"
+    form = {"csrf_token": csrf_token(body), "email": email, "password": generate.PASSWORD}
+    status, _, body = person.post("/login", form)
+    assert status == 302, f"{email} login: {status} {body[:300]!r}"
+    status, _, body = person.get(path)
+    assert status == 200 and b'role="img"' in body, f"{path}: {status}"
+    return "Cookie: " + "; ".join(f"{k}={v}" for k, v in person.cookies.items())
+
+
+def dashboard_session(base: str, data: generate.Generated) -> tuple[str, str]:
+    """The organizer's dashboard path and cookie."""
     path = f"/workspace/{data.dashboard_partner_slug}/dashboard"
-    status, _, body = organizer.get(path)
-    assert status == 200 and b'role="img"' in body, f"dashboard: {status}"
-    cookie = "; ".join(f"{k}={v}" for k, v in organizer.cookies.items())
-    return path, f"Cookie: {cookie}"
+    return path, logged_in(base, generate.ORGANIZER, path, "10.9.9.9")
+
+
+def report_session(base: str) -> tuple[str, str]:
+    """The admin's alliance report (this year, by month) path and cookie."""
+    path = "/admin/report?preset=this-year"
+    return path, logged_in(base, generate.ADMIN, path, "10.9.9.10")
 
 
 def registration_race(base: str, data: generate.Generated, url: str) -> dict:
@@ -453,6 +459,8 @@ def run_database(name: str, options, password_hash: str, work: Path) -> dict:
         }
 
         dashboard, dashboard_cookie = dashboard_session(app.base, data)
+        report, report_cookie = report_session(app.base)
+        check_ok(app.base, "/impact", b'role="img"')
 
         plan = [
             # (figure, server, path, floor it is read against, connections, header)
@@ -492,6 +500,9 @@ def run_database(name: str, options, password_hash: str, work: Path) -> dict:
             ),
             # An organizer's dashboard of the partner with the most offerings, logged in.
             ("dashboard_term", app, dashboard, "floor_template", CONNECTIONS, dashboard_cookie),
+            # A site admin's alliance report (HTML, this year), and the public impact page.
+            ("alliance_report", app, report, "floor_template", CONNECTIONS, report_cookie),
+            ("impact_page", app, "/impact", "floor_template", CONNECTIONS, ""),
             ("floor_template_feeds", floors, "/template", None, CONNECTIONS, ""),
             ("feed_partner", app, partner_feed, "floor_template_feeds", CONNECTIONS, ""),
             # One connection: each request takes seconds; a calendar app polls one at a time.
@@ -569,6 +580,8 @@ LABELS = {
     "catalog_search_en_p1": "catalog, words `q=climate action` (best match), page 1",
     "offering_page": "offering page (8+ sessions)",
     "dashboard_term": "partner dashboard (this term), organizer of the partner with most offerings",
+    "alliance_report": "alliance report (HTML, this year), site admin",
+    "impact_page": "public impact page `/impact` (this year and last year)",
     "floor_template_feeds": "floor: small Jinja template (again, before feeds)",
     "feed_partner": "partner feed `/feeds/partners/<slug>.ics`",
     "feed_all": "`/feeds/all.ics` (1 connection, 20 s)",

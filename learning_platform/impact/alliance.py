@@ -1,21 +1,18 @@
 """The alliance figures: all approved partners together, for a range of calendar days.
 
-The definitions are shared with the partner dashboard (see the README, "Alliance report and
-public impact page"). Every figure is a SQL aggregate: `figures()` runs the same few statements
-whatever the number of offerings, sessions and registrations.
+The counting rules are those of the whole impact package (see `learning_platform.impact`);
+ranges, buckets and durations come from `impact.figures`. Every figure is a SQL aggregate:
+`figures()` runs the same few statements whatever the number of offerings, sessions and
+registrations.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime
 
-from flask import current_app
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
-    Float,
     Integer,
     String,
     case,
@@ -28,11 +25,16 @@ from sqlalchemy import (
     select,
     union_all,
 )
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.functions import FunctionElement
 
-from learning_platform.boundary import DomainError
 from learning_platform.extensions import db
+from learning_platform.impact.figures import (
+    Bucket,
+    DateRange,
+    bucket_of,
+    hours_expr,
+    site_zone,
+    sql_hours,
+)
 from learning_platform.models import (
     Attendance,
     Offering,
@@ -47,92 +49,6 @@ from learning_platform.models import (
 from learning_platform.models.base import utcnow
 from learning_platform.models.offering import offering_cohost, offering_theme
 from learning_platform.sdgs import GOALS, goals_of
-
-#: The longest range a report covers: its months stay a short list.
-MAX_DAYS = 3660
-#: Up to this many days the figures over time are per week, beyond it per month.
-WEEKLY_UP_TO = 92
-
-
-class HoursBetween(FunctionElement):
-    """SQL: the hours from `starts` to `ends` (a float), on SQLite and PostgreSQL."""
-
-    type = Float()
-    inherit_cache = True
-
-
-@compiles(HoursBetween, "sqlite")
-def _hours_sqlite(element, compiler, **kw):
-    starts, ends = list(element.clauses)
-    return (
-        f"((julianday({compiler.process(ends, **kw)})"
-        f" - julianday({compiler.process(starts, **kw)})) * 24.0)"
-    )
-
-
-@compiles(HoursBetween)
-def _hours_postgresql(element, compiler, **kw):
-    starts, ends = list(element.clauses)
-    return (
-        f"(extract(epoch from {compiler.process(ends, **kw)}"
-        f" - {compiler.process(starts, **kw)}) / 3600.0)"
-    )
-
-
-@dataclass(frozen=True)
-class Range:
-    """Calendar days [start, end) in the site's zone."""
-
-    start: date
-    end: date
-
-    @classmethod
-    def last_year(cls, today: date) -> Range:
-        return cls(date(today.year - 1, 1, 1), date(today.year, 1, 1))
-
-    @classmethod
-    def this_year(cls, today: date) -> Range:
-        return cls(date(today.year, 1, 1), today + timedelta(days=1))
-
-    @classmethod
-    def checked(cls, start: date | None, end: date | None) -> Range:
-        """The range from the form's days; `end` is the last day included.
-
-        :raise DomainError: when a day is missing, the end is before the start, or the range
-            is longer than ten years.
-        """
-        if start is None:
-            raise DomainError(_l("Enter the first day as a date, such as 2026-01-01."), "from")
-        if end is None:
-            raise DomainError(_l("Enter the last day as a date, such as 2026-12-31."), "to")
-        if end < start:
-            raise DomainError(_l("The last day must be on or after the first day."), "to")
-        if (end - start).days >= MAX_DAYS:
-            raise DomainError(_l("Choose a range of at most ten years."), "to")
-        return cls(start, end + timedelta(days=1))
-
-    @property
-    def last_day(self) -> date:
-        return self.end - timedelta(days=1)
-
-    @property
-    def days(self) -> int:
-        return (self.end - self.start).days
-
-    @property
-    def weekly(self) -> bool:
-        return self.days <= WEEKLY_UP_TO
-
-    def buckets(self) -> list[date]:
-        """The first day of each week (Monday) or month the range touches."""
-        if self.weekly:
-            first = self.start - timedelta(days=self.start.weekday())
-            return [first + timedelta(weeks=n) for n in range((self.end - first).days // 7 + 1)]
-        days, day = [], self.start.replace(day=1)
-        while day < self.end:
-            days.append(day)
-            day = date(day.year + day.month // 12, day.month % 12 + 1, 1)
-        return days
 
 
 @dataclass
@@ -207,14 +123,18 @@ class GoalRow:
 
 @dataclass
 class PeriodRow:
-    #: The first day of the week or month.
-    start: date
+    #: The week or month, clipped to the range.
+    bucket: Bucket
     figures: Figures
+
+    @property
+    def start(self) -> date:
+        return self.bucket.start
 
 
 @dataclass
 class AllianceFigures:
-    range: Range
+    range: DateRange
     totals: Figures
     partners: list[PartnerRow]
     cities: list[CityRow]
@@ -225,58 +145,37 @@ class AllianceFigures:
     @property
     def made_on(self) -> date:
         """The day the report was made, in the site's zone."""
-        return self.made_at.astimezone(_zone()).date()
+        return self.made_at.astimezone(site_zone()).date()
 
     @property
-    def weekly(self) -> bool:
-        return self.range.weekly
+    def monthly(self) -> bool:
+        return self.range.monthly
 
 
-def _zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config["SITE_TIMEZONE"])
-
-
-def _moment(day: date) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=_zone())
-
-
-def _bucket(column, starts: list[date]):
-    """SQL: the index of the week or month in which `column` falls (site zone)."""
-    whens = [(column < _moment(day), index - 1) for index, day in enumerate(starts[1:], 1)]
-    last = literal_column(str(len(starts) - 1))
-    if not whens:
-        return last
-    return case(*((when, literal_column(str(index))) for when, index in whens), else_=last)
-
-
-def _counted_offering():
-    """SQL conditions: an offering of an approved partner that is published or cancelled."""
-    return (
-        Partner.approved.is_(True),
-        Offering.status.in_([OfferingStatus.PUBLISHED, OfferingStatus.CANCELLED]),
-    )
-
-
-def figures(day_range: Range) -> AllianceFigures:
+def figures(day_range: DateRange) -> AllianceFigures:
     """All the alliance's figures for `day_range`, in eight statements."""
-    low, high = _moment(day_range.start), _moment(day_range.end)
+    low, high = day_range.utc(day_range.start), day_range.utc(day_range.end)
     now = utcnow()
-    starts = day_range.buckets()
+    buckets = day_range.buckets()
+    approved = Partner.approved.is_(True)
+    counted = Offering.status.in_([OfferingStatus.PUBLISHED, OfferingStatus.CANCELLED])
+    published = Offering.status == OfferingStatus.PUBLISHED
     in_range = exists().where(
         OfferingSession.offering_id == Offering.id,
         OfferingSession.starts_at >= low,
         OfferingSession.starts_at < high,
     )
+    #: Published and cancelled offerings in range: their confirmed people are learners.
     scope = (
         select(Offering.id, Offering.partner_id)
         .join(Partner, Partner.id == Offering.partner_id)
-        .where(*_counted_offering(), in_range)
+        .where(approved, counted, in_range)
         .subquery("scope")
     )
 
     partners = db.session.execute(
         select(Partner.id, Partner.name, Partner.slug, Partner.city)
-        .where(Partner.approved.is_(True))
+        .where(approved)
         .order_by(Partner.name)
     ).all()
     by_partner: dict[int, Figures] = defaultdict(Figures)
@@ -288,7 +187,7 @@ def figures(day_range: Range) -> AllianceFigures:
     offerings = (
         select(Offering.partner_id, Offering.status, cohosted.label("cohosted"))
         .join(Partner, Partner.id == Offering.partner_id)
-        .where(*_counted_offering(), in_range)
+        .where(approved, counted, in_range)
         .subquery()
     )
     for partner_id, status, is_cohosted, count in db.session.execute(
@@ -297,23 +196,27 @@ def figures(day_range: Range) -> AllianceFigures:
         ).group_by(offerings.c.partner_id, offerings.c.status, offerings.c.cohosted)
     ):
         row = by_partner[partner_id]
-        row.offerings += count
-        row.cancelled += count if status == OfferingStatus.CANCELLED else 0
-        row.cohosted += count if is_cohosted else 0
+        if status == OfferingStatus.CANCELLED:
+            row.cancelled += count
+        else:
+            row.offerings += count
+            row.cohosted += count if is_cohosted else 0
 
-    duration = HoursBetween(OfferingSession.starts_at, OfferingSession.ends_at)
+    # Sessions held: scheduled ones of published offerings (a cancelled offering's were not).
+    duration = hours_expr(OfferingSession.starts_at, OfferingSession.ends_at)
     active_in_range = (
-        *_counted_offering(),
+        approved,
+        published,
         OfferingSession.status == SessionStatus.SCHEDULED,
         OfferingSession.starts_at >= low,
         OfferingSession.starts_at < high,
     )
     taken = exists().where(Attendance.session_id == OfferingSession.id)
-    past = OfferingSession.ends_at <= now
+    past = OfferingSession.starts_at < now
     sessions = (
         select(
             Offering.partner_id,
-            _bucket(OfferingSession.starts_at, starts).label("bucket"),
+            bucket_of(OfferingSession.starts_at, day_range, buckets).label("bucket"),
             duration.label("hours"),
             case((past, 1), else_=0).label("past"),
             case((past & taken, 1), else_=0).label("taken"),
@@ -328,14 +231,14 @@ def figures(day_range: Range) -> AllianceFigures:
             sessions.c.partner_id,
             sessions.c.bucket,
             func.count(),
-            func.coalesce(func.sum(sessions.c.hours), 0.0),
+            func.sum(sessions.c.hours),
             func.coalesce(func.sum(sessions.c.past), 0),
             func.coalesce(func.sum(sessions.c.taken), 0),
         ).group_by(sessions.c.partner_id, sessions.c.bucket)
     ):
         for row in (by_partner[partner_id], by_period[index]):
             row.sessions += count
-            row.hours_offered += float(hours)
+            row.hours_offered += sql_hours(hours)
             row.past_sessions += int(past_count)
             row.sessions_taken += int(taken_count)
 
@@ -343,11 +246,11 @@ def figures(day_range: Range) -> AllianceFigures:
         select(
             Offering.partner_id,
             Registration.status,
-            _bucket(Registration.created_at, starts).label("bucket"),
+            bucket_of(Registration.created_at, day_range, buckets).label("bucket"),
         )
         .join(Offering, Offering.id == Registration.offering_id)
         .join(Partner, Partner.id == Offering.partner_id)
-        .where(*_counted_offering(), Registration.created_at >= low, Registration.created_at < high)
+        .where(approved, counted, Registration.created_at >= low, Registration.created_at < high)
         .subquery()
     )
     for partner_id, status, index, count in db.session.execute(
@@ -387,7 +290,7 @@ def figures(day_range: Range) -> AllianceFigures:
     marks = (
         select(
             Offering.partner_id,
-            _bucket(OfferingSession.starts_at, starts).label("bucket"),
+            bucket_of(OfferingSession.starts_at, day_range, buckets).label("bucket"),
             case((present, 1), else_=0).label("present"),
             case((present, duration), else_=0.0).label("hours"),
         )
@@ -404,15 +307,21 @@ def figures(day_range: Range) -> AllianceFigures:
             marks.c.bucket,
             func.count(),
             func.coalesce(func.sum(marks.c.present), 0),
-            func.coalesce(func.sum(marks.c.hours), 0.0),
+            func.sum(marks.c.hours),
         ).group_by(marks.c.partner_id, marks.c.bucket)
     ):
         for row in (by_partner[partner_id], by_period[index]):
             row.marks += count
             row.present += int(present_count)
-            row.hours_delivered += float(hours)
+            row.hours_delivered += sql_hours(hours)
 
-    goals = _goals(scope)
+    held = (
+        select(Offering.id, Offering.partner_id)
+        .join(Partner, Partner.id == Offering.partner_id)
+        .where(approved, published, in_range)
+        .subquery("held")
+    )
+    goals = _goals(held)
 
     totals = Figures()
     partner_rows = []
@@ -440,43 +349,63 @@ def figures(day_range: Range) -> AllianceFigures:
         cities=sorted(cities.values(), key=lambda row: (row.city == "", row.city.casefold())),
         goals=goals,
         periods=[
-            PeriodRow(day, by_period.get(index, Figures())) for index, day in enumerate(starts)
+            PeriodRow(bucket, by_period.get(index, Figures()))
+            for index, bucket in enumerate(buckets)
         ],
         made_at=now,
     )
 
 
 def _goals(scope) -> list[GoalRow]:
-    """Offerings and learners per SDG: an offering with two themes on one goal counts once
-    for it, and an offering counts for every goal of its themes."""
-    themes_of_goal: dict[int, list[int]] = defaultdict(list)
-    for theme_id, targets in db.session.execute(select(Theme.id, Theme.sdg_targets)):
-        for goal in goals_of(list(targets or [])):
-            themes_of_goal[goal.number].append(theme_id)
-    joined = (
-        select(offering_theme.c.theme_id, scope.c.id.label("offering_id"), Registration.person_id)
-        .join(scope, scope.c.id == offering_theme.c.offering_id)
-        .outerjoin(
-            Registration,
-            (Registration.offering_id == scope.c.id)
-            & (Registration.status == RegistrationStatus.CONFIRMED),
-        )
-        .subquery("joined")
+    """Published offerings in range and their learners per SDG: an offering with two themes
+    on one goal counts once for it, and an offering counts for every goal of its themes.
+
+    The themes' goals are a small table of (goal, theme) pairs written into the statement;
+    the (goal, offering) pairs are made distinct once, then counted and joined to the
+    confirmed registrations, grouped by goal: one statement, two aggregates."""
+    pairs_of_goal = sorted(
+        {
+            (goal.number, theme_id)
+            for theme_id, targets in db.session.execute(select(Theme.id, Theme.sdg_targets))
+            for goal in goals_of(list(targets or []))
+        }
     )
-    columns = []
-    for number in GOALS:
-        theme_ids = themes_of_goal.get(number)
-        if theme_ids:
-            member = joined.c.theme_id.in_(theme_ids)
-            columns += [
-                func.count(distinct(case((member, joined.c.offering_id)))),
-                func.count(distinct(case((member, joined.c.person_id)))),
-            ]
-        else:
-            columns += [literal_column("0"), literal_column("0")]
-    # Without any theme on a goal the columns are no aggregates, and an empty join has no row.
-    counts = db.session.execute(select(*columns).select_from(joined)).first() or [0] * len(columns)
+    counts: dict[tuple[str, int], int] = {}
+    if pairs_of_goal:
+        goal_map = union_all(
+            *(
+                select(
+                    literal_column(str(goal), Integer).label("goal"),
+                    literal_column(str(theme_id), Integer).label("theme_id"),
+                )
+                for goal, theme_id in pairs_of_goal
+            )
+        ).subquery("goal_map")
+        pairs = (
+            select(goal_map.c.goal, offering_theme.c.offering_id)
+            .join(goal_map, goal_map.c.theme_id == offering_theme.c.theme_id)
+            .join(scope, scope.c.id == offering_theme.c.offering_id)
+            .distinct()
+            .subquery("pairs")
+        )
+        people = (
+            select(
+                literal_column("'learners'"),
+                pairs.c.goal,
+                func.count(distinct(Registration.person_id)),
+            )
+            .join(Registration, Registration.offering_id == pairs.c.offering_id)
+            .where(Registration.status == RegistrationStatus.CONFIRMED)
+            .group_by(pairs.c.goal)
+        )
+        offerings = select(literal_column("'offerings'"), pairs.c.goal, func.count()).group_by(
+            pairs.c.goal
+        )
+        for kind, goal, count in db.session.execute(union_all(offerings, people)):
+            counts[(kind, int(goal))] = count
     return [
-        GoalRow(number, name, counts[2 * index], counts[2 * index + 1])
-        for index, (number, name) in enumerate(GOALS.items())
+        GoalRow(
+            number, name, counts.get(("offerings", number), 0), counts.get(("learners", number), 0)
+        )
+        for number, name in GOALS.items()
     ]

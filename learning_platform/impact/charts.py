@@ -39,6 +39,13 @@ GRID = "#cbd2d9"
 OUTLINE = "#1f2933"
 WIDTH = 360
 FONT = 15
+#: The drawing's own fonts, for renderers that do not pass the page's CSS into the SVG (the
+#: PDF's WeasyPrint): the families with Korean, Thai and Latin glyphs (learning_platform.pdf).
+#: On the page, the stylesheet's `font-family: inherit` wins over this attribute.
+FONT_FAMILY = (
+    "'Noto Sans CJK KR', 'NanumGothic', 'Noto Sans Thai', 'Loma', 'Noto Sans', 'DejaVu Sans',"
+    " sans-serif"
+)
 
 
 @dataclass(frozen=True)
@@ -113,7 +120,8 @@ def _fill(chart_id: str, index: int) -> str:
 def _open(chart_id: str, title: str, description: str, height: float, class_: str) -> str:
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart__svg {class_}" role="img" '
-        f'viewBox="0 0 {WIDTH} {height:.0f}" aria-labelledby="{chart_id}-title {chart_id}-desc">'
+        f'viewBox="0 0 {WIDTH} {height:.0f}" font-family="{FONT_FAMILY}" '
+        f'aria-labelledby="{chart_id}-title {chart_id}-desc">'
         f'<title id="{chart_id}-title">{escape(title)}</title>'
         f'<desc id="{chart_id}-desc">{escape(description)}</desc>'
     )

@@ -1,16 +1,12 @@
-"""A partner's impact figures over a date range, as the shared definitions say.
+"""The shared parts of the impact figures, and a partner's figures over a date range.
 
-Every figure is an SQL aggregate; `partner_figures` runs the same number of statements
-whatever the data size. Days, weeks and months are those of the site zone (SITE_TIMEZONE).
+Shared by the dashboard, the alliance report and the open data: `DateRange` (calendar days
+[start, end) in the site zone) and its weeks or months (`buckets`, `bucket_of` in SQL), and
+durations computed by the database (`hours_expr`). The counting rules are written once, in
+the package's docstring (`learning_platform.impact`).
 
-- Offerings: published (and, counted apart, cancelled) offerings with a session, in any
-  status, starting in the range; the partner's own and those it co-hosts.
-- Registrations: rows created in the range, by their status now (deleted accounts' rows count).
-- Learners: distinct people confirmed in an offering in range.
-- Attendance rate: present marks / all marks, of active sessions starting in the range.
-- Learning hours delivered: each present mark of such a session counts its duration.
-- By theme, SDG, language and format: published offerings in range; an offering with two
-  themes counts in both, and once per SDG.
+`partner_figures` counts the partner's own offerings and those it co-hosts; every figure is
+an SQL aggregate, in the same number of statements whatever the data size.
 """
 
 from __future__ import annotations
@@ -42,8 +38,6 @@ from learning_platform.sdgs import GOALS
 
 #: Ranges up to this many days are shown by week; longer ones by month.
 WEEKLY_UP_TO_DAYS = 92
-#: The longest range a person may ask for.
-MAX_RANGE_DAYS = 5 * 366
 
 
 # Durations in SQL ------------------------------------------------------------------------------
@@ -135,11 +129,20 @@ def site_today() -> date:
     return utcnow().astimezone(ZoneInfo(current_app.config["SITE_TIMEZONE"])).date()
 
 
+def site_zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config["SITE_TIMEZONE"])
+
+
+def this_year_so_far(today: date) -> tuple[date, date]:
+    """[1 January, tomorrow): the public page's "this year so far"."""
+    return date(today.year, 1, 1), today + timedelta(days=1)
+
+
 def site_range(start: date, end: date) -> DateRange:
     return DateRange(start, end, current_app.config["SITE_TIMEZONE"])
 
 
-def _bucket_of(column, period: DateRange, buckets: list[Bucket]):
+def bucket_of(column, period: DateRange, buckets: list[Bucket]):
     """SQL: the index of the bucket `column` (a UTC datetime inside the range) falls in."""
     if len(buckets) == 1:
         return literal_column("0")
@@ -302,7 +305,7 @@ def partner_figures(partner: Partner, period: DateRange, language: str = "en") -
     # Registrations created in the range, by bucket and status now.
     created = (
         select(
-            _bucket_of(Registration.created_at, period, buckets).label("bucket"),
+            bucket_of(Registration.created_at, period, buckets).label("bucket"),
             Registration.status.label("status"),
         )
         .where(
@@ -332,10 +335,10 @@ def partner_figures(partner: Partner, period: DateRange, language: str = "en") -
     marked = exists().where(Attendance.session_id == OfferingSession.id)
     sessions = (
         select(
-            _bucket_of(OfferingSession.starts_at, period, buckets).label("bucket"),
+            bucket_of(OfferingSession.starts_at, period, buckets).label("bucket"),
             hours_expr(OfferingSession.starts_at, OfferingSession.ends_at).label("hours"),
             case((OfferingSession.starts_at < now, 1), else_=0).label("past"),
-            case((marked, 1), else_=0).label("taken"),
+            case(((OfferingSession.starts_at < now) & marked, 1), else_=0).label("taken"),
         )
         .where(*_active_sessions_in(scope, period))
         .subquery()
@@ -350,15 +353,15 @@ def partner_figures(partner: Partner, period: DateRange, language: str = "en") -
         ).group_by(sessions.c.bucket)
     ):
         figures.periods[index].sessions = count
-        figures.periods[index].hours_offered = _hours(hours)
-        figures.hours_offered += _hours(hours)
+        figures.periods[index].hours_offered = sql_hours(hours)
+        figures.hours_offered += sql_hours(hours)
         figures.sessions_past += int(past or 0)
         figures.sessions_taken += int(taken or 0)
 
     # Attendance marks of those sessions: the rate, and the hours of those present.
     marks = (
         select(
-            _bucket_of(OfferingSession.starts_at, period, buckets).label("bucket"),
+            bucket_of(OfferingSession.starts_at, period, buckets).label("bucket"),
             case((Attendance.present.is_(True), 1), else_=0).label("present"),
             case(
                 (
@@ -379,8 +382,8 @@ def partner_figures(partner: Partner, period: DateRange, language: str = "en") -
     ):
         figures.marks += count
         figures.present += int(present or 0)
-        figures.periods[index].hours_delivered = _hours(hours)
-        figures.hours_delivered += _hours(hours)
+        figures.periods[index].hours_delivered = sql_hours(hours)
+        figures.hours_delivered += sql_hours(hours)
 
     # Each published offering in range: fill rate and waitlist demand now.
     waiting = (
@@ -459,7 +462,7 @@ def _breakdowns(figures: Figures, scope, held, period: DateRange, language: str)
             theme.name(language),
             offerings_of.get(theme.id, 0),
             registrations_of.get(theme.id, 0),
-            _hours(hours_of.get(theme.id)),
+            sql_hours(hours_of.get(theme.id)),
         )
         for theme in themes
         if offerings_of.get(theme.id)
@@ -514,7 +517,7 @@ def _breakdowns(figures: Figures, scope, held, period: DateRange, language: str)
     ]
 
 
-def _hours(value) -> float:
+def sql_hours(value) -> float:
     """Hours from SQL, without the float noise of julianday arithmetic."""
     return round(float(value or 0), 4)
 

@@ -5,7 +5,7 @@ from wtforms import DateField, SelectField
 from wtforms.validators import Optional
 
 from learning_platform.forms import Form, select_choices
-from learning_platform.impact.figures import DateRange, site_range, term_of
+from learning_platform.impact.figures import DateRange, site_range, term_of, this_year_so_far
 
 PRESET_LABELS = {
     "term": _l("This term"),
@@ -21,6 +21,8 @@ EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
 
 def preset_range(preset: str, today: date) -> tuple[date, date]:
     """[start, end) of a preset, for `today` in the site zone."""
+    if preset == "this-year-so-far":
+        return this_year_so_far(today)
     if preset == "this-year":
         return date(today.year, 1, 1), date(today.year + 1, 1, 1)
     if preset == "last-year":
@@ -36,7 +38,8 @@ def preset_range(preset: str, today: date) -> tuple[date, date]:
 
 
 class RangeForm(Form):
-    """The dashboard's date range, sent by GET (it changes nothing: no CSRF token)."""
+    """The date range of the dashboard and the alliance report, sent by GET (it changes
+    nothing: no CSRF token). Both check it the same way, with the same messages."""
 
     class Meta:
         csrf = False
@@ -55,14 +58,17 @@ class RangeForm(Form):
         description=_l("Days in the site's time zone."),
     )
 
-    def period(self, today: date) -> tuple[DateRange, bool]:
-        """The range asked for and whether it was valid; this term when it was not."""
+    def period(self, today: date, default: str = "term") -> tuple[DateRange, bool]:
+        """The range asked for and whether it was valid; the `default` preset when it was not
+        (or when none was asked for)."""
+        self.default_preset = default
         if not self.validate():
-            return self._preset("term", today), False
+            return self._preset(default, today), False
         dates = self.start.data or self.end.data
         if self.preset.data == "custom" or (dates and not self.preset.raw_data):
             return self._custom(self.start.data, self.end.data, today)
-        return self._preset(self.preset.data or "term", today), True
+        chosen = self.preset.data if self.preset.raw_data else default
+        return self._preset(chosen or default, today), True
 
     def _preset(self, preset: str, today: date) -> DateRange:
         first, after = preset_range(preset, today)
@@ -88,6 +94,6 @@ class RangeForm(Form):
             self.end.errors = [_l("Choose a range of at most five years.")]
             ok = False
         if not ok:
-            return self._preset("term", today), False
+            return self._preset(self.default_preset, today), False
         self.start.data, self.end.data = start, end
         return site_range(start, end + timedelta(days=1)), True

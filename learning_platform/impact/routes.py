@@ -7,7 +7,7 @@ from flask import Blueprint, Response, abort, render_template, request
 from flask_babel import format_date, format_percent
 
 from learning_platform.i18n import current_language
-from learning_platform.impact import dashboard
+from learning_platform.impact import RULES_SENTENCE, dashboard
 from learning_platform.impact.figures import partner_figures, site_today
 from learning_platform.impact.forms import PRESET_LABELS, RangeForm
 from learning_platform.models import Partner
@@ -32,6 +32,7 @@ def dashboard_page(partner: Partner):
         figures=figures,
         charts=dashboard.charts(figures),
         preset_labels=PRESET_LABELS,
+        rules=RULES_SENTENCE,
         hours=dashboard.hours,
         number=dashboard.number,
         format_date=format_date,

@@ -390,6 +390,9 @@ register(
 )
 
 
+# The alliance's aggregate figures (counts only) are registered by this module.
+from learning_platform.opendata import impact as _impact  # noqa: E402, F401
+
 # Writing --------------------------------------------------------------------------------------
 
 
