@@ -187,3 +187,17 @@ def test_impact_open_data_take_the_same_statements_for_one_or_thirty_offerings(
     for _ in range(29):
         make_offering(partner, status="published", sessions=[in_days(3)], cohosts=[make_partner()])
     assert statements() == before
+
+
+def test_a_draft_cancelled_before_publishing_counts_nowhere(app, two_partners, make_offering):
+    """Only what was public counts: a draft cancelled before anyone saw it is not an offering
+    the alliance ran, on the report, the dashboard or in the open data."""
+    make_offering(
+        two_partners["changwon"], status="cancelled", published_at=None, sessions=[in_days(-1)]
+    )
+    with app.test_request_context():
+        period = _range()
+        report = alliance.figures(period)
+        mine = partner_figures(two_partners["changwon"], period)
+    assert report.totals.cancelled == 1  # the one cancelled after it was published
+    assert mine.cancelled_offerings == 1

@@ -45,6 +45,7 @@ from learning_platform.models import (
     RegistrationStatus,
     SessionStatus,
     Theme,
+    public_status,
 )
 from learning_platform.models.base import utcnow
 from learning_platform.models.offering import offering_cohost, offering_theme
@@ -158,7 +159,7 @@ def figures(day_range: DateRange) -> AllianceFigures:
     now = utcnow()
     buckets = day_range.buckets()
     approved = Partner.approved.is_(True)
-    counted = Offering.status.in_([OfferingStatus.PUBLISHED, OfferingStatus.CANCELLED])
+    counted = public_status()
     published = Offering.status == OfferingStatus.PUBLISHED
     in_range = exists().where(
         OfferingSession.offering_id == Offering.id,

@@ -31,6 +31,7 @@ from learning_platform.models import (
     RegistrationStatus,
     SessionStatus,
     Theme,
+    public_status,
     utcnow,
 )
 from learning_platform.models.offering import offering_cohost, offering_theme
@@ -250,7 +251,7 @@ def _scope(partner_id: int):
         .where(
             Offering.id.in_(union_all(own, cohosted_here)),
             Partner.approved.is_(True),
-            Offering.status != OfferingStatus.DRAFT,
+            public_status(),
         )
     )
 

@@ -23,9 +23,9 @@ from learning_platform.models import (
     Attendance,
     Offering,
     OfferingSession,
-    OfferingStatus,
     Partner,
     Registration,
+    public_status,
 )
 from learning_platform.opendata.services import Column, Dataset, public_data_fingerprint, register
 
@@ -41,7 +41,7 @@ def _years() -> list[int]:
         .join(Partner, Partner.id == Offering.partner_id)
         .where(
             Partner.approved.is_(True),
-            Offering.status.in_([OfferingStatus.PUBLISHED, OfferingStatus.CANCELLED]),
+            public_status(),
         )
     )
     first_session, last_session, first_registration, last_registration = db.session.execute(
