@@ -205,13 +205,22 @@ class SharedApp:
     limiter_state: tuple
 
 
+#: What Flask-Limiter keeps on the one `limiter` object, replaced by every init_app. The
+#: fallback and `_storage_dead` too: a test whose Redis is down (test_outage) marks the
+#: storage dead, and without restoring the flag the next tests would count their logins in
+#: the in-memory fallback, never reset, until some later test got "Too many attempts".
+_LIMITER_STATE = ("_storage", "_limiter", "_storage_dead", "_fallback_storage", "_fallback_limiter")
+
+
 def _limiter_state() -> tuple:
-    # Flask-Limiter keeps its storage on the one `limiter` object, replaced by every init_app.
-    return limiter._storage, limiter._limiter
+    return tuple(getattr(limiter, name, None) for name in _LIMITER_STATE)
 
 
 def _set_limiter_state(state: tuple) -> None:
-    limiter._storage, limiter._limiter = state
+    for name, value in zip(_LIMITER_STATE, state, strict=True):
+        setattr(limiter, name, value)
+    if limiter._fallback_storage is not None:
+        limiter._fallback_storage.reset()
 
 
 @pytest.fixture(scope="session")
