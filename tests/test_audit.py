@@ -12,8 +12,10 @@ from learning_platform.models import (
     Membership,
     MembershipRole,
     Offering,
+    Person,
     Registration,
 )
+from learning_platform.models.base import utcnow
 from tests.test_workspace import in_days, offering_fields, submit_multi
 
 
@@ -247,15 +249,48 @@ def test_the_last_manager_cannot_demote_themself(app, client, managed):
     partner, boss, _helper, memberships = managed
     path = f"/workspace/{partner.slug}/members/"
     url = f"{path}{memberships[boss.id]}/role"
-    asked = client.submit(url, {"role": "organizer"}, page=path)
-    assert asked.status_code == 200 and "Stop being a manager?" in asked.get_data(as_text=True)
-    refused = client.submit(
+    page = client.get(path).get_data(as_text=True)
+    assert "The only manager: add another manager first." in page
+    assert "Make organizer" not in page  # not offered, to be refused after confirming
+    assert f'action="{url}"' not in page
+    assert f'action="{path}{memberships[boss.id]}/remove"' not in page
+    refused = client.submit(url, {"role": "organizer"}, page=path, follow_redirects=True)
+    text = refused.get_data(as_text=True)
+    assert "the only manager" in text and "Stop being a manager?" not in text
+    confirmed = client.submit(
         url, {"role": "organizer", "confirm": "yes"}, page=path, follow_redirects=True
     )
-    assert "the only manager" in refused.get_data(as_text=True)
+    assert "the only manager" in confirmed.get_data(as_text=True)
     with app.app_context():
         assert db.session.get(Membership, memberships[boss.id]).role == MembershipRole.MANAGER
     assert events(app) == []
+
+
+def test_a_manager_with_another_manager_may_step_down_after_confirming(app, client, managed):
+    partner, boss, helper, memberships = managed
+    with app.app_context():
+        db.session.get(Membership, memberships[helper.id]).role = MembershipRole.MANAGER
+        db.session.commit()
+    path = f"/workspace/{partner.slug}/members/"
+    page = client.get(path).get_data(as_text=True)
+    assert "The only manager" not in page and page.count("Make organizer") == 2
+    url = f"{path}{memberships[boss.id]}/role"
+    asked = client.submit(url, {"role": "organizer"}, page=path)
+    assert "Stop being a manager?" in asked.get_data(as_text=True)
+    client.submit(url, {"role": "organizer", "confirm": "yes"}, page=path)
+    with app.app_context():
+        assert db.session.get(Membership, memberships[boss.id]).role == MembershipRole.ORGANIZER
+
+
+def test_a_disabled_manager_does_not_count_as_the_other_manager(app, client, managed, make_person):
+    partner, _boss, helper, memberships = managed
+    with app.app_context():
+        db.session.get(Membership, memberships[helper.id]).role = MembershipRole.MANAGER
+        db.session.get(Person, helper.id).disabled_at = utcnow()
+        db.session.commit()
+    page = client.get(f"/workspace/{partner.slug}/members/").get_data(as_text=True)
+    assert page.count("The only manager: add another manager first.") == 1
+    assert page.count("Make organizer") == 1  # the disabled one may still step down
 
 
 def test_adding_and_removing_a_member(app, client, managed, make_person):
@@ -405,3 +440,113 @@ def test_an_admin_edit_of_a_site_page_is_recorded(app, client, login, make_perso
     )
     assert event.changes["body"][1] == "We learn together."
     assert event.partner_id is None
+
+
+# What the product tester found (issue 14) -------------------------------------------------
+
+
+def test_empty_date_filters_are_no_error_and_a_bad_date_still_is(client, login, make_person):
+    login(make_person(admin=True))
+    query = {"action": "session.cancelled", "date_from": "", "date_to": ""}
+    text = client.get("/admin/audit", query_string=query).get_data(as_text=True)
+    assert "Enter a date as YYYY-MM-DD." not in text and 'aria-invalid="true"' not in text
+    bad = client.get("/admin/audit", query_string={**query, "date_to": "2026-02-30"})
+    assert bad.get_data(as_text=True).count("Enter a date as YYYY-MM-DD.") == 1
+
+
+def test_an_offerings_history_is_titled_by_it_and_leads_back_to_it(
+    app, client, login, organizer, published, make_person, make_partner, make_offering
+):
+    _person, partner = organizer
+    client.submit(
+        ws(published) + "/cancel", {"confirm": "yes", "reason": "Rain"}, page=ws(published)
+    )
+    with app.app_context():
+        db.session.get(
+            Membership, db.session.scalar(select(Membership.id))
+        ).role = MembershipRole.MANAGER
+        db.session.commit()
+    url = f"/workspace/{partner.slug}/activity"
+    text = client.get(url, query_string={"offering": published.id}).get_data(as_text=True)
+    assert "<h1>Changes to “Climate Action 기후행동”</h1>" in text
+    assert f'href="{ws(published)}">← Climate Action 기후행동</a>' in text
+    assert f'name="offering" value="{published.id}"' in text
+    assert f'value="{published.id}" aria' not in text  # the number is not what the box shows
+    assert "Activity of Changwon City" not in text
+    # another partner's offering is not named in this partner's trail
+    theirs = make_offering(make_partner(slug="elsewhere"), title="Secret plan")
+    other = client.get(url, query_string={"offering": theirs.id}).get_data(as_text=True)
+    assert "Activity of Changwon City" in other and "Secret plan" not in other
+
+
+def test_the_trail_names_the_zone_in_words(client, login, make_person):
+    login(make_person(admin=True))
+    client.submit("/language", {"language": "ko"}, page="/")
+    text = client.get("/admin/audit").get_data(as_text=True)
+    assert "한국 시간(KST)" in text and "Asia/Seoul 기준" not in text
+
+
+def test_the_csv_names_each_offering_by_its_title_in_constant_statements(
+    app, client, login, organizer, published, make_person, make_offering, count_queries
+):
+    person, partner = organizer
+    first = published.sessions[0].id
+    client.submit(
+        f"{ws(published)}/sessions/{first}/cancel",
+        {"confirm": "yes", "reason": "Ill"},
+        page=ws(published),
+    )
+    client.submit(
+        ws(published) + "/cancel", {"confirm": "yes", "reason": "Rain"}, page=ws(published)
+    )
+    with app.app_context():
+        db.session.get(Offering, published.id).title = "Renamed"
+        db.session.commit()
+    admin = make_person("root@example.org", admin=True)
+
+    def csv_as_admin() -> tuple[list[list[str]], int]:
+        client.submit("/logout", page="/")
+        login(admin)
+        with count_queries() as statements:
+            response = client.get("/admin/audit.csv")
+        client.submit("/logout", page="/")
+        login(person)
+        text = response.get_data(as_text=True).lstrip("\ufeff")
+        return list(csv.reader(io.StringIO(text))), len(statements)
+
+    rows, few = csv_as_admin()
+    at = rows[0].index("Offering")
+    assert rows[0][at + 1] == "Offering title"
+    assert [row[at : at + 2] for row in rows[1:]] == [
+        [str(published.id), "Climate Action 기후행동"],  # its own entry: the title it had
+        [str(published.id), "Renamed"],  # a session's entry: the title now
+    ]
+    for number in range(3):
+        other = make_offering(partner, status="published", sessions=[in_days(5 + number)])
+        session_id = other.sessions[0].id
+        client.submit(
+            f"{ws(other)}/sessions/{session_id}/cancel",
+            {"confirm": "yes", "reason": "Ill"},
+            page=ws(other),
+        )
+    rows, many = csv_as_admin()
+    assert len(rows) == 6 and many == few
+
+
+def test_the_trail_says_unpublish_in_the_back_offices_words(
+    app, client, login, make_person, published
+):
+    admin = make_person("root@example.org", admin=True)
+    client.submit("/logout", page="/")
+    login(admin)
+    client.submit(
+        f"/admin/offerings/{published.id}/unpublish",
+        {"confirm": "yes", "reason": "Spam"},
+        page="/admin/offerings/",
+    )
+    text = client.get("/admin/audit").get_data(as_text=True)
+    assert "unpublished the offering “Climate Action 기후행동”" in text
+    client.submit("/language", {"language": "ko"}, page="/")
+    korean = client.get("/admin/audit").get_data(as_text=True)
+    assert "프로그램 게시 내림" in korean and "게시를 내렸습니다" in korean
+    assert "공개 중단" not in korean and 'label="과정"' not in korean

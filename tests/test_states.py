@@ -501,12 +501,15 @@ def test_a_manager_removing_themself_is_asked_in_their_own_words(
     app, client, login, make_person, make_partner
 ):
     manager = make_person(name="Malee")
-    partner = make_partner(name="UNESCO Bangkok", members=[manager])
+    other = make_person("other@example.org", name="Somchai")  # so that Malee may leave
+    partner = make_partner(name="UNESCO Bangkok", members=[manager, other])
     with app.app_context():
-        membership = db.session.scalar(select(Membership).where(Membership.person_id == manager.id))
-        membership.role = "manager"
+        for membership in db.session.scalars(select(Membership)):
+            membership.role = "manager"
         db.session.commit()
-        membership_id = membership.id
+        membership_id = db.session.scalar(
+            select(Membership.id).where(Membership.person_id == manager.id)
+        )
     login(manager)
     path = f"/workspace/{partner.slug}/members/"
     page = asks(

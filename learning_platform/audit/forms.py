@@ -52,9 +52,10 @@ class TrailFilterForm(Form):
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
-        # Clear words of our own instead of the library's ("Not a valid date value.").
+        # Clear words of our own instead of the library's ("Not a valid date value."); an
+        # empty date is no error (Optional() has cleared it, though the parse failed).
         for field in (self.date_from, self.date_to):
-            if field.process_errors:
+            if field.process_errors and field.errors:
                 field.errors = [_l("Enter a date as YYYY-MM-DD.")]
         for field in (self.action, getattr(self, "partner", None)):
             if field is not None and field.errors:

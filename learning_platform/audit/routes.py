@@ -97,6 +97,7 @@ def _csv(query, filename: str) -> Response:
     events = db.session.scalars(query.limit(MAX_CSV_ROWS)).all()
     zones = services.zones_of(events, _zone())
     names = services.partner_names(events)
+    titles = services.offering_titles(events)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(
@@ -109,6 +110,7 @@ def _csv(query, filename: str) -> Response:
             _("Change"),
             _("Partner"),
             _("Offering"),
+            _("Offering title"),
             _("Note"),
             _("Before → after"),
         ]
@@ -131,6 +133,7 @@ def _csv(query, filename: str) -> Response:
                 spreadsheet_safe(texts.sentence(event, zone)),
                 spreadsheet_safe(names.get(event.partner_id, "")),
                 event.offering_id or "",
+                spreadsheet_safe(titles.get(event.id, "")),
                 spreadsheet_safe(event.note),
                 spreadsheet_safe(changes),
             ]
@@ -163,6 +166,7 @@ def admin_index():
         page=page,
         rows=_rows(page.items),
         partner=None,
+        offering=None,
         zone=_zone(),
         link_args=_link_args(),
     )
@@ -191,6 +195,7 @@ def activity(partner: Partner):
         page=page,
         rows=_rows(page.items),
         partner=partner,
+        offering=services.partner_offering(partner, filters.offering_id),
         zone=_zone(),
         link_args=_link_args(),
     )

@@ -220,3 +220,38 @@ def partner_names(events: Iterable[AuditEvent]) -> dict[int, str]:
     return dict(
         db.session.execute(select(Partner.id, Partner.name).where(Partner.id.in_(ids))).all()
     )
+
+
+def offering_titles(events: Iterable[AuditEvent]) -> dict[int, str]:
+    """Each entry's offering's title: as the entry recorded it when the offering is its
+    target, else the offering's title now (one statement for them all)."""
+    titles = {
+        event.id: event.target_label
+        for event in events
+        if event.offering_id is not None
+        and event.target_type == "offering"
+        and event.target_id == event.offering_id
+    }
+    ids = {event.offering_id for event in events if event.offering_id and event.id not in titles}
+    current = (
+        dict(
+            db.session.execute(
+                select(Offering.id, Offering.title).where(Offering.id.in_(ids))
+            ).all()
+        )
+        if ids
+        else {}
+    )
+    for event in events:
+        if event.id not in titles and event.offering_id in current:
+            titles[event.id] = current[event.offering_id]
+    return titles
+
+
+def partner_offering(partner: Partner, offering_id: int | None) -> Offering | None:
+    """The offering a partner's trail is filtered to, when it is one of the partner's own."""
+    if offering_id is None:
+        return None
+    return db.session.scalar(
+        select(Offering).where(Offering.id == offering_id, Offering.partner_id == partner.id)
+    )

@@ -20,7 +20,7 @@ A = AuditAction
 #: The actions, grouped as the filter's select shows them.
 GROUPS: list[tuple[object, list[tuple[AuditAction, object]]]] = [
     (
-        _l("Offerings"),
+        _l("Offering changes"),  # not "Offerings": its Korean is the back office's word
         [
             (A.OFFERING_CREATED, _l("Offering created")),
             (A.OFFERING_EDITED, _l("Offering edited")),
@@ -89,7 +89,7 @@ _SENTENCES = {
     A.OFFERING_EDITED: _l("edited the offering “%(target)s”"),
     A.OFFERING_PUBLISHED: _l("published the offering “%(target)s”"),
     A.OFFERING_CANCELLED: _l("cancelled the offering “%(target)s”"),
-    A.OFFERING_UNPUBLISHED: _l("took the offering “%(target)s” out of the catalog"),
+    A.OFFERING_UNPUBLISHED: _l("unpublished the offering “%(target)s”"),
     A.OFFERING_DELETED: _l("deleted the draft “%(target)s”"),
     A.OFFERING_DUPLICATED: _l("made “%(target)s” a new draft by duplicating it"),
     A.OFFERING_COVER_CHANGED: _l("changed the cover image of “%(target)s”"),

@@ -37,11 +37,13 @@ def index(partner: Partner):
                 "success",
             )
             return redirect(url_for("members.index", slug=partner.slug))
+    memberships = services.members(partner)
     return render_form(
         "workspace/members.html",
         form,
         partner=partner,
-        memberships=services.members(partner),
+        memberships=memberships,
+        only_managers=services.only_managers(memberships),
         remove_form=ConfirmForm(),
         role_labels=forms.ROLE_LABELS,
     )
@@ -72,6 +74,10 @@ def role(partner: Partner, membership_id: int):
         and membership.role == MembershipRole.MANAGER
         and new_role != MembershipRole.MANAGER
     )
+    if new_role != MembershipRole.MANAGER and services.is_only_manager(membership):
+        # Said before any confirmation: confirming would only be refused.
+        flash(str(services.only_manager_message(membership)), "error")
+        return redirect(url_for("members.index", slug=partner.slug))
     if demotes_self and not form.confirmed():
         return render_confirmation(
             form,
@@ -113,6 +119,9 @@ def remove(partner: Partner, membership_id: int):
     membership = _membership(partner, membership_id)
     name = membership.person.display_name
     form = ConfirmActionForm()
+    if not current_user.is_admin and services.is_only_manager(membership):
+        flash(str(services.only_manager_message(membership)), "error")
+        return redirect(url_for("members.index", slug=partner.slug))
     if not form.confirmed():
         return render_confirmation(form, _removal(partner, membership))
     with unit_of_work() as work:

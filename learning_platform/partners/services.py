@@ -115,6 +115,25 @@ def _refuse_last_manager(membership: Membership) -> None:
         .values(id=Partner.id)
         .execution_options(synchronize_session=False)
     )
+    if is_only_manager(membership):
+        raise DomainError(only_manager_message(membership))
+
+
+def only_manager_message(membership: Membership):
+    return _l(
+        "%(name)s is the only manager: add another manager first.",
+        name=membership.person.display_name,
+    )
+
+
+def _can_log_in(person: Person) -> bool:
+    return person.disabled_at is None and person.deleted_at is None
+
+
+def is_only_manager(membership: Membership) -> bool:
+    """Whether `membership` is a manager and no other manager of its partner can log in."""
+    if membership.role != MembershipRole.MANAGER:
+        return False
     # Only a manager who can log in counts: a disabled or deleted account adds no one.
     others = db.session.scalar(
         select(func.count())
@@ -128,13 +147,15 @@ def _refuse_last_manager(membership: Membership) -> None:
             Person.deleted_at.is_(None),
         )
     )
-    if not others:
-        raise DomainError(
-            _l(
-                "%(name)s is the only manager: add another manager first.",
-                name=membership.person.display_name,
-            )
-        )
+    return not others
+
+
+def only_managers(memberships: list[Membership]) -> set[int]:
+    """The ids of the memberships (all of one partner, people loaded) that are its only
+    manager, by the rule of `is_only_manager`, without another statement."""
+    managers = [m for m in memberships if m.role == MembershipRole.MANAGER]
+    able = {m.id for m in managers if _can_log_in(m.person)}
+    return {m.id for m in managers if not able - {m.id}}
 
 
 def remove_member(membership: Membership, by: Person) -> None:
