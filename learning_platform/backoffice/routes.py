@@ -199,9 +199,7 @@ def unpublish(offering_id: int):
                     impact.confirmed,
                 )
                 + " · "
-                + ngettext(
-                    "%(num)d on the waitlist", "%(num)d on the waitlist", impact.waitlisted
-                ),
+                + ngettext("%(num)d on the waitlist", "%(num)d on the waitlist", impact.waitlisted),
                 _(
                     "Its next session is on %(date)s.",
                     date=format_moment(impact.next_start, offering.timezone),

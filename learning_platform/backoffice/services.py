@@ -258,6 +258,7 @@ class UnpublishImpact:
 
 def unpublish_impact(offering: Offering) -> UnpublishImpact:
     """The offering's registrations (seats, waitlist) and its next session, in one statement."""
+
     def registered(status: RegistrationStatus):
         return (
             select(func.count())
