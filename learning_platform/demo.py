@@ -313,6 +313,8 @@ def seed_demo() -> list[tuple[str, str]]:
         db.session.add(
             Membership(person=citizen, partner=pending, role=MembershipRole.MANAGER.value)
         )
+    if not pending.approved and pending.proposed_by_id is None:
+        pending.proposed_by_id = citizen.id  # the admins' list says who proposed it
     db.session.flush()
     offerings = seed_offerings(DEMO_PASSWORD, citizen)
     seed_audit_trail()

@@ -231,6 +231,8 @@ class Confirmation:
     subject: str = ""
     #: (name, value) of fields the first step carried that the confirmed one carries too.
     hidden: tuple[tuple[str, str], ...] = ()
+    #: "danger" (red: something is lost or stopped) or "neutral" (undoing such a step).
+    tone: str = "danger"
 
 
 def render_confirmation(form: ConfirmActionForm, confirmation: Confirmation):

@@ -64,6 +64,7 @@ def test_seed_demo_loads_partners_logins_and_themes_once(app, runner, client):
     assert zones["unesco-bangkok"] == "Asia/Bangkok"
     assert zones["changwon-city"] == zones["kncu"] == "Asia/Seoul"
     assert pending is not None  # one proposal waits for the demo admin
+    assert pending.proposed_by_id is not None  # and the list says who proposed it
 
     response = client.submit("/login", {"email": "changwon@example.org", "password": DEMO_PASSWORD})
     assert response.status_code == 302

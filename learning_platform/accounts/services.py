@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup, escape
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, undefer
@@ -145,7 +146,12 @@ def log_in(email: str, password: str) -> Person:
     if not check_password(person, password):
         raise DomainError(_WRONG_LOGIN, "password")
     if person.disabled_at is not None:
-        raise DomainError(_DISABLED % {"email": current_app.config["CONTACT_EMAIL"]}, "password")
+        # About the account, not the password typed: said above the form, the address a link.
+        contact = current_app.config["CONTACT_EMAIL"]
+        raise DomainError(
+            Markup(escape(str(_DISABLED)))
+            % {"email": Markup('<a href="mailto:{0}">{0}</a>').format(contact)}
+        )
     if person.email_verified_at is None:
         _mail_token(person, TokenPurpose.VERIFY)
     return person

@@ -18,6 +18,7 @@ from learning_platform.forms import (
 from learning_platform.models import Offering, OfferingStatus, OutboxMessage, OutboxStatus
 from learning_platform.partners.forms import ROLE_LABELS
 from learning_platform.policy import requires
+from learning_platform.timezones import format_moment
 
 bp = Blueprint("backoffice", __name__, url_prefix="/admin")
 
@@ -122,6 +123,7 @@ def enable(person_id: int):
             ],
             button=_("Enable the account"),
             keep_label=_("Keep it disabled"),
+            tone="neutral",
             keep_url=url_for(".person", person_id=person.id),
         ),
     )
@@ -184,12 +186,26 @@ def unpublish(offering_id: int):
             )
         if work.ok:
             return redirect(url_for(".offerings"))
+    impact = services.unpublish_impact(offering)
     return render_confirmation(
         form,
         Confirmation(
             title=_("Unpublish this offering?"),
             subject=f"{offering.title} · {offering.partner.name}",
             consequences=[
+                ngettext(
+                    "%(num)d person holds a seat",
+                    "%(num)d people hold a seat",
+                    impact.confirmed,
+                )
+                + " · "
+                + ngettext("%(num)d on the waitlist", "%(num)d on the waitlist", impact.waitlisted),
+                _(
+                    "Its next session is on %(date)s.",
+                    date=format_moment(impact.next_start, offering.timezone),
+                )
+                if impact.next_start
+                else _("No session of it is still to come."),
                 _(
                     "It goes back to draft: it leaves the catalog, search, the sitemap and every calendar feed."
                 ),
@@ -213,11 +229,20 @@ def unpublish(offering_id: int):
 @bp.get("/mail/")
 @requires("administer")
 def mail():
+    """The outbox's counts with the failed and waiting messages; `?status=` lists every
+    message in that state, a page at a time."""
+    wanted = request.args.get("status", "")
+    if wanted and wanted not in set(OutboxStatus):
+        abort(404)
+    status = OutboxStatus(wanted) if wanted else None
     return render_template(
         "admin/mail.html",
         counts=services.mail_counts(),
-        failed=services.mail_messages(OutboxStatus.FAILED),
-        pending=services.mail_messages(OutboxStatus.PENDING),
+        status=status,
+        page=services.mail_page(status, _page()) if status else None,
+        filters=_Filters(status=wanted),
+        failed=[] if status else services.mail_messages(OutboxStatus.FAILED),
+        pending=[] if status else services.mail_messages(OutboxStatus.PENDING),
         limit=services.MAIL_LIST_LIMIT,
         form=ConfirmForm(),
         OutboxStatus=OutboxStatus,

@@ -113,7 +113,13 @@ def person_facts(person: Person) -> PersonFacts:
             confirmation.scalar_subquery(),
         )
     ).one()
-    return PersonFacts(*row)
+    registered, signed_in, consented, confirmation_sent = row
+    return PersonFacts(
+        registered,
+        signed_in,
+        _aware(consented) if consented else None,
+        _aware(confirmation_sent) if confirmation_sent else None,
+    )
 
 
 def _active_admins_besides(person: Person) -> int:
@@ -240,6 +246,45 @@ def partner_choices() -> list[tuple[str, str]]:
     return list(db.session.execute(select(Partner.slug, Partner.name).order_by(Partner.name)))
 
 
+@dataclass(frozen=True)
+class UnpublishImpact:
+    """Who and what an unpublishing touches, for the admin to weigh on the confirm page."""
+
+    confirmed: int
+    waitlisted: int
+    #: When its next scheduled session starts; None when none is still to come.
+    next_start: datetime | None
+
+
+def unpublish_impact(offering: Offering) -> UnpublishImpact:
+    """The offering's registrations (seats, waitlist) and its next session, in one statement."""
+
+    def registered(status: RegistrationStatus):
+        return (
+            select(func.count())
+            .where(Registration.offering_id == offering.id, Registration.status == status)
+            .scalar_subquery()
+        )
+
+    next_start = (
+        select(func.min(OfferingSession.starts_at))
+        .where(
+            OfferingSession.offering_id == offering.id,
+            OfferingSession.status == SessionStatus.SCHEDULED,
+            OfferingSession.ends_at > utcnow(),
+        )
+        .scalar_subquery()
+    )
+    confirmed, waitlisted, first = db.session.execute(
+        select(
+            registered(RegistrationStatus.CONFIRMED),
+            registered(RegistrationStatus.WAITLISTED),
+            next_start,
+        )
+    ).one()
+    return UnpublishImpact(confirmed, waitlisted, _aware(first) if first else None)
+
+
 def unpublish(offering: Offering, reason: str) -> int:
     """Take a published offering out of the catalog, search, sitemap and every feed: it goes
     back to draft with the reason, and the partner's organizers and managers are mailed.
@@ -327,6 +372,18 @@ def mail_messages(status: OutboxStatus) -> list[OutboxMessage]:
     )
 
 
+def mail_page(status: OutboxStatus, page: int):
+    """Every message in `status`, newest first, a page at a time: the count and the rows."""
+    return db.paginate(
+        select(OutboxMessage)
+        .where(OutboxMessage.status == status)
+        .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc()),
+        page=page,
+        per_page=PER_PAGE,
+        error_out=False,
+    )
+
+
 @dataclass(frozen=True)
 class MailView:
     headers: list[tuple[str, str]]
@@ -385,7 +442,11 @@ def retry(message: OutboxMessage) -> None:
         )
     if not _requeue([message.id]):
         raise DomainError(_l("Only a failed message can be sent again."))
-    record(AuditAction.MAIL_RETRIED, message, note=message.recipient)
+    # The recipient is what was retried: it names the entry; the note stays for a reason.
+    record(
+        AuditAction.MAIL_RETRIED,
+        ("outbox", message.id, f"{message.subject} · {message.recipient}"),
+    )
     db.session.expire(message)
 
 

@@ -196,6 +196,21 @@ class Offering(Base):
     def last_end(self) -> datetime | None:
         return max((s.ends_at for s in self.active_sessions), default=None)
 
+    @property
+    def is_public(self) -> bool:
+        """The same rule as `public_status()` and the catalog's approved partner: its public
+        page exists. Links to it are shown only then (never a link to a 404)."""
+        shown = self.status == OfferingStatus.PUBLISHED or (
+            self.status == OfferingStatus.CANCELLED and self.published_at is not None
+        )
+        return shown and self.partner.approved
+
+    @property
+    def taken_down(self) -> bool:
+        """The site admins took it out of the catalog and the organizers have not yet published
+        it again."""
+        return self.status == OfferingStatus.DRAFT and self.unpublished_at is not None
+
     def is_past(self, now: datetime) -> bool:
         last_end = self.last_end
         return last_end is not None and last_end <= now
