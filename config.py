@@ -150,6 +150,8 @@ class Config:
     #: The catalog's order (which offerings match, soonest first) is remembered this long per
     #: set of filters; seats, titles and times on a page are always read fresh.
     CATALOG_RANKING_SECONDS = 10
+    #: The public /impact page's figures are remembered this long: they show up to this late.
+    IMPACT_PAGE_SECONDS = 300
     #: Values one worker remembers at most without Redis; a ranking takes about 6 bytes per
     #: matching offering (60 kB at 10,000), a validator about 100.
     CACHE_THRESHOLD = 1000
@@ -234,6 +236,7 @@ class TestingConfig(Config):
     # Tests see every change at once; tests/test_feeds.py turns the memory on where it is tested.
     FEED_VALIDATOR_SECONDS = 0
     CATALOG_RANKING_SECONDS = 0
+    IMPACT_PAGE_SECONDS = 0
 
     def _fallback_secret_key(self) -> str:
         return secrets.token_hex(32)
@@ -313,6 +316,7 @@ NUMERIC_SETTINGS = {
     "HEALTHZ_TIMEOUT": float,
     "FEED_VALIDATOR_SECONDS": float,
     "CATALOG_RANKING_SECONDS": float,
+    "IMPACT_PAGE_SECONDS": float,
     "MAIL_KEEP_SENT_DAYS": int,
     "MAIL_KEEP_FAILED_DAYS": int,
     "ANSWERS_KEEP_DAYS": int,

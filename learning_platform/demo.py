@@ -176,7 +176,7 @@ PARTNERS = [
         "slug": "changwon-city",
         "name": "Changwon City 창원특례시",
         "kind": PartnerKind.CITY,
-        "city": "Changwon 창원",
+        "city": "Changwon",
         "timezone": "Asia/Seoul",
         "website": "https://www.changwon.go.kr",
         "description": (
@@ -190,7 +190,7 @@ PARTNERS = [
         "slug": "kncu",
         "name": "Korean National Commission for UNESCO 유네스코한국위원회",
         "kind": PartnerKind.NATIONAL_COMMISSION,
-        "city": "Seoul 서울",
+        "city": "Seoul",
         "timezone": "Asia/Seoul",
         "website": "https://www.unesco.or.kr",
         "description": (
@@ -202,7 +202,7 @@ PARTNERS = [
         "slug": "changwon-national-university",
         "name": "Changwon National University 국립창원대학교",
         "kind": PartnerKind.UNIVERSITY,
-        "city": "Changwon 창원",
+        "city": "Changwon",
         "timezone": "Asia/Seoul",
         "website": "https://www.changwon.ac.kr",
         "description": (
@@ -217,7 +217,7 @@ PENDING_PARTNER = {
     "slug": "masan-bay-citizens",
     "name": "Masan Bay Citizens' Network 마산만 시민모임",
     "kind": PartnerKind.NGO,
-    "city": "Changwon 창원",
+    "city": "Changwon",
     "timezone": "Asia/Seoul",
     "website": "",
     "description": (

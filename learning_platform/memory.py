@@ -36,7 +36,8 @@ REDIS_OPTIONS = {
 def cache_settings(config: Mapping[str, Any]) -> dict[str, Any]:
     """Flask-Caching's settings: Redis when CACHE_REDIS_URL is set, else each worker's memory;
     no store at all when nothing is remembered (the tests' default)."""
-    if config["FEED_VALIDATOR_SECONDS"] <= 0 and config["CATALOG_RANKING_SECONDS"] <= 0:
+    seconds = ("FEED_VALIDATOR_SECONDS", "CATALOG_RANKING_SECONDS", "IMPACT_PAGE_SECONDS")
+    if all(config.get(name, 0) <= 0 for name in seconds):
         return {"CACHE_TYPE": "NullCache", "CACHE_NO_NULL_WARNING": True}
     common = {"CACHE_KEY_PREFIX": config["CACHE_KEY_PREFIX"], "CACHE_SERIALIZER": JSONSerializer}
     if config["CACHE_REDIS_URL"]:

@@ -81,6 +81,7 @@ def make_config(database_url: str, **overrides) -> TestingConfig:
     config.TRUSTED_HOSTS = ["localhost"]
     config.FEED_VALIDATOR_SECONDS = 0  # tests see each change at once, whatever the shell says
     config.CATALOG_RANKING_SECONDS = 0
+    config.IMPACT_PAGE_SECONDS = 0
     config.CACHE_REDIS_URL = ""  # a developer's shell setting never reaches the tests' caches
     for key, value in overrides.items():
         setattr(config, key, value)

@@ -138,7 +138,8 @@ def test_the_pdf_text_holds_the_totals(app, client, login, make_person, alliance
     ).stdout
     pages = subprocess.run(["pdfinfo", str(tmp_path / "r.pdf")], capture_output=True, text=True)
     assert int(pages.stdout.split("Pages:")[1].split()[0]) >= 1
-    assert "연합 보고서" in text and "Changwon City" in text and "2025-01-01" in text
+    assert "연합 보고서" in text and "Changwon City" in text
+    assert "2025년 1월 1일~12월 31일" in text and "2025-01-01" not in text  # a date people read
 
 
 def test_without_weasyprint_the_pdf_link_explains_with_a_503(
@@ -187,3 +188,41 @@ def test_the_public_impact_page_shows_totals_and_no_person(client, app, alliance
     assert "Changwon City" in page and "Climate Action" in page
     assert "Ana Citizen" not in page and "ana@example.org" not in page
     assert "/impact" in client.get("/").get_data(as_text=True)  # linked from the footer
+
+
+def test_the_report_opens_on_this_year_so_far_with_last_year_one_click_away(
+    client, login, make_person
+):
+    login(make_person(admin=True))
+    page = client.get("/admin/report").get_data(as_text=True)
+    assert 'preset=this-year-so-far" aria-current="page">This year so far' in page
+    assert "preset=last-year" in page
+
+
+def test_a_range_without_offerings_says_what_to_do_instead_of_empty_tables(
+    client, login, make_person, tmp_path
+):
+    import shutil
+    import subprocess
+
+    login(make_person(admin=True))
+    page = client.get("/admin/report?preset=last-year").get_data(as_text=True)
+    assert "Nothing to show for this period yet" in page
+    assert "report-table" not in page and "Download PDF" not in page
+    pdf = client.get("/admin/report.pdf?preset=last-year&lang=en")
+    assert pdf.status_code == 200
+    if shutil.which("pdftotext") and shutil.which("pdfinfo"):
+        (tmp_path / "r.pdf").write_bytes(pdf.data)
+        text = subprocess.run(
+            ["pdftotext", str(tmp_path / "r.pdf"), "-"], capture_output=True, text=True
+        ).stdout
+        info = subprocess.run(["pdfinfo", str(tmp_path / "r.pdf")], capture_output=True, text=True)
+        assert "Nothing to show for this period yet" in text
+        assert int(info.stdout.split("Pages:")[1].split()[0]) == 1  # not five pages of zeros
+
+
+def test_the_report_writes_dates_and_hours_for_people(client, login, make_person, alliance_world):
+    login(make_person(admin=True))
+    page = client.get(f"/admin/report?from={YEAR}-01-01&to={YEAR}-12-31").get_data(as_text=True)
+    assert f"Jan 1\u2009–\u2009Dec 31, {YEAR}" in page and f"{YEAR}-01-01 " not in page
+    assert "Made on " in page and " h</td>" in page and ".0 h" not in page

@@ -85,3 +85,34 @@ def test_the_data_table_heads_each_row_and_escapes_cells(request_context):
     assert [th.get("scope") for th in table.iter("th")] == ["col", "col", "row"]
     assert table.find("tbody/tr/th").text == "<script>"
     assert table.find("tbody/tr/td").text == "3"
+
+
+def test_hours_are_whole_where_whole_and_carry_their_unit(app):
+    from flask_babel import force_locale
+
+    from learning_platform.impact.dashboard import hours, hours_number
+
+    with app.test_request_context():
+        assert [hours(142.0), hours(53.5), hours(1234.04)] == ["142 h", "53.5 h", "1,234 h"]
+        assert hours_number(7.0) == "7"
+        with force_locale("ko"):
+            assert hours(142.0) == "142시간"
+
+
+def test_an_hours_axis_is_in_whole_numbers(request_context):
+    from learning_platform.impact.dashboard import hours
+
+    svg = parse(
+        column_chart(
+            "h",
+            "Hours",
+            "Per month",
+            ["Oct", "Nov"],
+            [Series("Hours", [114.0, 28.0])],
+            number=hours,
+        )
+    )
+    labels = texts(svg)
+    assert {"200", "100", "0"} <= set(labels)  # the axis: no "200.0"
+    assert "114 h" in labels and "28 h" in labels  # the columns: with the unit
+    assert not [label for label in labels if label.endswith(".0")]

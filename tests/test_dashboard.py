@@ -156,7 +156,7 @@ def test_the_page_shows_the_figures_and_a_chart_for_each(client, world):
     assert headline(text, "Registrations") == "7"
     assert headline(text, "Learners") == "3"
     assert headline(text, "Attendance rate") == "60%"
-    assert headline(text, "Learning hours delivered") == "7.0"
+    assert headline(text, "Learning hours delivered") == "7 h"  # whole hours, with the unit
     assert headline(text, "Waitlisted") == "1"
     assert "including those you co-host" in text
     assert text.count('role="img"') == len(CHART_NAMES)
@@ -205,7 +205,18 @@ def test_each_csv_holds_the_numbers_of_its_chart(client, world):
         ("Climate school", "1")
     ]
     themes = {r["theme"]: r for r in read_csv(client, "themes")}
-    assert (themes["climate"]["offerings"], themes["climate"]["hours_delivered"]) == ("2", "7.0")
+    assert themes["climate"] == {
+        "theme": "climate",
+        "name": themes["climate"]["name"],
+        "offerings": "2",
+        "registrations": "6",
+    }
+    theme_hours = {r["theme"]: r for r in read_csv(client, "theme-hours")}
+    assert (theme_hours["climate"]["offerings"], theme_hours["climate"]["hours_delivered"]) == (
+        "2",
+        "7.0",
+    )
+    assert "registrations" not in theme_hours["climate"]
     assert {r["key"]: r["offerings"] for r in read_csv(client, "sdgs")} == {
         "4": "2",
         "11": "1",
@@ -297,3 +308,15 @@ def test_the_dashboard_runs_a_fixed_number_of_statements(
 def test_the_workspace_links_to_the_dashboard(client, organizer):
     text = client.get("/workspace/changwon-city/").get_data(as_text=True)
     assert 'href="/workspace/changwon-city/dashboard"' in text
+
+
+def test_no_two_charts_share_a_csv(client, world):
+    """Each chart's CSV holds that chart's numbers: never another chart's file."""
+    from learning_platform.impact.dashboard import CHART_NAMES
+
+    files = {name: read_csv(client, name) for name in CHART_NAMES}
+    for name, rows in files.items():
+        assert rows, name
+        others = [other for other, their in files.items() if other != name and their == rows]
+        assert others == [], name
+    assert {r["key"]: r["offerings"] for r in files["languages"]} == {"ko": "1", "en": "1"}

@@ -201,3 +201,47 @@ def test_a_draft_cancelled_before_publishing_counts_nowhere(app, two_partners, m
         mine = partner_figures(two_partners["changwon"], period)
     assert report.totals.cancelled == 1  # the one cancelled after it was published
     assert mine.cancelled_offerings == 1
+
+
+def test_impact_shows_its_years_as_dates_people_read(client):
+    today = site_today()
+    page = client.get("/impact").get_data(as_text=True)
+    assert f"{today.year}-01-01" not in page
+    assert f"{today.year - 1}-12-31" not in page
+    assert f"Dec 31, {today.year - 1}" in page
+
+
+def test_alliance_figures_survive_the_cache_unchanged(app, two_partners):
+    with app.app_context():
+        report = alliance.figures(_range())
+        data = json.loads(json.dumps(alliance.dump(report)))
+        assert alliance.load(data) == report
+
+
+def test_impact_figures_are_remembered_for_a_few_minutes_in_any_language(
+    make_app, two_partners, make_offering
+):
+    import time_machine
+
+    from tests.conftest import statements_of
+
+    app = make_app(IMPACT_PAGE_SECONDS=300, CACHE_REDIS_URL="")
+    client = app.test_client()
+
+    def figures_shown() -> str:
+        page = client.get("/impact").get_data(as_text=True)
+        return page[page.index('<div class="impact">') : page.index('id="partners-title"')]
+
+    with time_machine.travel(utcnow(), tick=False) as clock:
+        first = figures_shown()
+        with statements_of(app) as statements:
+            korean = client.get("/impact", headers={"Accept-Language": "ko"})
+        assert korean.status_code == 200
+        assert "올해 지금까지" in korean.get_data(as_text=True)  # the page is in Korean
+        figure_statements = [s for s in statements if "registration" in s.lower()]
+        assert figure_statements == []  # the figures came from memory
+        make_offering(two_partners["bangkok"], status="published", sessions=[in_days(-1)])
+        clock.shift(299)
+        assert figures_shown() == first
+        clock.shift(2)
+        assert figures_shown() != first

@@ -9,8 +9,9 @@ registrations.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import (
     Integer,
@@ -151,6 +152,64 @@ class AllianceFigures:
     @property
     def monthly(self) -> bool:
         return self.range.monthly
+
+    @property
+    def empty(self) -> bool:
+        """No offering had a session in the range and nobody registered in it."""
+        t = self.totals
+        return not (t.offerings or t.cancelled or t.registrations_total)
+
+
+def dump(report: AllianceFigures) -> dict[str, Any]:
+    """The figures as JSON data, for the cache (`memory.remembered`): numbers, names and days
+    only, nothing translated (goal names are looked up again on `load`)."""
+    return {
+        "range": [report.range.start.isoformat(), report.range.end.isoformat(), report.range.zone],
+        "totals": asdict(report.totals),
+        "partners": [
+            [row.id, row.name, row.slug, row.city, asdict(row.figures)] for row in report.partners
+        ],
+        "cities": [[row.city, row.partners, asdict(row.figures)] for row in report.cities],
+        "goals": [[row.number, row.offerings, row.learners] for row in report.goals],
+        "periods": [
+            [
+                row.bucket.start.isoformat(),
+                row.bucket.end.isoformat(),
+                row.bucket.monthly,
+                asdict(row.figures),
+            ]
+            for row in report.periods
+        ],
+        "made_at": report.made_at.isoformat(),
+    }
+
+
+def load(data: dict[str, Any]) -> AllianceFigures:
+    """`dump`'s data back into figures."""
+    start, end, zone = data["range"]
+    return AllianceFigures(
+        range=DateRange(date.fromisoformat(start), date.fromisoformat(end), zone),
+        totals=Figures(**data["totals"]),
+        partners=[
+            PartnerRow(id_, name, slug, city, Figures(**figures))
+            for id_, name, slug, city, figures in data["partners"]
+        ],
+        cities=[
+            CityRow(city, count, Figures(**figures)) for city, count, figures in data["cities"]
+        ],
+        goals=[
+            GoalRow(number, GOALS[number], offerings, learners)
+            for number, offerings, learners in data["goals"]
+        ],
+        periods=[
+            PeriodRow(
+                Bucket(date.fromisoformat(first), date.fromisoformat(after), monthly),
+                Figures(**figures),
+            )
+            for first, after, monthly, figures in data["periods"]
+        ],
+        made_at=datetime.fromisoformat(data["made_at"]),
+    )
 
 
 def figures(day_range: DateRange) -> AllianceFigures:

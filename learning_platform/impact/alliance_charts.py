@@ -35,6 +35,11 @@ def period_label(report: AllianceFigures, start) -> str:
     return format_skeleton(skeleton, start, locale=get_locale())
 
 
+def period_name(report: AllianceFigures, start) -> str:
+    """The long name of a week or month, for tables: "Mar 3, 2026" or "Mar 2026"."""
+    return format_skeleton("yMMM" if report.monthly else "yMMMd", start, locale=get_locale())
+
+
 def _over_time(report: AllianceFigures, prefix: str) -> list[ReportChart]:
     labels = [period_label(report, p.start) for p in report.periods]
     monthly = report.monthly

@@ -154,7 +154,8 @@ def column_chart(
     totals = [sum(s.values[i] for s in series) for i in range(len(labels))]
     top_value = _nice_max(max(totals, default=0))
     ticks = [top_value * step / 2 for step in range(3)]
-    widest_tick = max(_text_width(number(tick), FONT - 2) for tick in ticks)
+    # The axis in plain numbers ("200", "100", "0"); the values on the columns carry the unit.
+    widest_tick = max(_text_width(_number(tick), FONT - 2) for tick in ticks)
     left, right, top, bottom = max(30, widest_tick + 10), 6, 40 if len(series) > 1 else 16, 34
     plot_height = 200
     height = top + plot_height + bottom
@@ -170,7 +171,7 @@ def column_chart(
         y = base - value * scale
         parts.append(
             f'<line x1="{left:.1f}" x2="{WIDTH - right}" y1="{y:.1f}" y2="{y:.1f}" stroke="{GRID}" stroke-width="1"/>'
-            f'<text x="{left - 6:.1f}" y="{y + 4:.1f}" font-size="{FONT - 2}" fill="{MUTED}" text-anchor="end">{escape(number(value))}</text>'
+            f'<text x="{left - 6:.1f}" y="{y + 4:.1f}" font-size="{FONT - 2}" fill="{MUTED}" text-anchor="end">{escape(_number(value))}</text>'
         )
     widest = max((_text_width(label, FONT - 2) for label in labels), default=0)
     every = max(math.ceil((widest + 6) / slot), 1)

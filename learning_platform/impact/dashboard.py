@@ -6,8 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from babel.dates import format_skeleton
-from flask_babel import format_decimal, format_percent, get_locale
+from babel.dates import format_interval, format_skeleton
+from flask_babel import format_date, format_decimal, format_percent, get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
 
@@ -34,12 +34,32 @@ class Chart:
     note: str = ""
 
 
+def hours_number(value: float) -> str:
+    """Hours without their unit: whole where they are whole, else one decimal ("142", "53.5"),
+    for sentences that name the unit themselves."""
+    return format_decimal(round(value, 1), format="#,##0.#")
+
+
 def hours(value: float) -> str:
-    return format_decimal(round(value, 1), format="#,##0.0")
+    """Hours with their unit, in the reader's language: "142 h", "53.5 h" / "142시간"."""
+    return _("%(hours)s h", hours=hours_number(value))
 
 
 def number(value: float) -> str:
     return format_decimal(value)
+
+
+def day_range(start: date, last: date) -> str:
+    """Two days, both included, as people read them: "Jan 1 – Dec 2, 2026" /
+    "2026년 1월 1일~12월 2일"."""
+    if start == last:
+        return format_date(start, format="long")
+    return format_interval(start, last, "yMMMd", locale=get_locale())
+
+
+def long_date(day: date) -> str:
+    """ "December 2, 2026" / "2026년 12월 2일"."""
+    return format_date(day, format="long")
 
 
 def _period_label(period: Period) -> str:
@@ -265,32 +285,30 @@ def _waitlist(f: Figures) -> Chart:
 
 
 def _themes(f: Figures) -> list[Chart]:
-    headers = [_("Theme"), _("Offerings"), _("Registrations"), _("Hours delivered")]
-    rows = [
-        [s.label, number(s.offerings), number(s.registrations), hours(s.hours_delivered)]
-        for s in f.by_theme
-    ]
-    csv_headers = ["theme", "name", "offerings", "registrations", "hours_delivered"]
-    csv_rows = [
-        [s.key, s.label, s.offerings, s.registrations, round(s.hours_delivered, 1)]
-        for s in f.by_theme
-    ]
+    """Registrations by theme and hours by theme: each table and CSV holds its chart's numbers
+    (with the offerings for context)."""
     both = _("An offering with two themes counts in both.")
     charts = []
-    for name, title, explanation, value, fmt in (
+    for name, title, explanation, heading, csv_heading, value, fmt, raw in (
         (
             "themes",
             _("Registrations by theme"),
             _("Registrations made in this period, by the themes of the offering.") + " " + both,
+            _("Registrations"),
+            "registrations",
             lambda s: s.registrations,
             number,
+            lambda s: s.registrations,
         ),
         (
             "theme-hours",
             _("Learning hours delivered by theme"),
             _("Hours learners spent in sessions they were marked present at.") + " " + both,
+            _("Hours delivered"),
+            "hours_delivered",
             lambda s: s.hours_delivered,
             hours,
+            lambda s: round(s.hours_delivered, 1),
         ),
     ):
         bars = [Bar(s.label, value(s)) for s in f.by_theme]
@@ -300,10 +318,10 @@ def _themes(f: Figures) -> list[Chart]:
                 title,
                 explanation,
                 bar_chart(f"chart-{name}", title, explanation, bars, number=fmt) if bars else None,
-                headers,
-                rows,
-                csv_headers,
-                csv_rows,
+                [_("Theme"), _("Offerings"), heading],
+                [[s.label, number(s.offerings), fmt(value(s))] for s in f.by_theme],
+                ["theme", "name", "offerings", csv_heading],
+                [[s.key, s.label, s.offerings, raw(s)] for s in f.by_theme],
             )
         )
     return charts

@@ -8,6 +8,7 @@ from learning_platform.forms import Form, select_choices
 from learning_platform.impact.figures import DateRange, site_range, term_of, this_year_so_far
 
 PRESET_LABELS = {
+    "this-year-so-far": _l("This year so far"),
     "term": _l("This term"),
     "last-12-months": _l("Last 12 months"),
     "this-year": _l("This year"),

@@ -2,7 +2,7 @@
 
 from urllib.parse import quote
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, current_app, render_template, request
 from flask_babel import force_locale
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -10,10 +10,12 @@ from sqlalchemy.orm import joinedload
 from learning_platform.extensions import db
 from learning_platform.i18n import current_language
 from learning_platform.impact import RULES_SENTENCE, alliance
-from learning_platform.impact.alliance_charts import report_charts, summary_charts
+from learning_platform.impact.alliance_charts import period_name, report_charts, summary_charts
+from learning_platform.impact.dashboard import day_range, hours, hours_number, long_date
 from learning_platform.impact.figures import DateRange, site_range, site_today
 from learning_platform.impact.forms import PRESET_LABELS, RangeForm, preset_range
 from learning_platform.languages import INTERFACE_LANGUAGES
+from learning_platform.memory import remembered
 from learning_platform.models import Partner
 from learning_platform.pdf import PdfUnavailable, render_pdf
 from learning_platform.policy import requires
@@ -21,14 +23,22 @@ from learning_platform.policy import requires
 bp = Blueprint("report", __name__)
 
 
-REPORT_PRESETS = ("last-year", "this-year", "last-12-months", "term")
+REPORT_PRESETS = ("this-year-so-far", "last-year", "this-year", "last-12-months", "term")
+#: How figures are written on the report, its PDF and /impact.
+FORMATS = {
+    "hours": hours,
+    "hours_number": hours_number,
+    "day_range": day_range,
+    "long_date": long_date,
+    "period_name": period_name,
+}
 
 
 def _requested_range() -> tuple[DateRange, RangeForm, bool]:
     """The range in ?preset= or ?from=&to= (the last day included), checked as the dashboard
-    checks it; last year when none is given."""
+    checks it; this year so far when none is given (last year is one click away)."""
     form = RangeForm(formdata=request.args)
-    period, valid = form.period(site_today(), default="last-year")
+    period, valid = form.period(site_today(), default="this-year-so-far")
     return period, form, valid
 
 
@@ -41,6 +51,7 @@ def _page(form: RangeForm, report, status: int = 200):
         languages=INTERFACE_LANGUAGES,
         charts=report_charts(report) if report else [],
         rules=RULES_SENTENCE,
+        **FORMATS,
     )
     return page, status
 
@@ -70,6 +81,7 @@ def pdf():
             report=report,
             charts=report_charts(report),
             rules=RULES_SENTENCE,
+            **FORMATS,
         )
     try:
         document = render_pdf(html, base_url=request.host_url)
@@ -89,9 +101,7 @@ def pdf():
 @bp.get("/impact")
 def summary():
     """What the alliance achieved, for everyone: aggregates only, no person and no offering."""
-    today = site_today()
-    this_year = alliance.figures(site_range(*preset_range("this-year-so-far", today)))
-    last_year = alliance.figures(site_range(*preset_range("last-year", today)))
+    this_year, last_year = _public_figures()
     partners = db.session.scalars(
         select(Partner)
         .where(Partner.approved.is_(True))
@@ -105,4 +115,21 @@ def summary():
         partners=partners,
         charts=[summary_charts(this_year), summary_charts(last_year)],
         rules=RULES_SENTENCE,
+        **FORMATS,
     )
+
+
+def _public_figures() -> tuple[alliance.AllianceFigures, alliance.AllianceFigures]:
+    """This year so far and last year, remembered for IMPACT_PAGE_SECONDS (the figures, not
+    the page: they hold no words, so every language reads the same ones)."""
+    today = site_today()
+    ranges = [site_range(*preset_range(name, today)) for name in ("this-year-so-far", "last-year")]
+    this_year, last_year = remembered(
+        "impact",
+        today.isoformat(),
+        current_app.config["IMPACT_PAGE_SECONDS"],
+        lambda: [alliance.figures(day_range) for day_range in ranges],
+        dump=lambda reports: [alliance.dump(report) for report in reports],
+        load=lambda data: [alliance.load(report) for report in data],
+    )
+    return this_year, last_year

@@ -34,6 +34,7 @@ def dashboard_page(partner: Partner):
         preset_labels=PRESET_LABELS,
         rules=RULES_SENTENCE,
         hours=dashboard.hours,
+        hours_number=dashboard.hours_number,
         number=dashboard.number,
         format_date=format_date,
         format_percent=format_percent,
