@@ -63,11 +63,15 @@ $(E2E_NODE)/.installed: tests/e2e/package.json tests/e2e/package-lock.json
 	touch $@
 
 # The browser journeys, served from SQLite and then from PostgreSQL; screenshots land in
-# tests/e2e/screenshots/. Needs /usr/bin/chromium (README, "Browser tests").
+# tests/e2e/screenshots/. Needs /usr/bin/chromium (README, "Browser tests"). On PostgreSQL in
+# a Korean phone and an English desktop (both languages, both widths); E2E_POSTGRESQL_VARIANTS=
+# ko-phone,ko-desktop,en-phone,en-desktop runs all four there too.
+E2E_POSTGRESQL_VARIANTS ?= ko-phone,en-desktop
+
 e2e: install $(BIN)/.e2e-installed $(E2E_NODE)/.installed
 	E2E_DATABASE=sqlite $(BIN)/python -m pytest tests/e2e $(PYTEST_ARGS)
-	E2E_DATABASE=postgresql TEST_DATABASE_URL=$(TEST_DATABASE_URL) \
-		$(BIN)/python -m pytest tests/e2e $(PYTEST_ARGS)
+	E2E_DATABASE=postgresql E2E_VARIANTS=$(E2E_POSTGRESQL_VARIANTS) \
+		TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python -m pytest tests/e2e $(PYTEST_ARGS)
 
 # Benchmarks against their floors at 10k offerings, on SQLite and PostgreSQL (bench/run.py);
 # results in bench/RESULTS.md and bench/results/. Quick try-out: make bench BENCH_ARGS=--quick
