@@ -90,6 +90,14 @@ def login(client):
 
 
 @pytest.fixture
+def admin(make_person, login):
+    """A site admin, logged in (root@example.org, "Site Admin")."""
+    person = make_person("root@example.org", name="Site Admin", admin=True)
+    login(person)
+    return person
+
+
+@pytest.fixture
 def organizer(make_person, make_partner, login):
     """(person, partner): an organizer of "changwon-city", logged in."""
     person = make_person(name="Organizer")

@@ -21,13 +21,6 @@ from tests.factories import PASSWORD
 from tests.test_workspace import in_days
 
 
-@pytest.fixture
-def admin(make_person, login):
-    person = make_person("root@example.org", name="Site Admin", admin=True)
-    login(person)
-    return person
-
-
 def _events(app, action):
     with app.app_context():
         return db.session.scalars(select(AuditEvent).where(AuditEvent.action == action)).all()

@@ -10,13 +10,6 @@ from tests.factories import PASSWORD
 from tests.test_workspace import in_days
 
 
-@pytest.fixture
-def admin(make_person, login):
-    person = make_person("root@example.org", name="Site Admin", admin=True)
-    login(person)
-    return person
-
-
 def _logout(client):
     client.post("/logout", data={"csrf_token": client.csrf_token("/")})
 

@@ -4,7 +4,6 @@ phone, the disabled-login notice, the mail lists by state, the re-enable step, t
 
 from datetime import UTC, datetime
 
-import pytest
 from sqlalchemy import select
 
 from learning_platform.extensions import db
@@ -12,13 +11,6 @@ from learning_platform.models import AuditEvent, OutboxStatus, Person
 from tests.factories import PASSWORD
 from tests.test_backoffice import _message
 from tests.test_workspace import in_days
-
-
-@pytest.fixture
-def admin(make_person, login):
-    person = make_person("root@example.org", name="Site Admin", admin=True)
-    login(person)
-    return person
 
 
 def _logout(client):

@@ -28,13 +28,6 @@ def listed(client, partner) -> bool:
     return f'href="/partners/{partner.slug}"' in client.get("/partners/").get_data(as_text=True)
 
 
-@pytest.fixture
-def admin(make_person, login):
-    person = make_person(admin=True)
-    login(person)
-    return person
-
-
 def test_partner_pages_list_only_approved_partners(client, make_partner):
     shown = make_partner(
         name="Changwon City", description="Local action for global sustainability."

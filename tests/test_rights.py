@@ -31,13 +31,6 @@ from tests.test_workspace import in_days
 PAGES = ["/about", "/privacy", "/terms", "/contact"]
 
 
-@pytest.fixture
-def admin(make_person, login):
-    person = make_person(name="Admin", admin=True)
-    login(person)
-    return person
-
-
 def korean(client):
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "ko"
     return client
