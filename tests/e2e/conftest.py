@@ -329,8 +329,8 @@ def browser() -> Iterator:
 
 def _variants() -> list[str]:
     """Every variant, or those E2E_VARIANTS names (comma-separated): `make e2e` runs all four on
-    SQLite and ko-phone and en-desktop (both languages, both widths) on PostgreSQL, whose own
-    behaviour `make test` covers in full."""
+    SQLite and a Korean phone on PostgreSQL (language and width do not depend on the database,
+    and `make test` covers PostgreSQL's own behaviour in full)."""
     chosen = [name for name in os.environ.get("E2E_VARIANTS", "").split(",") if name]
     unknown = set(chosen) - set(VARIANTS)
     if unknown:
