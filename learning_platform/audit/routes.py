@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
 from flask import Blueprint, Response, current_app, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -14,7 +11,7 @@ from learning_platform.audit.forms import TrailFilterForm
 from learning_platform.extensions import db
 from learning_platform.forms import page_number
 from learning_platform.models import Partner
-from learning_platform.offerings.schedule_files import spreadsheet_safe
+from learning_platform.offerings.schedule_files import csv_download
 from learning_platform.policy import requires
 from learning_platform.timezones import format_moment
 
@@ -98,23 +95,20 @@ def _csv(query, filename: str) -> Response:
     zones = services.zones_of(events, _zone())
     names = services.partner_names(events)
     titles = services.offering_titles(events)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(
-        [
-            _("When"),
-            _("Name"),
-            _("Email"),
-            _("Site admin"),
-            _("What"),
-            _("Change"),
-            _("Partner"),
-            _("Offering"),
-            _("Offering title"),
-            _("Note"),
-            _("Before → after"),
-        ]
-    )
+    header = [
+        _("When"),
+        _("Name"),
+        _("Email"),
+        _("Site admin"),
+        _("What"),
+        _("Change"),
+        _("Partner"),
+        _("Offering"),
+        _("Offering title"),
+        _("Note"),
+        _("Before → after"),
+    ]
+    rows = []
     for event in events:
         zone = zones[event.id]
         changes = "; ".join(
@@ -123,29 +117,22 @@ def _csv(query, filename: str) -> Response:
             f"{texts.shown_value(field, after, zone, shorten=False)}"
             for field, (before, after) in (event.changes or {}).items()
         )
-        writer.writerow(
+        rows.append(
             [
                 format_moment(event.at, _zone()),
-                spreadsheet_safe(event.actor_name or _("The system")),
-                spreadsheet_safe(event.actor_email),
+                event.actor_name or _("The system"),
+                event.actor_email,
                 _("yes") if event.actor_is_admin else "",
                 texts.action_label(event),
-                spreadsheet_safe(texts.sentence(event, zone)),
-                spreadsheet_safe(names.get(event.partner_id, "")),
+                texts.sentence(event, zone),
+                names.get(event.partner_id, ""),
                 event.offering_id or "",
-                spreadsheet_safe(titles.get(event.id, "")),
-                spreadsheet_safe(event.note),
-                spreadsheet_safe(changes),
+                titles.get(event.id, ""),
+                event.note,
+                changes,
             ]
         )
-    return Response(
-        "\ufeff" + buffer.getvalue(),  # Excel reads it as UTF-8, so Korean stays intact
-        mimetype="text/csv",
-        headers={
-            "Content-Disposition": f'attachment; filename="{filename}"',
-            "Cache-Control": "private, no-store",
-        },
-    )
+    return csv_download([header, *rows], filename)
 
 
 def _partner_choices() -> list[tuple[int, str]]:

@@ -1,12 +1,9 @@
 """Register, cancel, "my learning"; attendee lists, CSV export and attendance for organizers."""
 
-import csv
-import io
 from dataclasses import replace
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     flash,
     jsonify,
@@ -43,7 +40,7 @@ from learning_platform.models import (
     SessionStatus,
     utcnow,
 )
-from learning_platform.offerings.schedule_files import spreadsheet_safe
+from learning_platform.offerings.schedule_files import csv_download
 from learning_platform.policy import requires
 from learning_platform.questions import forms as question_forms
 from learning_platform.questions import services as question_services
@@ -269,45 +266,28 @@ def attendees(offering: Offering):
 def attendees_csv(offering: Offering):
     language = current_language()
     answers = question_services.answer_table(offering, language)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(
+    header = [
+        _("Name"),
+        _("Email"),
+        _("Status"),
+        _("Waitlist position"),
+        _("Registered at"),
+        _("Sessions attended"),
+        *(question.label(language) for question in answers.questions),
+    ]
+    rows = [
         [
-            _("Name"),
-            _("Email"),
-            _("Status"),
-            _("Waitlist position"),
-            _("Registered at"),
-            _("Sessions attended"),
-            *(spreadsheet_safe(question.label(language)) for question in answers.questions),
+            row.person.display_name,
+            row.person.email,
+            _("Confirmed") if row.position is None else _("Waitlist"),
+            row.position or "",
+            format_moment(row.registration.created_at, offering.timezone),
+            row.attended,
+            *(cell.text if cell else "" for cell in answers.row(row.registration.id)),
         ]
-    )
-    for row in learning.attendee_list(offering):
-        writer.writerow(
-            [
-                spreadsheet_safe(row.person.display_name),
-                spreadsheet_safe(row.person.email),
-                _("Confirmed") if row.position is None else _("Waitlist"),
-                row.position or "",
-                format_moment(row.registration.created_at, offering.timezone),
-                row.attended,
-                *(
-                    spreadsheet_safe(cell.text) if cell else ""
-                    for cell in answers.row(row.registration.id)
-                ),
-            ]
-        )
-    # A byte-order mark makes Excel read the file as UTF-8, so Korean stays intact.
-    body = "\ufeff" + buffer.getvalue()
-    filename = f"attendees-{offering.id}.csv"
-    return Response(
-        body,
-        mimetype="text/csv",
-        headers={
-            "Content-Disposition": f'attachment; filename="{filename}"',
-            "Cache-Control": "private, no-store",
-        },
-    )
+        for row in learning.attendee_list(offering)
+    ]
+    return csv_download([header, *rows], f"attendees-{offering.id}.csv")
 
 
 @bp.route(

@@ -1,9 +1,6 @@
 """The partner dashboard: /workspace/<slug>/dashboard, and each chart's numbers as CSV."""
 
-import csv
-import io
-
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, abort, render_template, request
 from flask_babel import format_date, format_percent
 
 from learning_platform.i18n import current_language
@@ -11,7 +8,7 @@ from learning_platform.impact import RULES_SENTENCE, dashboard
 from learning_platform.impact.figures import partner_figures, site_today
 from learning_platform.impact.forms import PRESET_LABELS, RangeForm
 from learning_platform.models import Partner
-from learning_platform.offerings.schedule_files import spreadsheet_safe
+from learning_platform.offerings.schedule_files import csv_download
 from learning_platform.policy import requires
 
 bp = Blueprint("impact", __name__, url_prefix="/workspace")
@@ -52,18 +49,5 @@ def chart_csv(partner: Partner, name: str):
         abort(400)
     figures = partner_figures(partner, period, current_language())
     chart = next(chart for chart in dashboard.charts(figures) if chart.name == name)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(chart.csv_headers)
-    for row in chart.csv_rows:
-        writer.writerow([spreadsheet_safe(cell) if isinstance(cell, str) else cell for cell in row])
-    # A byte-order mark makes Excel read the file as UTF-8, so Korean stays intact.
     filename = f"{partner.slug}-{name}-{period.start.isoformat()}-{period.last.isoformat()}.csv"
-    return Response(
-        "\ufeff" + buffer.getvalue(),
-        mimetype="text/csv",
-        headers={
-            "Content-Disposition": f'attachment; filename="{filename}"',
-            "Cache-Control": "private, no-store",
-        },
-    )
+    return csv_download([chart.csv_headers, *chart.csv_rows], filename)

@@ -14,10 +14,12 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from dateutil.rrule import rrulestr
+from flask import Response
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from icalendar import Calendar, Event
@@ -235,6 +237,23 @@ def write_csv(sessions, zone: str) -> bytes:
 def spreadsheet_safe(text: str) -> str:
     """`text` for a CSV cell a spreadsheet opens: one starting like a formula gets a quote."""
     return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def csv_download(rows: Iterable[Sequence], filename: str) -> Response:
+    """`rows` (the header first) as a CSV file to download: every text cell formula-safe,
+    UTF-8 with a byte-order mark (Excel then reads Korean right), never cached."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for row in rows:
+        writer.writerow([spreadsheet_safe(cell) if isinstance(cell, str) else cell for cell in row])
+    return Response(
+        "\ufeff" + buffer.getvalue(),
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "private, no-store",
+        },
+    )
 
 
 # iCalendar ------------------------------------------------------------------------------------
