@@ -23,7 +23,7 @@ class Language:
 LANGUAGES = (
     Language("ko", "한국어", _l("Korean"), interface=True),
     Language("en", "English", _l("English"), interface=True),
-    Language("th", "ไทย", _l("Thai"), interface=False),
+    Language("th", "ไทย", _l("Thai"), interface=True),
 )
 BY_CODE = {language.code: language for language in LANGUAGES}
 #: Languages content (titles, feeds, mail) can be in.

@@ -1,4 +1,4 @@
-"""Korean and English: language choice, and a complete Korean catalog."""
+"""Korean, English and Thai: language choice, and complete Korean and Thai catalogs."""
 
 import re
 import subprocess
@@ -9,10 +9,15 @@ import pytest
 from babel.messages.pofile import read_po
 
 from learning_platform.extensions import db
+from learning_platform.languages import INTERFACE_LANGUAGES
 from learning_platform.models import Person
 
 ROOT = Path(__file__).resolve().parent.parent
-KO_CATALOG = ROOT / "learning_platform" / "translations" / "ko" / "LC_MESSAGES" / "messages.po"
+CATALOGS = {
+    language: ROOT / "learning_platform" / "translations" / language / "LC_MESSAGES" / "messages.po"
+    for language in INTERFACE_LANGUAGES
+    if language != "en"  # the source language
+}
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]")
 
 
@@ -109,8 +114,13 @@ def extracted(tmp_path_factory):
         return read_po(file)
 
 
-def test_every_ui_string_has_a_korean_translation(extracted):
-    with KO_CATALOG.open("rb") as file:
+def test_korean_and_thai_are_interface_languages():
+    assert set(CATALOGS) == {"ko", "th"}
+
+
+@pytest.mark.parametrize("language", sorted(CATALOGS))
+def test_every_ui_string_has_a_translation(extracted, language):
+    with CATALOGS[language].open("rb") as file:
         korean = read_po(file)
 
     def translated(message_id) -> bool:
@@ -126,8 +136,9 @@ def test_every_ui_string_has_a_korean_translation(extracted):
     assert fuzzy == []
 
 
-def test_korean_translations_keep_their_placeholders():
-    with KO_CATALOG.open("rb") as file:
+@pytest.mark.parametrize("language", sorted(CATALOGS))
+def test_translations_keep_their_placeholders(language):
+    with CATALOGS[language].open("rb") as file:
         korean = read_po(file)
     wrong = []
     for message in korean:

@@ -45,8 +45,11 @@ def _json_value(value: Any) -> Any:
 
 
 def snapshot(obj: Any, fields: Iterable[str]) -> dict[str, Any]:
-    """The JSON values of `fields` of `obj` now (related rows by slug/name/title)."""
-    return {field: _json_value(getattr(obj, field)) for field in fields}
+    """The JSON values of `fields` of `obj` now (related rows by slug/name/title). Texts in
+    several languages (models.translated): "title" is the primary language's, "title.th"
+    the Thai one."""
+    read = getattr(obj, "audit_value", None) or (lambda field: getattr(obj, field))
+    return {field: _json_value(read(field)) for field in fields}
 
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list]:

@@ -198,45 +198,67 @@ def rebuild(
     return len(ids)
 
 
+def _translated(translations: dict | None, field: str) -> list[str]:
+    """`field`'s texts in the languages other than the primary one."""
+    return [fields[field] for fields in (translations or {}).values() if fields.get(field)]
+
+
 def _write(connection: Connection, ids: list[int]) -> None:
     names: dict[int, list[str]] = {offering_id: [] for offering_id in ids}
-    for offering_id, name in connection.execute(
-        select(offering_cohost.c.offering_id, Partner.name)
+    for offering_id, name, translations in connection.execute(
+        select(offering_cohost.c.offering_id, Partner.name, Partner.translations)
         .join(Partner, Partner.id == offering_cohost.c.partner_id)
         .where(offering_cohost.c.offering_id.in_(ids))
+    ):
+        names[offering_id].extend([name, *_translated(translations, "name")])
+    for offering_id, name in connection.execute(
+        select(offering_theme.c.offering_id, Theme.name_en + " " + Theme.name_ko)
+        .join(Theme, Theme.id == offering_theme.c.theme_id)
+        .where(offering_theme.c.offering_id.in_(ids))
         .union_all(
-            select(offering_theme.c.offering_id, Theme.name_en + " " + Theme.name_ko)
-            .join(Theme, Theme.id == offering_theme.c.theme_id)
-            .where(offering_theme.c.offering_id.in_(ids)),
             select(offering_theme.c.offering_id, Theme.name_th)
             .join(Theme, Theme.id == offering_theme.c.theme_id)
             .where(offering_theme.c.offering_id.in_(ids)),
         )
     ):
         names[offering_id].append(name)
-    rows = [
-        {
-            "offering_id": row.id,
-            "title": terms(row.title),
-            "context": terms(
-                row.summary, row.name, *names[row.id], row.venue_name, row.venue_address
-            ),
-            "body": terms((row.description or "")[:MAX_BODY]),
-        }
-        for row in connection.execute(
-            select(
-                Offering.id,
-                Offering.title,
-                Offering.summary,
-                Offering.description,
-                Offering.venue_name,
-                Offering.venue_address,
-                Partner.name,
-            )
-            .join(Partner, Partner.id == Offering.partner_id)
-            .where(Offering.id.in_(ids))
+    rows = []
+    for row in connection.execute(
+        select(
+            Offering.id,
+            Offering.title,
+            Offering.summary,
+            Offering.description,
+            Offering.venue_name,
+            Offering.venue_address,
+            Offering.translations,
+            Partner.name,
+            Partner.translations.label("partner_translations"),
         )
-    ]
+        .join(Partner, Partner.id == Offering.partner_id)
+        .where(Offering.id.in_(ids))
+    ):
+        # Every language's words: a search in any language finds the offering.
+        def every(field: str, row=row) -> list[str]:
+            return [getattr(row, field) or "", *_translated(row.translations, field)]
+
+        context = [
+            *every("summary"),
+            row.name,
+            *_translated(row.partner_translations, "name"),
+            *names[row.id],
+            *every("venue_name"),
+            *every("venue_address"),
+        ]
+        body = "\n".join(every("description"))
+        rows.append(
+            {
+                "offering_id": row.id,
+                "title": terms(*every("title")),
+                "context": terms(*context),
+                "body": terms(body[:MAX_BODY]),
+            }
+        )
     gone = set(ids) - {row["offering_id"] for row in rows}
     if gone:
         connection.execute(delete(OfferingSearch).where(OfferingSearch.offering_id.in_(gone)))
@@ -258,11 +280,12 @@ def _write(connection: Connection, ids: list[int]) -> None:
 # Kept in step by the session: every change through the ORM, in the same transaction --------
 
 _OFFERING_FIELDS = (
-    "title",
-    "summary",
-    "description",
-    "venue_name",
-    "venue_address",
+    "_title",
+    "_summary",
+    "_description",
+    "_venue_name",
+    "_venue_address",
+    "translations",
     "partner_id",
     "partner",
     "themes",
@@ -293,7 +316,7 @@ def _collect(session: Session, _context, _instances) -> None:
     for instance in session.dirty:
         if isinstance(instance, Offering) and _changed(instance, _OFFERING_FIELDS):
             pending.offerings.append(instance)
-        elif isinstance(instance, Partner) and _changed(instance, ("name",)):
+        elif isinstance(instance, Partner) and _changed(instance, ("_name", "translations")):
             pending.partners.add(instance.id)
         elif isinstance(instance, Theme) and _changed(instance, _THEME_FIELDS):
             pending.themes.add(instance.id)

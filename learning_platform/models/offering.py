@@ -22,12 +22,13 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from learning_platform.languages import INSTRUCTION_LANGUAGES
+from learning_platform.languages import CONTENT_LANGUAGES, INSTRUCTION_LANGUAGES
 from learning_platform.models.base import Base, enum_type, in_list, utcnow
 from learning_platform.models.image import Image
 from learning_platform.models.partner import Partner
 from learning_platform.models.person import Person
 from learning_platform.models.theme import Theme
+from learning_platform.models.translated import Translated, translated
 
 
 class OfferingKind(enum.StrEnum):
@@ -89,13 +90,14 @@ offering_cohost = Table(
 )
 
 
-class Offering(Base):
+class Offering(Translated, Base):
     __tablename__ = "offering"
     __table_args__ = (
         CheckConstraint(in_list("kind", OfferingKind), name="kind"),
         CheckConstraint(in_list("format", OfferingFormat), name="format"),
         CheckConstraint(in_list("status", OfferingStatus), name="status"),
         CheckConstraint(in_list("language", INSTRUCTION_LANGUAGES), name="language"),
+        CheckConstraint(in_list("primary_language", CONTENT_LANGUAGES), name="primary_language"),
         CheckConstraint(in_list("reminder", ReminderLead), name="reminder"),
         CheckConstraint(f"capacity BETWEEN 1 AND {MAX_CAPACITY}", name="capacity"),
         CheckConstraint("seats_taken >= 0 AND seats_taken <= capacity", name="seats_taken"),
@@ -119,15 +121,38 @@ class Offering(Base):
     status: Mapped[OfferingStatus] = mapped_column(
         enum_type(OfferingStatus), default=OfferingStatus.DRAFT
     )
-    title: Mapped[str] = mapped_column(String(200))
-    summary: Mapped[str] = mapped_column(String(500), default="")
+    #: The texts below (title … change note) are written in several languages
+    #: (models.translated): each column holds the primary language's text.
+    TRANSLATED = (
+        "title",
+        "summary",
+        "description",
+        "audience",
+        "venue_name",
+        "venue_address",
+        "cost_note",
+        "cancel_reason",
+        "change_note",
+    )
+    #: The language the organizer writes in first: readers whose language is not written
+    #: get this one.
+    primary_language: Mapped[str] = mapped_column(String(8), default="ko", server_default="ko")
+    _title: Mapped[str] = mapped_column("title", String(200))
+    title = translated("title")
+    _summary: Mapped[str] = mapped_column("summary", String(500), default="")
+    summary = translated("summary")
     #: Markdown, rendered and sanitized on output.
-    description: Mapped[str] = mapped_column(Text, default="")
+    _description: Mapped[str] = mapped_column("description", Text, default="")
+    description = translated("description")
+    #: The language(s) it is taught in (INSTRUCTION_LANGUAGES), not the language of its texts.
     language: Mapped[str] = mapped_column(String(8))
-    audience: Mapped[str] = mapped_column(String(200), default="")
+    _audience: Mapped[str] = mapped_column("audience", String(200), default="")
+    audience = translated("audience")
     format: Mapped[OfferingFormat] = mapped_column(enum_type(OfferingFormat))
-    venue_name: Mapped[str] = mapped_column(String(200), default="")
-    venue_address: Mapped[str] = mapped_column(String(300), default="")
+    _venue_name: Mapped[str] = mapped_column("venue_name", String(200), default="")
+    venue_name = translated("venue_name")
+    _venue_address: Mapped[str] = mapped_column("venue_address", String(300), default="")
+    venue_address = translated("venue_address")
     #: Shown only to confirmed participants: never in public pages or public feeds.
     online_link: Mapped[str] = mapped_column(String(500), default="")
     capacity: Mapped[int]
@@ -137,17 +162,20 @@ class Offering(Base):
     registration_closes_at: Mapped[datetime | None]
     #: IANA zone in which times are entered and shown.
     timezone: Mapped[str] = mapped_column(String(64))
-    cost_note: Mapped[str] = mapped_column(String(200), default="")
+    _cost_note: Mapped[str] = mapped_column("cost_note", String(200), default="")
+    cost_note = translated("cost_note")
     contact_email: Mapped[str] = mapped_column(String(254), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     published_at: Mapped[datetime | None]
     cancelled_at: Mapped[datetime | None]
     #: Why the organizer cancelled it: shown on its page, in the mails and in the feeds.
-    cancel_reason: Mapped[str] = mapped_column(String(MAX_REASON), default="")
+    _cancel_reason: Mapped[str] = mapped_column("cancel_reason", String(MAX_REASON), default="")
+    cancel_reason = translated("cancel_reason")
     #: The organizer's note to participants about a change (a new venue or link): on its page,
     #: in My learning, in the change mail and in every event's description.
-    change_note: Mapped[str] = mapped_column(String(MAX_REASON), default="")
+    _change_note: Mapped[str] = mapped_column("change_note", String(MAX_REASON), default="")
+    change_note = translated("change_note")
     #: When a site admin took it out of the catalog (it went back to draft), and why: the
     #: organizers see both in the workspace until they publish it again.
     unpublished_at: Mapped[datetime | None]
@@ -229,8 +257,11 @@ def public_status():
     )
 
 
-class OfferingSession(Base):
+class OfferingSession(Translated, Base):
     """One meeting of an offering: one VEVENT in the calendar feeds."""
+
+    #: Written in the offering's languages; the primary one is the offering's.
+    TRANSLATED = ("note", "location", "cancel_reason")
 
     __tablename__ = "offering_session"
     __table_args__ = (
@@ -252,8 +283,10 @@ class OfferingSession(Base):
     starts_at: Mapped[datetime]
     ends_at: Mapped[datetime]
     #: Overrides the offering's venue for this session ("Room 301", another building).
-    location: Mapped[str] = mapped_column(String(200), default="")
-    note: Mapped[str] = mapped_column(String(500), default="")
+    _location: Mapped[str] = mapped_column("location", String(200), default="")
+    location = translated("location")
+    _note: Mapped[str] = mapped_column("note", String(500), default="")
+    note = translated("note")
     status: Mapped[SessionStatus] = mapped_column(
         enum_type(SessionStatus), default=SessionStatus.SCHEDULED
     )
@@ -264,9 +297,14 @@ class OfferingSession(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     cancelled_at: Mapped[datetime | None]
     #: Why the organizer cancelled this session (the offering's own reason covers them all).
-    cancel_reason: Mapped[str] = mapped_column(String(MAX_REASON), default="")
+    _cancel_reason: Mapped[str] = mapped_column("cancel_reason", String(MAX_REASON), default="")
+    cancel_reason = translated("cancel_reason")
 
     offering: Mapped[Offering] = relationship(back_populates="sessions")
+
+    @property
+    def primary_language(self) -> str:  # type: ignore[override]
+        return self.offering.primary_language
 
     def touch(self) -> None:
         """Record a change that calendars must pick up."""

@@ -8,9 +8,11 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from learning_platform.languages import CONTENT_LANGUAGES
 from learning_platform.models.base import Base, enum_type, in_list, utcnow
 from learning_platform.models.image import Image
 from learning_platform.models.person import Person
+from learning_platform.models.translated import Translated, translated
 
 
 class PartnerKind(enum.StrEnum):
@@ -27,18 +29,28 @@ class MembershipRole(enum.StrEnum):
     MANAGER = "manager"
 
 
-class Partner(Base):
+class Partner(Translated, Base):
     __tablename__ = "partner"
-    __table_args__ = (CheckConstraint(in_list("kind", PartnerKind), name="kind"),)
+    __table_args__ = (
+        CheckConstraint(in_list("kind", PartnerKind), name="kind"),
+        CheckConstraint(in_list("primary_language", CONTENT_LANGUAGES), name="primary_language"),
+    )
+    #: Written in several languages (models.translated): 창원특례시 / Changwon City.
+    TRANSLATED = ("name", "description", "city")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(80), unique=True)
-    name: Mapped[str] = mapped_column(String(200))
+    #: The language its name, description and city are first written in.
+    primary_language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
+    _name: Mapped[str] = mapped_column("name", String(200))
+    name = translated("name")
     kind: Mapped[PartnerKind] = mapped_column(enum_type(PartnerKind, length=30))
-    description: Mapped[str] = mapped_column(Text, default="")
+    _description: Mapped[str] = mapped_column("description", Text, default="")
+    description = translated("description")
     website: Mapped[str] = mapped_column(String(500), default="")
     #: Where the partner is based, as plain text ("Changwon"); the alliance report groups by it.
-    city: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    _city: Mapped[str] = mapped_column("city", String(100), default="", server_default="")
+    city = translated("city")
     #: IANA zone name; the default zone of the partner's offerings.
     timezone: Mapped[str] = mapped_column(String(64))
     #: Only approved partners are public and may publish.
