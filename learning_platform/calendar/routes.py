@@ -29,7 +29,7 @@ from learning_platform.models import (
     Theme,
     utcnow,
 )
-from learning_platform.multilingual import pick, reading
+from learning_platform.multilingual import in_language, pick
 from learning_platform.security import token_hash
 
 bp = Blueprint("feeds", __name__, url_prefix="/feeds")
@@ -91,7 +91,7 @@ def _in(language: str, build):
     """`build(now, name)`, run with the interface and every text in `language`."""
 
     def built(now, name):
-        with force_locale(language), reading(language):
+        with in_language(language):
             return build(now, name)
 
     return built
@@ -343,7 +343,7 @@ def session(session_id: int):
     if session.offering.status == OfferingStatus.DRAFT or not session.offering.partner.approved:
         abort(404)
     language = _language()
-    with force_locale(language), reading(language):
+    with in_language(language):
         body = build_calendar(
             session.offering.title, [session], feeds.event_text(language), _offering_urls()
         )
