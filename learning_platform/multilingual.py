@@ -16,9 +16,10 @@ from __future__ import annotations
 import contextvars
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from flask import has_app_context
-from flask_babel import get_locale
+from flask_babel import force_locale, get_locale
 
 from learning_platform.languages import CONTENT_LANGUAGES
 
@@ -50,6 +51,30 @@ def reading(language: str | None) -> Iterator[None]:
         yield
     finally:
         _override.reset(token)
+
+
+@contextmanager
+def in_language(language: str) -> Iterator[None]:
+    """The interface and every text in `language` inside the block: what one recipient of a
+    mail (its subject, body and attached calendar) or one feed reads, whatever the request's
+    language."""
+    with force_locale(language), reading(language):
+        yield
+
+
+@dataclass(frozen=True)
+class Written:
+    """A field's texts as they were (a session's place before it moved), read like the field:
+    in the reading language when it is used, not when it was taken."""
+
+    texts: Mapping[str, str]
+    primary: str
+
+    def __str__(self) -> str:
+        return pick(self.texts, reading_language(), self.primary)[0]
+
+    def __bool__(self) -> bool:
+        return any(self.texts.values())
 
 
 def fallback_order(reader: str | None, primary: str) -> Iterable[str]:

@@ -43,6 +43,7 @@ from learning_platform.models import (
     TokenPurpose,
     utcnow,
 )
+from learning_platform.multilingual import in_language
 
 PER_PAGE = 25
 #: How often an admin may resend one person's confirmation link.
@@ -330,16 +331,17 @@ def unpublish(offering: Offering, reason: str) -> int:
         .order_by(Person.id)
     ).all()
     for person in organizers:
-        send_template(
-            person.email,
-            person.preferred_language,
-            _l("Unpublished by the site admins: %(title)s"),
-            "offering_unpublished",
-            subject_args={"title": offering.title},
-            person=person,
-            offering=offering,
-            url=external_url("workspace.detail", offering_id=offering.id),
-        )
+        with in_language(person.preferred_language):  # the subject's title too
+            send_template(
+                person.email,
+                person.preferred_language,
+                _l("Unpublished by the site admins: %(title)s"),
+                "offering_unpublished",
+                subject_args={"title": offering.title},
+                person=person,
+                offering=offering,
+                url=external_url("workspace.detail", offering_id=offering.id),
+            )
     return len(organizers)
 
 

@@ -31,7 +31,6 @@ from sqlalchemy.orm import contains_eager
 
 from learning_platform.calendar.ical import EventText, build_calendar
 from learning_platform.extensions import db
-from learning_platform.languages import BY_CODE
 from learning_platform.models import (
     FeedMark,
     Offering,
@@ -45,8 +44,6 @@ from learning_platform.models import (
 )
 
 KEEP_DAYS = 30
-#: Languages without an interface catalog yet (Thai): the one word a feed needs is here.
-_CANCELLED_WITHOUT_CATALOG = {"th": "[ยกเลิกแล้ว]"}
 
 
 @dataclass(frozen=True)
@@ -193,9 +190,6 @@ def sessions(conditions: Sequence, now: datetime) -> list[OfferingSession]:
 
 
 def event_text(language: str) -> EventText:
-    if not BY_CODE[language].interface:
-        prefix = _CANCELLED_WITHOUT_CATALOG.get(language, "[Cancelled]")
-        return EventText(language=language, cancelled_prefix=prefix)
     with force_locale(language):
         return EventText(
             language=language,
@@ -259,8 +253,12 @@ def person_validator_extra(person: Person) -> list:
     ]
 
 
-def personal_feed(person: Person, now: datetime, url_for_offering) -> bytes:
-    """Confirmed sessions, and waitlisted ones as TENTATIVE with the place in the queue."""
+def personal_feed(
+    person: Person, now: datetime, url_for_offering, language: str | None = None
+) -> bytes:
+    """Confirmed sessions, and waitlisted ones as TENTATIVE with the place in the queue; in
+    `language` (default: the person's), which the caller also reads the texts in."""
+    language = language or person.preferred_language
     conditions = person_conditions(person)
     found = sessions(conditions, now)
     offering_ids = {session.offering_id for session in found}
@@ -294,13 +292,13 @@ def personal_feed(person: Person, now: datetime, url_for_offering) -> bytes:
         and session.offering.online_link
         and session.offering.has_online_part
     }
-    with force_locale(person.preferred_language):
+    with force_locale(language):
         name = gettext("My learning")
     alarm = person.feed_alarm_minutes
     return build_calendar(
         name,
         found,
-        event_text(person.preferred_language),
+        event_text(language),
         url_for_offering,
         tentative=tentative,
         online_links=links,

@@ -3,6 +3,10 @@
 One VEVENT per session, with the session's stable UID, SEQUENCE and LAST-MODIFIED; times carry
 their TZID and each zone used gets a small VTIMEZONE covering only the events' dates.
 See ../shared/docs/calendar-feeds.md.
+
+Texts are read in the reading language (`multilingual.reading`, set by the caller); SUMMARY,
+LOCATION and DESCRIPTION carry the RFC 5545 LANGUAGE parameter of the text actually shown,
+which differs from the feed's when a text is not written in it (the fallback).
 """
 
 from collections.abc import Callable, Iterable
@@ -120,7 +124,7 @@ def _event(
     summary = offering.title
     if cancelled:
         summary = f"{text.cancelled_prefix} {summary}"
-    event.add("summary", summary)
+    event.add("summary", summary, parameters={"LANGUAGE": offering.language_of("title")})
     event.add("dtstart", session.starts_at.astimezone(zone))
     event.add("dtend", session.ends_at.astimezone(zone))
     # Every change a calendar must see touches the session, so its update time is the event's
@@ -135,11 +139,13 @@ def _event(
     else:
         status = "CONFIRMED"
     event.add("status", status)
-    location = session.location or ", ".join(
-        part for part in (offering.venue_name, offering.venue_address) if part
-    )
+    location, located_by = session.location, session
+    if not location:
+        location = ", ".join(part for part in (offering.venue_name, offering.venue_address) if part)
+        located_by = offering
     if location:
-        event.add("location", location)
+        field = "location" if located_by is session else "venue_name"
+        event.add("location", location, parameters={"LANGUAGE": located_by.language_of(field)})
     event.add("url", url)
     lines = []
     if cancelled:
@@ -162,7 +168,10 @@ def _event(
     if online_link and not cancelled:
         lines.append(online_link)
     lines.append(url)
-    event.add("description", "\n\n".join(lines))
+    # One text of several: its language is that of the offering's own words, the summary
+    # (else the title); the reason and notes follow the same fallback in practice.
+    described_in = offering.language_of("summary" if offering.summary else "title")
+    event.add("description", "\n\n".join(lines), parameters={"LANGUAGE": described_in})
     themes = [theme.name(text.language) for theme in offering.themes]
     if themes:
         event.add("categories", themes)

@@ -364,19 +364,37 @@ def _tsquery(words: list[Word]) -> ColumnElement:
     return cast(text, TSQUERY)
 
 
-def _fts_query(words: list[Word], columns: str = "") -> str:
+#: A letter or digit: what FTS5's unicode61 tokenizer keeps of a term.
+_TOKEN_CHARACTER = re.compile(r"[^\W_]")
+
+
+def _fts_terms(word: Word) -> list[str]:
+    """The terms of `word` FTS5 can find. Its unicode61 tokenizer counts combining marks as
+    separators, so a Thai pair of two marks (the ี่ of เกี่ยว) is no token in the index: as an
+    empty phrase in a query it would match nothing, and เกี่ยว nothing at all."""
+    return [term for term in word.terms if _TOKEN_CHARACTER.search(term)]
+
+
+def _fts_query(words: list[Word], columns: str = "") -> str | None:
+    """The FTS5 query for `words`; None when no word has a term it can find."""
     # FTS5 strings in double quotes: terms hold no quote, so nothing is an operator.
-    text = " AND ".join(
-        "(" + " AND ".join(f'"{term}"' for term in word.terms) + ("*" if word.prefix else "") + ")"
+    parts = [
+        "(" + " AND ".join(f'"{term}"' for term in terms) + ("*" if word.prefix else "") + ")"
         for word in words
-    )
+        if (terms := _fts_terms(word))
+    ]
+    if not parts:
+        return None
+    text = " AND ".join(parts)
     return f"{columns} : ({text})" if columns else text
 
 
 _fts = table(FTS_TABLE, column("rowid"), column(FTS_TABLE))
 
 
-def _fts_ids(query: str) -> Select:
+def _fts_ids(query: str | None) -> Select:
+    if query is None:
+        return select(_fts.c.rowid).where(false())
     return select(_fts.c.rowid).where(_fts.c[FTS_TABLE].op("MATCH")(query))
 
 

@@ -20,7 +20,7 @@ session's .ics and, online, the meeting link.
 import logging
 from datetime import datetime, timedelta
 
-from flask_babel import force_locale, gettext
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, exists, literal, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -40,6 +40,7 @@ from learning_platform.models import (
     SessionStatus,
     utcnow,
 )
+from learning_platform.multilingual import in_language
 from learning_platform.timezones import format_moment
 
 log = logging.getLogger(__name__)
@@ -156,29 +157,30 @@ def enqueue_due(now: datetime | None = None, limit: int = 500) -> int:
 def _send(session: OfferingSession, registration: Registration) -> None:
     offering, person = session.offering, registration.person
     language = person.preferred_language
-    with force_locale(language):
+    # Everything in the recipient's language: the subject's title and the calendar too.
+    with in_language(language):
         when = format_moment(session.starts_at, offering.timezone)
         text = EventText(language=language, cancelled_prefix=gettext("[Cancelled]"))
-    url = external_url("catalog.detail", offering_id=offering.id)
-    link = offering.online_link if offering.has_online_part else ""
-    calendar = build_calendar(
-        offering.title,
-        [session],
-        text,
-        lambda _offering: url,
-        online_links={offering.id: link} if link else None,
-    )
-    send_template(
-        person.email,
-        language,
-        SUBJECT,
-        "session_reminder",
-        subject_args={"title": offering.title, "when": when},
-        attachments=((calendar, "session.ics"),),
-        person=person,
-        offering=offering,
-        session=session,
-        online_link=link,
-        url=url,
-        account_url=external_url("accounts.profile"),
-    )
+        url = external_url("catalog.detail", offering_id=offering.id)
+        link = offering.online_link if offering.has_online_part else ""
+        calendar = build_calendar(
+            offering.title,
+            [session],
+            text,
+            lambda _offering: url,
+            online_links={offering.id: link} if link else None,
+        )
+        send_template(
+            person.email,
+            language,
+            SUBJECT,
+            "session_reminder",
+            subject_args={"title": offering.title, "when": when},
+            attachments=((calendar, "session.ics"),),
+            person=person,
+            offering=offering,
+            session=session,
+            online_link=link,
+            url=url,
+            account_url=external_url("accounts.profile"),
+        )

@@ -35,6 +35,7 @@ from learning_platform.models import (
     SessionStatus,
     utcnow,
 )
+from learning_platform.multilingual import in_language
 
 # Two clicks racing, or two tabs: the unique index keeps one active registration.
 explain_constraint("uq_registration_active", _l("You are already registered for this offering."))
@@ -391,21 +392,24 @@ def _mail_outcome(person: Person, offering: Offering, outcome: Outcome, promoted
 def _mail(
     person: Person, offering: Offering, subject, template: str, *, attach_calendar=False, **context
 ):
-    attachments = (
-        ((offering_calendar_for(person, offering), "offering.ics"),) if attach_calendar else ()
-    )
-    send_template(
-        person.email,
-        person.preferred_language,
-        subject,
-        template,
-        subject_args={"title": offering.title},
-        attachments=attachments,
-        person=person,
-        offering=offering,
-        url=external_url("catalog.detail", offering_id=offering.id),
-        **context,
-    )
+    # The title in the subject and the attached calendar in the recipient's language, not
+    # in the language of the request that sends the mail.
+    with in_language(person.preferred_language):
+        attachments = (
+            ((offering_calendar_for(person, offering), "offering.ics"),) if attach_calendar else ()
+        )
+        send_template(
+            person.email,
+            person.preferred_language,
+            subject,
+            template,
+            subject_args={"title": offering.title},
+            attachments=attachments,
+            person=person,
+            offering=offering,
+            url=external_url("catalog.detail", offering_id=offering.id),
+            **context,
+        )
 
 
 def offering_calendar_for(person: Person, offering: Offering) -> bytes:
@@ -423,11 +427,12 @@ def offering_calendar_for(person: Person, offering: Offering) -> bytes:
         else {}
     )
     waiting = registration is not None and not confirmed
-    return build_calendar(
-        offering.title,
-        offering.sessions,
-        text,
-        lambda o: external_url("catalog.detail", offering_id=o.id),
-        online_links=links,
-        tentative={offering.id: waitlist_position(registration)} if waiting else None,
-    )
+    with in_language(person.preferred_language):
+        return build_calendar(
+            offering.title,
+            offering.sessions,
+            text,
+            lambda o: external_url("catalog.detail", offering_id=o.id),
+            online_links=links,
+            tentative={offering.id: waitlist_position(registration)} if waiting else None,
+        )

@@ -8,11 +8,12 @@ from email.utils import formatdate, make_msgid, parseaddr
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, has_request_context, render_template, url_for
-from flask_babel import force_locale, gettext
+from flask_babel import gettext
 
 from learning_platform.extensions import db
 from learning_platform.mail.html import Block, text_blocks
 from learning_platform.models import Offering, OutboxMessage
+from learning_platform.multilingual import in_language
 from learning_platform.richtext import render_markdown
 
 #: Session.info key set when a flush is due to put a message in the outbox.
@@ -188,8 +189,11 @@ def compose_template(
     (richtext.py) in the HTML part. `image` (PNG bytes, alt text, a text it follows) is drawn
     in the HTML part after the first block holding that text: a related part named by
     Content-ID, which mail clients show inline (data: URLs are blocked by many).
+
+    Texts (an offering's title, a reason) are read in `language` here; values the caller
+    computed from them (`subject_args`, `attachments`) must be made under `in_language` too.
     """
-    with force_locale(language):
+    with in_language(language):
         body = render_template(f"mail/{template}.txt", markdown=markdown, **context)
         blocks = html_blocks(template, body, markdown, context)
         subject_text = str(subject) % (subject_args or {})
@@ -246,7 +250,9 @@ def compose_template(
             maintype="text",
             subtype="calendar",
             filename=filename,
-            params={"method": "PUBLISH"},
+            # Without a charset, text/* is US-ASCII (RFC 2046): Korean and Thai titles turn
+            # into replacement characters in clients that follow it.
+            params={"method": "PUBLISH", "charset": "utf-8"},
         )
     return message
 

@@ -4,7 +4,6 @@ from datetime import timedelta
 from email.message import EmailMessage
 
 from flask import current_app
-from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -26,6 +25,7 @@ from learning_platform.models import (
     RegistrationStatus,
     utcnow,
 )
+from learning_platform.multilingual import in_language
 
 TEMPLATE = "participant_message"
 
@@ -109,7 +109,7 @@ def compose(offering: Offering, person: Person, subject: str, body: str) -> Emai
 
 def preview_blocks(offering: Offering, person: Person, text: str, body: str) -> list[Block]:
     """What the HTML part of `person`'s mail (plain part `text`) shows, for the preview."""
-    with force_locale(person.preferred_language):
+    with in_language(person.preferred_language):
         return html_blocks(TEMPLATE, text, body, _context(offering, person))
 
 

@@ -20,7 +20,7 @@ from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column
 
 from learning_platform.languages import CONTENT_LANGUAGES
-from learning_platform.multilingual import pick, reading_language
+from learning_platform.multilingual import Written, pick, reading_language
 
 
 def translated(field: str) -> Any:
@@ -74,6 +74,10 @@ class Translated:
         """(text, language) of `field` for `reader` (default: the reading language)."""
         reader = reader or reading_language()
         return pick(self.texts(field), reader, self.primary_language)
+
+    def written(self, field: str) -> Written:
+        """`field` in every language as it is now, to be read later in the reader's."""
+        return Written(self.texts(field), self.primary_language)
 
     def language_of(self, field: str) -> str:
         """The language `field` is shown in to the reader now (for a `lang` attribute)."""

@@ -37,6 +37,7 @@ from learning_platform.models import (
     Theme,
     utcnow,
 )
+from learning_platform.multilingual import in_language
 from learning_platform.timezones import format_span
 
 explain_constraint(
@@ -326,7 +327,8 @@ def update_session(
     _check_span(offering, starts_at, ends_at, ignore=session)
     moved = (starts_at, ends_at, location) != (session.starts_at, session.ends_at, session.location)
     audited_before = _session_state(session)
-    old_starts_at, old_ends_at, old_location = session.starts_at, session.ends_at, session.location
+    old_starts_at, old_ends_at = session.starts_at, session.ends_at
+    old_location = session.written("location")  # read in each recipient's language
     changed = moved or note != session.note
     session.starts_at, session.ends_at, session.location, session.note = (
         starts_at,
@@ -611,15 +613,16 @@ def _notify(offering: Offering, subject, template: str, **context) -> None:
         )
     ).all()
     for person in people:
-        send_template(
-            person.email,
-            person.preferred_language,
-            subject,
-            template,
-            subject_args={"title": offering.title},
-            attachments=((offering_calendar_for(person, offering), "offering.ics"),),
-            person=person,
-            offering=offering,
-            url=external_url("catalog.detail", offering_id=offering.id),
-            **context,
-        )
+        with in_language(person.preferred_language):  # the subject's title too
+            send_template(
+                person.email,
+                person.preferred_language,
+                subject,
+                template,
+                subject_args={"title": offering.title},
+                attachments=((offering_calendar_for(person, offering), "offering.ics"),),
+                person=person,
+                offering=offering,
+                url=external_url("catalog.detail", offering_id=offering.id),
+                **context,
+            )

@@ -27,7 +27,14 @@ from learning_platform.models import (
     Registration,
     public_status,
 )
-from learning_platform.opendata.services import Column, Dataset, public_data_fingerprint, register
+from learning_platform.opendata.services import (
+    Column,
+    Dataset,
+    language_columns,
+    public_data_fingerprint,
+    register,
+    texts_by_language,
+)
 
 #: Learner and registration counts under this are not published per partner or per goal.
 SUPPRESS_BELOW = 5
@@ -93,8 +100,30 @@ def _rate(value: float | None) -> float | None:
     return round(value, 4) if value is not None else None
 
 
+def _partner_texts() -> dict[str, dict]:
+    """Each partner's name and city in every language, by slug (one statement)."""
+    found = {}
+    for slug, name, city, translations, primary in db.session.execute(
+        select(
+            Partner.slug,
+            Partner._name,
+            Partner._city,
+            Partner.translations,
+            Partner.primary_language,
+        )
+    ):
+        found[slug] = {
+            **texts_by_language("name", name, translations, primary, prefix="partner_name"),
+            **texts_by_language("city", city, translations, primary),
+        }
+    return found
+
+
 def partner_rows() -> list[dict]:
     rows = []
+    texts = _partner_texts()
+    empty = dict.fromkeys(texts_by_language("name", "", {}, "", prefix="partner_name"), "")
+    empty.update(dict.fromkeys(texts_by_language("city", "", {}, ""), ""))
     for report in _reports():
         for row in report.partners:
             f = row.figures
@@ -115,6 +144,7 @@ def partner_rows() -> list[dict]:
                     "learners": _shown(f.learners),
                     "hours_delivered": round(f.hours_delivered, 1),
                     "attendance_rate": _rate(f.attendance_rate),
+                    **texts.get(row.slug, empty),
                 }
             )
     return rows
@@ -224,6 +254,16 @@ register(
             ),
             HOURS_DELIVERED,
             ATTENDANCE,
+            *language_columns(
+                "partner_name",
+                lambda label: _l(
+                    "Partner's name in %(language)s; empty if not written.", language=label
+                ),
+            ),
+            *language_columns(
+                "city",
+                lambda label: _l("The city in %(language)s; empty if not written.", language=label),
+            ),
         ),
         rows=partner_rows,
         count=lambda: len(partner_rows()),

@@ -23,6 +23,7 @@ from sqlalchemy import and_, func, select
 from config import OPEN_DATA_LICENCES
 from learning_platform.catalog.services import of_approved_partner
 from learning_platform.extensions import db
+from learning_platform.languages import LANGUAGES
 from learning_platform.mail.services import external_url
 from learning_platform.models import (
     AuditEvent,
@@ -171,6 +172,30 @@ def _utc(moment: datetime | None) -> datetime | None:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
+def texts_by_language(
+    field: str, primary_text: str | None, translations, primary: str, *, prefix: str = ""
+) -> dict:
+    """{`prefix or field`_ko: …, _en: …, _th: …}: the text as written in each language, ""
+    where it is not (no fallback: the data says what was written)."""
+    return {
+        f"{prefix or field}_{language.code}": (
+            primary_text
+            if language.code == primary
+            else ((translations or {}).get(language.code) or {}).get(field)
+        )
+        or ""
+        for language in LANGUAGES
+    }
+
+
+def language_columns(field: str, meaning) -> tuple[Column, ...]:
+    """One column per content language; `meaning(label)` says what it holds."""
+    return tuple(
+        Column(f"{field}_{language.code}", "string", meaning(language.label))
+        for language in LANGUAGES
+    )
+
+
 def offering_rows() -> Iterator[dict]:
     """Four statements whatever the number of offerings: the offerings with their partner
     (read in batches), and their scheduled sessions, themes and co-hosts."""
@@ -228,6 +253,10 @@ def offering_rows() -> Iterator[dict]:
             Offering.published_at,
             Offering.updated_at,
             Offering.cancel_reason,
+            Offering.primary_language,
+            Offering.translations,
+            Partner.primary_language.label("partner_language"),
+            Partner.translations.label("partner_translations"),
         )
         .join(Partner, Partner.id == Offering.partner_id)
         .where(public_offerings())
@@ -266,6 +295,16 @@ def offering_rows() -> Iterator[dict]:
             "published_at": row.published_at,
             "updated_at": row.updated_at,
             "cancel_reason": row.cancel_reason,
+            "primary_language": row.primary_language,
+            **texts_by_language("title", row.title, row.translations, row.primary_language),
+            **texts_by_language("summary", row.summary, row.translations, row.primary_language),
+            **texts_by_language(
+                "name",
+                row.name,
+                row.partner_translations,
+                row.partner_language,
+                prefix="partner_name",
+            ),
         }
 
 
@@ -330,7 +369,7 @@ register(
         columns=(
             Column("id", "integer", _l("The offering's number; stable, used in its address.")),
             Column("url", "string", _l("Address of the offering's page.")),
-            Column("title", "string", _l("Title, in the language the organizer wrote it.")),
+            Column("title", "string", _l("Title, in its primary language (primary_language).")),
             Column("summary", "string", _l("One-paragraph summary.")),
             Column("kind", "string", _l("course, workshop or event.")),
             Column("format", "string", _l("in_person, online or hybrid.")),
@@ -358,6 +397,25 @@ register(
             Column("published_at", "datetime", _l("When it was published (UTC).")),
             Column("updated_at", "datetime", _l("Its last change (UTC).")),
             Column("cancel_reason", "string", _l("Why it was cancelled; empty otherwise.")),
+            Column(
+                "primary_language",
+                "string",
+                _l("Language its texts were first written in (ko, en or th)."),
+            ),
+            *language_columns(
+                "title",
+                lambda label: _l("Title in %(language)s; empty if not written.", language=label),
+            ),
+            *language_columns(
+                "summary",
+                lambda label: _l("Summary in %(language)s; empty if not written.", language=label),
+            ),
+            *language_columns(
+                "partner_name",
+                lambda label: _l(
+                    "Partner's name in %(language)s; empty if not written.", language=label
+                ),
+            ),
         ),
         rows=offering_rows,
         count=count_offerings,
