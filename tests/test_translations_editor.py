@@ -421,3 +421,53 @@ def test_a_thai_reader_of_the_workspace_sees_thai_tab_labels(app, client, korean
         f"/workspace/offerings/{korean_offering.id}", headers={"Accept-Language": "th"}
     ).get_data(as_text=True)
     assert "tabs--languages" in page
+
+
+def test_a_question_is_written_in_thai_too_and_read_with_the_offerings_fallback(
+    app, client, korean_offering
+):
+    path = f"/workspace/offerings/{korean_offering.id}/questions"
+    form = client.get(path + "/new").get_data(as_text=True)
+    assert 'name="text_th"' in form and 'name="choices_th"' in form
+    refused = client.submit(
+        path + "/new",
+        {
+            "kind": "single_choice",
+            "text_ko": "점심 메뉴",
+            "text_th": "อาหารกลางวัน",
+            "choices_ko": "비빔밥\n김밥",
+            "choices_th": "บิบิมบับ",
+        },
+    )
+    assert refused.status_code == 422
+    assert "same number of choices in each language" in refused.get_data(as_text=True)
+    response = client.submit(
+        path + "/new",
+        {
+            "kind": "single_choice",
+            "text_ko": "점심 메뉴",
+            "text_th": "อาหารกลางวัน",
+            "choices_ko": "비빔밥\n김밥",
+            "choices_th": "บิบิมบับ\nคิมบับ",
+        },
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+    with app.app_context():
+        from learning_platform.models import Question
+
+        question = db.session.scalar(
+            select(Question).where(Question.offering_id == korean_offering.id)
+        )
+        assert question.text == {"ko": "점심 메뉴", "th": "อาหารกลางวัน"}
+        assert question.label("th") == "อาหารกลางวัน"
+        # English is not written: the offering's primary language (Korean), not Thai.
+        assert question.label("en") == "점심 메뉴"
+        assert [label for _, label in question.choice_labels("th")] == ["บิบิมบับ", "คิมบับ"]
+        assert [label for _, label in question.choice_labels("en")] == ["비빔밥", "김밥"]
+        question.offering.primary_language = "th"
+        assert question.label("en") == "อาหารกลางวัน"
+        question_id = question.id
+        db.session.rollback()
+
+    edit = client.get(f"{path}/{question_id}/edit").get_data(as_text=True)
+    assert "บิบิมบับ\nคิมบับ" in edit

@@ -314,8 +314,12 @@ class TranslationForm(Form):
     change_note = StringField(_l("Note for participants"), validators=[_max(MAX_REASON)])
 
     def validate_title(self, field) -> None:
-        if field.raw_data and not (field.data or "").strip() and any(
-            (self[name].data or "").strip() for name in TRANSLATION_FIELDS if name != "title"
+        if (
+            field.raw_data
+            and not (field.data or "").strip()
+            and any(
+                (self[name].data or "").strip() for name in TRANSLATION_FIELDS if name != "title"
+            )
         ):
             raise ValidationError(_l("Give the title in this language too."))
 

@@ -232,6 +232,7 @@ def texts(offering: Offering, language: str):
             or offering.text(name, language)
         ],
         remove_form=ConfirmActionForm(),
+        language_labels={code: BY_CODE[code].label for code in CONTENT_LANGUAGES},
     )
 
 
