@@ -471,3 +471,14 @@ def test_a_question_is_written_in_thai_too_and_read_with_the_offerings_fallback(
 
     edit = client.get(f"{path}/{question_id}/edit").get_data(as_text=True)
     assert "บิบิมบับ\nคิมบับ" in edit
+
+
+def test_the_history_names_the_language_of_a_changed_text(app, client, organizer, korean_offering):
+    _, partner = organizer
+    client.submit(
+        f"/workspace/offerings/{korean_offering.id}/texts/th",
+        translation(title="ห้องเรียนสวนผักในเมือง"),
+    )
+    page = client.get(f"/workspace/{partner.slug}/activity").get_data(as_text=True)
+    assert "Title (ไทย)" in page
+    assert "ห้องเรียนสวนผักในเมือง" in page
