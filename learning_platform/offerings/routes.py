@@ -176,6 +176,11 @@ def detail(offering: Offering):
     )
 
 
+def _language_labels() -> dict:
+    """Each content language named in the reader's language, for sentences ("Texts in Thai")."""
+    return {code: BY_CODE[code].label for code in CONTENT_LANGUAGES}
+
+
 def _language_tabs(offering: Offering) -> list[tuple[str, str, int]]:
     return services.translation_states(offering, forms.TRANSLATION_FIELDS)
 
@@ -232,7 +237,7 @@ def texts(offering: Offering, language: str):
             or offering.text(name, language)
         ],
         remove_form=ConfirmActionForm(),
-        language_labels={code: BY_CODE[code].label for code in CONTENT_LANGUAGES},
+        language_labels=_language_labels(),
     )
 
 
@@ -395,7 +400,13 @@ def add_session(offering: Offering):
             )
             flash(_("The session is added."), "success")
             return redirect(url_for("workspace.detail", offering_id=offering.id))
-    return render_form("workspace/session_form.html", form, offering=offering, session=None)
+    return render_form(
+        "workspace/session_form.html",
+        form,
+        offering=offering,
+        session=None,
+        language_labels=_language_labels(),
+    )
 
 
 @bp.route("/offerings/<id:offering_id>/sessions/<id:session_id>/edit", methods=["GET", "POST"])
@@ -436,7 +447,13 @@ def edit_session(offering: Offering, session_id: int):
             )
             flash(_("The session is saved."), "success")
             return redirect(url_for("workspace.detail", offering_id=offering.id))
-    return render_form("workspace/session_form.html", form, offering=offering, session=session)
+    return render_form(
+        "workspace/session_form.html",
+        form,
+        offering=offering,
+        session=session,
+        language_labels=_language_labels(),
+    )
 
 
 def _session_texts(form) -> dict[str, dict[str, str]]:
