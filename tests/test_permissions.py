@@ -119,6 +119,15 @@ MATRIX = [
     # A schedule file: imported by those who change the offering, exported by all who see it.
     ("GET", W + "/import", (302, 403, 200, 200, 403, 404, 200)),
     ("POST", W + "/import", (302, 403, 422, 422, 403, 404, 422)),
+    # The texts in another language: like the offering's details (a form sent without its
+    # fields keeps what was there; removing asks first).
+    ("GET", W + "/texts/en", (302, 403, 200, 200, 403, 404, 200)),
+    ("POST", W + "/texts/en", (302, 403, 302, 302, 403, 404, 302)),
+    ("POST", W + "/texts/en/remove", (302, 403, 200, 200, 403, 404, 200)),
+    # The primary language ({language} is Korean here) is edited on the main form.
+    ("GET", W + "/texts/{language}", (302, 403, 302, 302, 403, 404, 302)),
+    ("POST", W + "/texts/{language}", (302, 403, 302, 302, 403, 404, 302)),
+    ("POST", W + "/texts/{language}/remove", (302, 403, 404, 404, 403, 404, 404)),
     ("GET", W + "/schedule.csv", (302, 403, 200, 200, 200, 404, 200)),
     ("GET", W + "/schedule.ics", (302, 403, 200, 200, 200, 404, 200)),
     # A draft's preview; this offering is published, so it leads to its public page.

@@ -267,7 +267,7 @@ def test_organizer_adds_edits_orders_and_removes_questions(app, client, login, c
 @pytest.mark.parametrize(
     ("fields", "message"),
     [
-        ({"kind": "short_text"}, "in Korean, in English or in both"),
+        ({"kind": "short_text"}, "in at least one language"),
         ({"kind": "single_choice", "text_en": "Q", "choices_en": "Only one"}, "at least two"),
         (
             {
@@ -284,7 +284,7 @@ def test_organizer_adds_edits_orders_and_removes_questions(app, client, login, c
                 "choices_ko": "가\n나\n다",
                 "choices_en": "a\nb",
             },
-            "as many choices in Korean as in English",
+            "same number of choices in each language",
         ),
         ({"kind": "essay", "text_en": "Q"}, "Not a valid choice"),
         ({"kind": "short_text", "text_en": "Q" * 301}, "at most 300 characters"),

@@ -11,6 +11,7 @@ from datetime import datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from learning_platform.languages import BY_CODE
 from learning_platform.models import AuditAction, AuditEvent
 from learning_platform.offerings.services import HIDDEN_VALUE
 from learning_platform.timezones import format_moment
@@ -124,6 +125,7 @@ _SENTENCES = {
 FIELD_LABELS = {
     "kind": _l("Kind"),
     "title": _l("Title"),
+    "primary_language": _l("Primary language"),
     "summary": _l("Summary"),
     "description": _l("Description"),
     "language": _l("Language"),
@@ -199,6 +201,16 @@ def action_label(event: AuditEvent) -> str:
 
 
 def field_label(field: str) -> str:
+    """The field's name for readers; "title.th" (a text in another language) as "Title (ไทย)"."""
+    name, _, language = field.partition(".")
+    if language in BY_CODE and name in FIELD_LABELS:
+        return str(
+            _l(
+                "%(label)s (%(language)s)",
+                label=FIELD_LABELS[name],
+                language=BY_CODE[language].native_name,
+            )
+        )
     return str(FIELD_LABELS.get(field, field))
 
 

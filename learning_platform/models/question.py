@@ -10,8 +10,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from learning_platform.models.base import Base, enum_type, in_list, utcnow
 from learning_platform.models.offering import Offering, Registration
+from learning_platform.multilingual import pick
 
-#: Text in several languages: {"ko": "...", "en": "..."}; a new language is a new key.
+#: Text in several languages: {"ko": "...", "en": "...", "th": "..."}; a language not
+#: written is absent.
 Texts = dict[str, str]
 
 
@@ -32,9 +34,10 @@ MAX_CHOICE_LABEL = 100
 MAX_ANSWER = {QuestionKind.SHORT_TEXT: 200, QuestionKind.LONG_TEXT: 2000}
 
 
-def in_language(texts: Texts, language: str) -> str:
-    """`texts` in `language`, else in the first language it has."""
-    return texts.get(language) or next((text for text in texts.values() if text), "")
+def in_language(texts: Texts, language: str | None, primary: str | None = None) -> str:
+    """`texts` in `language`, else in `primary` (the offering's), else in any it has."""
+    texts = texts or {}
+    return pick(texts, language, primary or next(iter(texts), "ko"))[0]
 
 
 class Question(Base):
@@ -61,10 +64,14 @@ class Question(Base):
     offering: Mapped[Offering] = relationship()
 
     def label(self, language: str) -> str:
-        return in_language(self.text, language)
+        return in_language(self.text, language, self.offering.primary_language)
 
     def choice_labels(self, language: str) -> list[tuple[str, str]]:
-        return [(choice["key"], in_language(choice["label"], language)) for choice in self.choices]
+        primary = self.offering.primary_language
+        return [
+            (choice["key"], in_language(choice["label"], language, primary))
+            for choice in self.choices
+        ]
 
 
 class Answer(Base):

@@ -10,7 +10,14 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from learning_platform.forms import (
@@ -23,7 +30,7 @@ from learning_platform.forms import (
     select_choices,
     web_url,
 )
-from learning_platform.languages import INSTRUCTION_LABELS
+from learning_platform.languages import BY_CODE, INSTRUCTION_LABELS, LANGUAGES
 from learning_platform.models import (
     MAX_CAPACITY,
     MAX_REASON,
@@ -48,6 +55,8 @@ REMINDER_LABELS = {
     ReminderLead.OFF: _l("No reminder mails"),
 }
 LANGUAGE_LABELS = INSTRUCTION_LABELS
+#: Content languages, named in themselves as well (an organizer may not read the interface's).
+CONTENT_LANGUAGE_CHOICES = [(language.code, language.native_name) for language in LANGUAGES]
 WEEKDAY_LABELS = [
     _l("Monday"),
     _l("Tuesday"),
@@ -81,6 +90,15 @@ def _datetime(label):
 
 class OfferingForm(Form):
     kind = SelectField(_l("Kind"), choices=select_choices(KIND_LABELS.items()))
+    primary_language = SelectField(
+        _l("Primary language"),
+        choices=select_choices(CONTENT_LANGUAGE_CHOICES),
+        validators=[Optional()],
+        description=_l(
+            "The language of the texts on this page. Readers whose language has no"
+            " translation see these texts."
+        ),
+    )
     title = StringField(
         _l("Title"), validators=[DataRequired(_l("Give the offering a title.")), _max(200)]
     )
@@ -265,3 +283,123 @@ class ImportForm(Form):
         render_kw={"accept": ".ics,.csv,text/calendar,text/csv"},
     )
     rows = HiddenField()
+
+
+# Texts in other languages -------------------------------------------------------------------
+
+#: The offering's texts a translation tab edits (the cancel reason is written when cancelling).
+TRANSLATION_FIELDS = (
+    "title",
+    "summary",
+    "description",
+    "audience",
+    "venue_name",
+    "venue_address",
+    "cost_note",
+    "change_note",
+)
+
+
+class TranslationForm(Form):
+    """The offering's texts in one language other than its primary one: the primary form's
+    fields and limits, none required alone; a language needs its title once it has any text."""
+
+    title = StringField(_l("Title"), validators=[_max(200)])
+    summary = OfferingForm.summary
+    description = OfferingForm.description
+    audience = StringField(_l("Audience"), validators=[_max(200)])
+    venue_name = OfferingForm.venue_name
+    venue_address = OfferingForm.venue_address
+    cost_note = StringField(_l("Cost"), validators=[_max(200)])
+    change_note = StringField(_l("Note for participants"), validators=[_max(MAX_REASON)])
+
+    def validate_title(self, field) -> None:
+        if (
+            field.raw_data
+            and not (field.data or "").strip()
+            and any(
+                (self[name].data or "").strip() for name in TRANSLATION_FIELDS if name != "title"
+            )
+        ):
+            raise ValidationError(_l("Give the title in this language too."))
+
+    def texts(self) -> dict[str, str]:
+        """The texts sent; a field not sent at all keeps what it has (browsers send each)."""
+        return {
+            name: (self[name].data or "").strip()
+            for name in TRANSLATION_FIELDS
+            if self[name].raw_data
+        }
+
+
+def _other_language_fields(form_class, languages, make_field):
+    """`form_class` with one field per language in `languages` and name (see `make_field`)."""
+
+    class WithLanguages(form_class):
+        pass
+
+    for language in languages:
+        for name, field in make_field(language).items():
+            setattr(WithLanguages, f"{name}_{language}", field)
+    return WithLanguages
+
+
+def _in_language(label, language: str):
+    return _l("%(label)s (%(language)s)", label=label, language=BY_CODE[language].native_name)
+
+
+def _name_primary(form, names, languages, primary) -> None:
+    """With other languages beside them, the primary fields say their language too."""
+    if languages and primary:
+        for name in names:
+            form[name].label.text = _in_language(form[name].label.text, primary)
+
+
+def session_form(languages=(), primary=None, **kwargs) -> SessionForm:
+    """The session form with an optional location and note in each of `languages` (the
+    offering's other languages)."""
+    form_class = _other_language_fields(
+        SessionForm,
+        languages,
+        lambda language: {
+            "location": StringField(
+                _in_language(_l("Room or place"), language), validators=[_max(200)]
+            ),
+            "note": StringField(
+                _in_language(_l("Note for participants"), language),
+                validators=[_max(MAX_REASON)],
+            ),
+        },
+    )
+    form = form_class(**kwargs)
+    form.other_languages = list(languages)
+    _name_primary(form, ("location", "note"), languages, primary)
+    return form
+
+
+def cancel_form(languages=(), primary=None, **kwargs) -> CancelForm:
+    """The cancel form with an optional reason in each of `languages` (the offering's other
+    languages): each participant reads the reason in theirs."""
+    form_class = _other_language_fields(
+        CancelForm,
+        languages,
+        lambda language: {
+            "reason": TextAreaField(
+                _in_language(_l("Why is it cancelled?"), language),
+                validators=[_max(MAX_REASON)],
+                render_kw={"rows": 3, "maxlength": MAX_REASON},
+            )
+        },
+    )
+    form = form_class(**kwargs)
+    form.other_languages = list(languages)
+    _name_primary(form, ("reason",), languages, primary)
+    return form
+
+
+def per_language(form, name: str) -> dict[str, str]:
+    """{language: text} of the `<name>_<language>` fields of `form`."""
+    return {
+        language: (form[f"{name}_{language}"].data or "").strip()
+        for language in getattr(form, "other_languages", ())
+    }

@@ -35,6 +35,7 @@ from learning_platform.forms import (
     render_form,
 )
 from learning_platform.i18n import current_language
+from learning_platform.languages import BY_CODE, CONTENT_LANGUAGES
 from learning_platform.models import (
     MAX_REASON,
     MAX_SESSIONS,
@@ -46,6 +47,7 @@ from learning_platform.models import (
     Theme,
     utcnow,
 )
+from learning_platform.multilingual import reading
 from learning_platform.offerings import forms, schedule_files, services
 from learning_platform.offerings.schedule import weekly_series
 from learning_platform.policy import can, requires
@@ -93,14 +95,19 @@ def _offering_form(offering: Offering | None, partner: Partner) -> forms.Offerin
         .where(Partner.approved.is_(True), Partner.id != partner.id)
         .order_by(Partner.name)
     ).all()
-    form = forms.OfferingForm(
-        obj=offering,
-        theme_choices=[(theme.id, theme.name(language)) for theme in themes],
-        cohost_choices=[(cohost.id, cohost.name) for cohost in cohosts],
-    )
+    # The form edits the primary-language texts: read them, not the organizer's language's.
+    with reading(None):
+        form = forms.OfferingForm(
+            obj=offering,
+            theme_choices=[(theme.id, theme.name(language)) for theme in themes],
+            cohost_choices=[(cohost.id, cohost.name) for cohost in cohosts],
+        )
     if request.method == "GET":
         if offering is None:
             form.timezone.data = partner.timezone
+            form.primary_language.data = (
+                language if language in CONTENT_LANGUAGES else CONTENT_LANGUAGES[0]
+            )
         else:
             form.theme_ids.data = [theme.id for theme in offering.themes]
             form.cohost_ids.data = [cohost.id for cohost in offering.cohosts]
@@ -140,7 +147,9 @@ def create(partner: Partner):
             offering = services.save_offering(Offering(partner_id=partner.id), _offering_data(form))
             flash(_("The draft is saved. Now add its sessions."), "success")
             return redirect(url_for("workspace.detail", offering_id=offering.id))
-    return render_form("workspace/offering_form.html", form, partner=partner, offering=None)
+    return render_form(
+        "workspace/offering_form.html", form, partner=partner, offering=None, languages=[]
+    )
 
 
 @bp.get("/offerings/<id:offering_id>")
@@ -163,7 +172,17 @@ def detail(offering: Offering):
         tab=services.tab_of(offering, now),
         form=ConfirmForm(),
         now=now,
+        languages=_language_tabs(offering),
     )
+
+
+def _language_labels() -> dict:
+    """Each content language named in the reader's language, for sentences ("Texts in Thai")."""
+    return {code: BY_CODE[code].label for code in CONTENT_LANGUAGES}
+
+
+def _language_tabs(offering: Offering) -> list[tuple[str, str, int]]:
+    return services.translation_states(offering, forms.TRANSLATION_FIELDS)
 
 
 @bp.route("/offerings/<id:offering_id>/edit", methods=["GET", "POST"])
@@ -176,7 +195,80 @@ def edit(offering: Offering):
             flash(_("Your changes are saved."), "success")
             return redirect(url_for("workspace.detail", offering_id=offering.id))
     return render_form(
-        "workspace/offering_form.html", form, partner=offering.partner, offering=offering
+        "workspace/offering_form.html",
+        form,
+        partner=offering.partner,
+        offering=offering,
+        languages=_language_tabs(offering),
+    )
+
+
+@bp.route("/offerings/<id:offering_id>/texts/<language>", methods=["GET", "POST"])
+@requires("edit_offering", Offering)
+def texts(offering: Offering, language: str):
+    """The offering's texts in one of its other languages, the primary ones beside them."""
+    if language not in CONTENT_LANGUAGES:
+        abort(404)
+    if language == offering.primary_language:
+        return redirect(url_for("workspace.edit", offering_id=offering.id))
+    form = forms.TranslationForm(
+        data={name: offering.text(name, language) for name in forms.TRANSLATION_FIELDS}
+        if request.method == "GET"
+        else None
+    )
+    if form.validate_on_submit():
+        with unit_of_work(form):
+            services.save_translation(offering, language, form.texts())
+            flash(_("The translation is saved."), "success")
+            return redirect(url_for("workspace.detail", offering_id=offering.id))
+    return render_form(
+        "workspace/translation_form.html",
+        form,
+        offering=offering,
+        language=language,
+        languages=_language_tabs(offering),
+        fields=[
+            name
+            for name in forms.TRANSLATION_FIELDS
+            # The note for participants is for a published offering's changes, as on the
+            # primary form; one already written stays editable.
+            if name != "change_note"
+            or offering.status == OfferingStatus.PUBLISHED
+            or offering.text(name, language)
+        ],
+        remove_form=ConfirmActionForm(),
+        language_labels=_language_labels(),
+    )
+
+
+@bp.post("/offerings/<id:offering_id>/texts/<language>/remove")
+@requires("edit_offering", Offering)
+def remove_texts(offering: Offering, language: str):
+    """Asks first; only the confirmed step removes every text in `language`."""
+    if language not in CONTENT_LANGUAGES or language == offering.primary_language:
+        abort(404)
+    back = url_for("workspace.texts", offering_id=offering.id, language=language)
+    form = ConfirmActionForm()
+    if form.confirmed():
+        with unit_of_work() as work:
+            services.remove_translation(offering, language)
+        if work.ok:
+            flash(_("The translation is removed."), "success")
+            return redirect(url_for("workspace.detail", offering_id=offering.id))
+        return redirect(back)
+    return render_confirmation(
+        form,
+        Confirmation(
+            title=_("Remove this translation?"),
+            subject=f"{offering.title} · {BY_CODE[language].native_name}",
+            consequences=[
+                _("Every text of this offering in this language is deleted."),
+                _("Readers of this language then see the texts in the primary language."),
+            ],
+            button=_("Remove the translation"),
+            keep_label=_("Keep it"),
+            keep_url=back,
+        ),
     )
 
 
@@ -232,10 +324,10 @@ def cancel(offering: Offering):
     if offering.is_past(utcnow()):
         flash(_("This offering is over; there is nothing left to cancel."), "error")
         return redirect(url_for("workspace.detail", offering_id=offering.id))
-    form = forms.CancelForm()
+    form = forms.cancel_form(offering.written_in()[1:], offering.primary_language)
     if form.confirmed():
         with unit_of_work(form) as work:
-            services.cancel_offering(offering, form.reason.data)
+            services.cancel_offering(offering, form.reason.data, forms.per_language(form, "reason"))
         if work.ok:
             flash(_("The offering is cancelled. Everyone registered has been told."), "success")
             return redirect(url_for("workspace.detail", offering_id=offering.id))
@@ -295,22 +387,43 @@ def _span(form: forms.SessionForm, zone: str) -> tuple[datetime, datetime]:
 @bp.route("/offerings/<id:offering_id>/sessions/new", methods=["GET", "POST"])
 @requires("edit_offering", Offering)
 def add_session(offering: Offering):
-    form = forms.SessionForm()
+    form = forms.session_form(offering.written_in()[1:], offering.primary_language)
     if form.validate_on_submit():
         with unit_of_work(form):
             span = _span(form, offering.timezone)
-            services.add_sessions(offering, [span], form.location.data, form.note.data)
+            services.add_sessions(
+                offering,
+                [span],
+                form.location.data,
+                form.note.data,
+                translations=_session_texts(form),
+            )
             flash(_("The session is added."), "success")
             return redirect(url_for("workspace.detail", offering_id=offering.id))
-    return render_form("workspace/session_form.html", form, offering=offering, session=None)
+    return render_form(
+        "workspace/session_form.html",
+        form,
+        offering=offering,
+        session=None,
+        language_labels=_language_labels(),
+    )
 
 
 @bp.route("/offerings/<id:offering_id>/sessions/<id:session_id>/edit", methods=["GET", "POST"])
 @requires("edit_offering", Offering)
 def edit_session(offering: Offering, session_id: int):
     session = _session(offering, session_id)
-    form = forms.SessionForm(obj=session)
+    languages = [
+        code
+        for code in offering.languages_in_order()[1:]
+        if code in offering.written_in() or code in (session.translations or {})
+    ]
+    with reading(None):  # the form's own fields hold the primary-language texts
+        form = forms.session_form(languages, offering.primary_language, obj=session)
     if request.method == "GET":
+        for code in languages:
+            form[f"location_{code}"].data = session.text("location", code)
+            form[f"note_{code}"].data = session.text("note", code)
         starts, ends = (
             local(session.starts_at, offering.timezone),
             local(session.ends_at, offering.timezone),
@@ -324,10 +437,29 @@ def edit_session(offering: Offering, session_id: int):
     if form.validate_on_submit():
         with unit_of_work(form):
             starts_at, ends_at = _span(form, offering.timezone)
-            services.update_session(session, starts_at, ends_at, form.location.data, form.note.data)
+            services.update_session(
+                session,
+                starts_at,
+                ends_at,
+                form.location.data,
+                form.note.data,
+                _session_texts(form),
+            )
             flash(_("The session is saved."), "success")
             return redirect(url_for("workspace.detail", offering_id=offering.id))
-    return render_form("workspace/session_form.html", form, offering=offering, session=session)
+    return render_form(
+        "workspace/session_form.html",
+        form,
+        offering=offering,
+        session=session,
+        language_labels=_language_labels(),
+    )
+
+
+def _session_texts(form) -> dict[str, dict[str, str]]:
+    """{language: {"location": …, "note": …}} of the session form's other languages."""
+    locations, notes = forms.per_language(form, "location"), forms.per_language(form, "note")
+    return {code: {"location": locations[code], "note": notes[code]} for code in locations}
 
 
 def _session_action(offering: Offering, session_id: int, action, message: str):
@@ -350,10 +482,10 @@ def cancel_session(offering: Offering, session_id: int):
     if session.ends_at <= utcnow():
         flash(_("This session is over; it can no longer be cancelled."), "error")
         return redirect(url_for("workspace.detail", offering_id=offering.id))
-    form = forms.CancelForm()
+    form = forms.cancel_form(offering.written_in()[1:], offering.primary_language)
     if form.confirmed():
         with unit_of_work(form) as work:
-            services.cancel_session(session, form.reason.data)
+            services.cancel_session(session, form.reason.data, forms.per_language(form, "reason"))
         if work.ok:
             flash(_("The session is cancelled. Everyone registered has been told."), "success")
             return redirect(url_for("workspace.detail", offering_id=offering.id))

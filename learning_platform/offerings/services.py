@@ -17,6 +17,7 @@ from learning_platform.enrollment.services import (
     offering_calendar_for,
 )
 from learning_platform.extensions import db
+from learning_platform.languages import BY_CODE, CONTENT_LANGUAGES
 from learning_platform.mail.services import external_url, send_template
 from learning_platform.media import services as media
 from learning_platform.models import (
@@ -37,7 +38,7 @@ from learning_platform.models import (
     Theme,
     utcnow,
 )
-from learning_platform.multilingual import in_language
+from learning_platform.multilingual import in_language, reading
 from learning_platform.timezones import format_span
 
 explain_constraint(
@@ -117,6 +118,7 @@ _TEXT_FIELDS = (
 
 #: The offering's fields the audit trail compares before and after an edit.
 _AUDITED_FIELDS = (
+    "primary_language",
     *_TEXT_FIELDS,
     "change_note",
     "reminder",
@@ -138,7 +140,26 @@ def audit_state(offering: Offering) -> dict:
 
 
 def _session_state(session: OfferingSession) -> dict:
-    return snapshot(session, ("starts_at", "ends_at", "location", "note"))
+    """Its time, place and note; the place and note in other languages where written."""
+    state = snapshot(session, ("starts_at", "ends_at", "location", "note"))
+    for language, fields in (session.translations or {}).items():
+        for name in ("location", "note"):
+            if fields.get(name):
+                state[f"{name}.{language}"] = fields[name]
+    return state
+
+
+def _changes(before: dict, after: dict) -> dict:
+    """`diff`, also of the keys only `before` has (a text removed in one language)."""
+    return diff(before, {**dict.fromkeys(before, ""), **after})
+
+
+def _calendar_state(offering: Offering) -> dict:
+    """What calendar apps show of the offering's own fields, in every language."""
+    return {
+        name: offering.texts(name) if name in Offering.TRANSLATED else getattr(offering, name)
+        for name in _CALENDAR_FIELDS
+    }
 
 
 def _lock(offering: Offering) -> None:
@@ -173,8 +194,24 @@ def save_offering(offering: Offering, data: dict) -> Offering:
             ),
             "timezone",
         )
-    before = {name: getattr(offering, name) for name in _CALENDAR_FIELDS}
     created = offering.id is None
+    language = data.get("primary_language") or offering.primary_language or "ko"
+    if language not in CONTENT_LANGUAGES:
+        raise DomainError(_l("Choose one of the languages offered."), "primary_language")
+    if (
+        not created
+        and language != offering.primary_language
+        and not offering.text("title", language)
+    ):
+        raise DomainError(
+            _l(
+                "Write the title in %(language)s first (its tab above), then make it the"
+                " primary language.",
+                language=BY_CODE[language].label,
+            ),
+            "primary_language",
+        )
+    before = _calendar_state(offering)
     audited_before = {} if created else audit_state(offering)
     themes_before = {theme.id for theme in offering.themes} if offering.id else set()
     cohosts_before = {partner.id for partner in offering.cohosts} if offering.id else set()
@@ -193,10 +230,15 @@ def save_offering(offering: Offering, data: dict) -> Offering:
     # Nothing is written before the rules below are checked: a half-changed offering must
     # not reach the database's own constraints through an autoflush.
     with db.session.no_autoflush:
+        if created:
+            offering.primary_language = language
+        # The form's texts are in the primary language it was shown in; a new primary
+        # language is chosen after they are written, and every text keeps its language.
         for name in _TEXT_FIELDS:
             setattr(offering, name, data.get(name) or "")
         # Not a text field: a copy (duplicate) starts without the last term's note.
         offering.change_note = data.get("change_note") or ""
+        offering.change_primary_language(language)
         offering.reminder = data.get("reminder") or offering.reminder or ReminderLead.DAY
         offering.registration_opens_at = data.get("registration_opens_at")
         offering.registration_closes_at = data.get("registration_closes_at")
@@ -208,7 +250,8 @@ def save_offering(offering: Offering, data: dict) -> Offering:
     db.session.add(offering)
     db.session.flush()
     if offering.status == OfferingStatus.PUBLISHED:
-        changed = {name for name in _CALENDAR_FIELDS if getattr(offering, name) != before[name]}
+        after = _calendar_state(offering)
+        changed = {name for name in _CALENDAR_FIELDS if after[name] != before[name]}
         # Themes are the events' categories; co-hosts decide which partner feeds hold them.
         if (
             changed
@@ -279,12 +322,14 @@ def add_sessions(
     note: str = "",
     *,
     imported: bool = False,
+    translations: dict[str, dict[str, str]] | None = None,
 ) -> list[OfferingSession]:
     """Add sessions; refuses overlaps and more than MAX_SESSIONS. :raise DomainError:
 
     A span is (starts_at, ends_at), or (starts_at, ends_at, location, note) for a session
-    with its own place and note (an imported schedule). The trail gets one entry: the
-    session added, or how many were added (a weekly series, an `imported` file).
+    with its own place and note (an imported schedule). `translations`: {language:
+    {"location": …, "note": …}} in the offering's other languages. The trail gets one entry:
+    the session added, or how many were added (a weekly series, an `imported` file).
     """
     if offering.id is not None:
         _lock(offering)
@@ -299,6 +344,7 @@ def add_sessions(
             starts_at=starts_at, ends_at=ends_at, location=row_location, note=row_note
         )
         offering.sessions.append(session)
+        _set_session_texts(session, translations)
         created.append(session)
     db.session.flush()
     _check_registration_window(offering)
@@ -315,37 +361,53 @@ def add_sessions(
     return created
 
 
-def update_session(
-    session: OfferingSession, starts_at: datetime, ends_at: datetime, location: str, note: str
+def _set_session_texts(
+    session: OfferingSession, translations: dict[str, dict[str, str]] | None
 ) -> None:
-    """Edit a session; moving it (time or place) tells everyone registered. :raise DomainError:"""
+    """The session's place and note in the offering's other languages (empty removes one)."""
+    for language, texts in (translations or {}).items():
+        if language not in CONTENT_LANGUAGES or language == session.offering.primary_language:
+            raise DomainError(_l("Choose one of the languages offered."))
+        session.set_texts(language, {name: texts.get(name, "") for name in ("location", "note")})
+
+
+def update_session(
+    session: OfferingSession,
+    starts_at: datetime,
+    ends_at: datetime,
+    location: str,
+    note: str,
+    translations: dict[str, dict[str, str]] | None = None,
+) -> None:
+    """Edit a session; moving it (time or place) tells everyone registered. `translations`
+    as in `add_sessions`. :raise DomainError:"""
     _lock(session.offering)
     if session.status == SessionStatus.CANCELLED:
         raise DomainError(_l("A cancelled session cannot be changed."))
     offering = session.offering
     _refuse_if_cancelled(offering)
     _check_span(offering, starts_at, ends_at, ignore=session)
-    moved = (starts_at, ends_at, location) != (session.starts_at, session.ends_at, session.location)
+    # The form holds the primary-language place (`session.location` reads the viewer's).
+    old_location = session.text("location", session.primary_language)
+    moved = (starts_at, ends_at, location) != (session.starts_at, session.ends_at, old_location)
     audited_before = _session_state(session)
     old_starts_at, old_ends_at = session.starts_at, session.ends_at
-    old_location = session.written("location")  # read in each recipient's language
-    changed = moved or note != session.note
+    old_location = session.written("location")  # the mail reads it in each recipient's
     session.starts_at, session.ends_at, session.location, session.note = (
         starts_at,
         ends_at,
         location,
         note,
     )
+    _set_session_texts(session, translations)
+    changes = _changes(audited_before, _session_state(session))
+    changed = moved or bool(changes)
     if changed:
         session.touch()
     db.session.flush()
     _check_registration_window(offering)
     if changed:
-        record(
-            AuditAction.SESSION_CHANGED,
-            session,
-            changes=diff(audited_before, _session_state(session)),
-        )
+        record(AuditAction.SESSION_CHANGED, session, changes=changes)
     if moved and offering.status == OfferingStatus.PUBLISHED:
         _notify(
             offering,
@@ -368,13 +430,34 @@ def _reason(reason: str) -> str:
     return reason
 
 
-def cancel_session(session: OfferingSession, reason: str) -> None:
-    """Cancel a session and tell everyone registered why.
+def _other_reasons(target, reasons: dict[str, str] | None) -> dict[str, str]:
+    """The reason in other languages, checked as the primary one is, except that none is
+    required. :raise DomainError:"""
+    checked = {}
+    for language, text in (reasons or {}).items():
+        if language not in CONTENT_LANGUAGES or language == target.primary_language:
+            raise DomainError(_l("Choose one of the languages offered."))
+        text = (text or "").replace("\r\n", "\n").strip()
+        if len(text) > MAX_REASON:
+            raise DomainError(
+                _l("Use at most %(max)d characters.", max=MAX_REASON), f"reason_{language}"
+            )
+        if text:
+            checked[language] = text
+    return checked
+
+
+def cancel_session(
+    session: OfferingSession, reason: str, reasons: dict[str, str] | None = None
+) -> None:
+    """Cancel a session and tell everyone registered why (`reasons`: {language: reason} in
+    the offering's other languages; each participant reads theirs).
 
     :raise DomainError: without a reason, for a session that is over or an offering already
         cancelled.
     """
     reason = _reason(reason)
+    others = _other_reasons(session, reasons)
     _lock(session.offering)
     if session.status == SessionStatus.CANCELLED:
         return  # cancelled a moment ago, by another click: everyone was told once
@@ -384,6 +467,8 @@ def cancel_session(session: OfferingSession, reason: str) -> None:
     session.status = SessionStatus.CANCELLED
     session.cancelled_at = utcnow()
     session.cancel_reason = reason
+    for language, text in others.items():
+        session.set_text("cancel_reason", language, text)
     session.touch()
     record(AuditAction.SESSION_CANCELLED, session, note=reason)
     if session.offering.status == OfferingStatus.PUBLISHED:
@@ -530,12 +615,14 @@ def publish(offering: Offering) -> None:
     record(AuditAction.OFFERING_PUBLISHED, offering, changes={"status": ["draft", "published"]})
 
 
-def cancel_offering(offering: Offering, reason: str) -> None:
-    """Cancel the offering and tell everyone registered why.
+def cancel_offering(offering: Offering, reason: str, reasons: dict[str, str] | None = None) -> None:
+    """Cancel the offering and tell everyone registered why (`reasons`: {language: reason}
+    in its other languages; each participant reads theirs).
 
     :raise DomainError: without a reason, or once the offering is over.
     """
     reason = _reason(reason)
+    others = _other_reasons(offering, reasons)
     _lock(offering)
     if offering.status == OfferingStatus.CANCELLED:
         return  # cancelled a moment ago, by another click: everyone was told once
@@ -547,6 +634,8 @@ def cancel_offering(offering: Offering, reason: str) -> None:
     offering.status = OfferingStatus.CANCELLED
     offering.cancelled_at = utcnow()
     offering.cancel_reason = reason
+    for language, text in others.items():
+        offering.set_text("cancel_reason", language, text)
     _touch_all(offering)
     record(
         AuditAction.OFFERING_CANCELLED,
@@ -576,14 +665,27 @@ def people_to_tell(offering: Offering) -> tuple[int, int]:
     )
 
 
+#: Texts of one term only: a copy starts without them, in every language.
+_NOT_COPIED = ("cancel_reason", "change_note")
+
+
 def duplicate(offering: Offering) -> Offering:
-    """A new draft with the same details, themes and co-hosts, without sessions or people."""
+    """A new draft with the same details (in every language), themes and co-hosts, without
+    sessions or people."""
+    with reading(None):
+        fields = {name: getattr(offering, name) for name in _TEXT_FIELDS}
     copy = Offering(
         partner_id=offering.partner_id,
         status=OfferingStatus.DRAFT,
         capacity=offering.capacity,
         reminder=offering.reminder,
-        **{name: getattr(offering, name) for name in _TEXT_FIELDS},
+        primary_language=offering.primary_language,
+        translations={
+            language: kept
+            for language, texts in (offering.translations or {}).items()
+            if (kept := {k: v for k, v in texts.items() if k not in _NOT_COPIED})
+        },
+        **fields,
     )
     copy.themes = list(offering.themes)
     copy.cohosts = list(offering.cohosts)
@@ -592,6 +694,65 @@ def duplicate(offering: Offering) -> Offering:
     db.session.flush()
     record(AuditAction.OFFERING_DUPLICATED, copy)
     return copy
+
+
+# Texts in other languages ------------------------------------------------------------------
+
+
+def _translation_language(offering: Offering, language: str) -> None:
+    """:raise DomainError: for the primary language or one we do not offer."""
+    if language not in CONTENT_LANGUAGES or language == offering.primary_language:
+        raise DomainError(_l("Choose one of the languages offered."))
+
+
+def save_translation(offering: Offering, language: str, data: dict[str, str]) -> None:
+    """Write the offering's texts in `language` (not its primary one); an empty text removes
+    that field's, all empty the language. Calendars see a changed text that they show, and
+    the trail records each as "title.th". :raise DomainError:"""
+    _refuse_if_cancelled(offering)
+    _translation_language(offering, language)
+    texts = {name: (text or "").strip() for name, text in data.items()}
+    unknown = set(texts) - set(Offering.TRANSLATED)
+    if unknown or "cancel_reason" in texts:
+        raise DomainError(_l("Choose one of the languages offered."))
+    if not texts.get("title", offering.text("title", language)) and any(texts.values()):
+        raise DomainError(_l("Give the title in this language too."), "title")
+    fields = [f"{name}.{language}" for name in texts]
+    audited_before = snapshot(offering, fields)
+    calendar_before = _calendar_state(offering)
+    offering.set_texts(language, texts)
+    db.session.flush()
+    changes = diff(audited_before, snapshot(offering, fields))
+    if not changes:
+        return
+    record(AuditAction.OFFERING_EDITED, offering, changes=changes)
+    if offering.status == OfferingStatus.PUBLISHED and _calendar_state(offering) != calendar_before:
+        _touch_all(offering)
+
+
+def remove_translation(offering: Offering, language: str) -> None:
+    """Remove every text of the offering in `language` (not its primary one). :raise DomainError:"""
+    save_translation(
+        offering,
+        language,
+        dict.fromkeys((n for n in Offering.TRANSLATED if n != "cancel_reason"), ""),
+    )
+
+
+def translation_states(offering: Offering, fields) -> list[tuple[str, str, int]]:
+    """(language, state, missing) for each content language, the primary one first: state
+    "primary", "complete", "missing" (then `missing` fields of `fields` are not written yet)
+    or "not_started"."""
+    states = []
+    for language in offering.languages_in_order():
+        if language == offering.primary_language:
+            states.append((language, "primary", 0))
+        elif language not in (offering.translations or {}):
+            states.append((language, "not_started", 0))
+        else:
+            missing = len(offering.missing(language, fields))
+            states.append((language, "missing" if missing else "complete", missing))
+    return states
 
 
 def _touch_all(offering: Offering) -> None:

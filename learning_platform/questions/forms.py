@@ -29,73 +29,92 @@ def _max(length: int):
     return Length(max=length, message=_l("Use at most %(max)d characters.", max=length))
 
 
+#: The languages a question is written in, each with its fields' labels.
+QUESTION_LANGUAGES = {
+    "ko": (_l("Question in Korean"), _l("Choices in Korean")),
+    "en": (_l("Question in English"), _l("Choices in English")),
+    "th": (_l("Question in Thai"), _l("Choices in Thai")),
+}
+
+
 class QuestionForm(Form):
     kind = SelectField(
         _l("Kind of answer"),
         choices=select_choices(KIND_LABELS.items()),
         validators=[DataRequired()],
     )
-    text_ko = StringField(_l("Question in Korean"), validators=[_max(MAX_QUESTION_TEXT)])
-    text_en = StringField(_l("Question in English"), validators=[_max(MAX_QUESTION_TEXT)])
+    text_ko = StringField(QUESTION_LANGUAGES["ko"][0], validators=[_max(MAX_QUESTION_TEXT)])
+    text_en = StringField(QUESTION_LANGUAGES["en"][0], validators=[_max(MAX_QUESTION_TEXT)])
+    text_th = StringField(QUESTION_LANGUAGES["th"][0], validators=[_max(MAX_QUESTION_TEXT)])
     choices_ko = TextAreaField(
-        _l("Choices in Korean"),
+        QUESTION_LANGUAGES["ko"][1],
         description=_l("One choice a line, for the two kinds with a list."),
     )
     choices_en = TextAreaField(
-        _l("Choices in English"),
-        description=_l("One a line, in the same order as the Korean ones."),
+        QUESTION_LANGUAGES["en"][1],
+        description=_l("One a line, in the same order in every language."),
+    )
+    choices_th = TextAreaField(
+        QUESTION_LANGUAGES["th"][1],
+        description=_l("One a line, in the same order in every language."),
     )
     required = BooleanField(_l("An answer is required"))
 
-    def validate_text_en(self, field) -> None:
-        if not (self.text_ko.data or field.data):
-            raise ValidationError(_l("Write the question in Korean, in English or in both."))
+    def validate_text_ko(self, field) -> None:
+        if not any(self[f"text_{code}"].data for code in QUESTION_LANGUAGES):
+            raise ValidationError(_l("Write the question in at least one language."))
 
     def _lines(self, field) -> list[str]:
         return [line.strip() for line in (field.data or "").splitlines() if line.strip()]
 
+    def _choice_lines(self) -> dict[str, list[str]]:
+        """{language: choices} of the languages with choices."""
+        lines = {code: self._lines(self[f"choices_{code}"]) for code in QUESTION_LANGUAGES}
+        return {code: found for code, found in lines.items() if found}
+
     def validate_choices_ko(self, field) -> None:
         if self.kind.data not in CHOICE_KINDS:
             return
-        korean, english = self._lines(field), self._lines(self.choices_en)
-        count = max(len(korean), len(english))
+        lines = self._choice_lines()
+        counts = {len(found) for found in lines.values()}
+        count = max(counts, default=0)
         if count < 2:
             raise ValidationError(_l("Give at least two choices, one a line."))
         if count > MAX_CHOICES:
             raise ValidationError(_l("Give at most %(max)d choices.", max=MAX_CHOICES))
-        if korean and english and len(korean) != len(english):
+        if len(counts) > 1:
             raise ValidationError(
-                _l("Give as many choices in Korean as in English, in the same order.")
+                _l("Give the same number of choices in each language, in the same order.")
             )
-        if any(len(line) > MAX_CHOICE_LABEL for line in korean + english):
+        every = [line for found in lines.values() for line in found]
+        if any(len(line) > MAX_CHOICE_LABEL for line in every):
             raise ValidationError(
                 _l("Keep each choice to %(max)d characters.", max=MAX_CHOICE_LABEL)
             )
-        if len(set(korean)) != len(korean) or len(set(english)) != len(english):
+        if any(len(set(found)) != len(found) for found in lines.values()):
             raise ValidationError(_l("Each choice must differ from the others."))
 
     def fill_from(self, question: Question) -> None:
         self.kind.data = question.kind.value
         self.required.data = question.required
-        self.text_ko.data = question.text.get("ko", "")
-        self.text_en.data = question.text.get("en", "")
-        self.choices_ko.data = "\n".join(c["label"].get("ko", "") for c in question.choices)
-        self.choices_en.data = "\n".join(c["label"].get("en", "") for c in question.choices)
+        for code in QUESTION_LANGUAGES:
+            self[f"text_{code}"].data = question.text.get(code, "")
+            self[f"choices_{code}"].data = "\n".join(
+                c["label"].get(code, "") for c in question.choices
+            ).strip("\n")
 
     def question_data(self) -> QuestionData:
-        korean, english = self._lines(self.choices_ko), self._lines(self.choices_en)
-        count = max(len(korean), len(english))
-        choices = [
-            {
-                "ko": korean[i] if i < len(korean) else "",
-                "en": english[i] if i < len(english) else "",
-            }
-            for i in range(count)
-        ]
+        lines = self._choice_lines()
+        count = max((len(found) for found in lines.values()), default=0)
+        choices = [{code: found[i] for code, found in lines.items()} for i in range(count)]
         return QuestionData(
             kind=QuestionKind(self.kind.data),
             required=self.required.data,
-            text={"ko": self.text_ko.data, "en": self.text_en.data},
+            text={
+                code: self[f"text_{code}"].data
+                for code in QUESTION_LANGUAGES
+                if self[f"text_{code}"].data
+            },
             choices=choices,
         )
 

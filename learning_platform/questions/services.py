@@ -175,13 +175,16 @@ def save_answers(
     db.session.flush()
 
 
-def answer_text(value: dict, language: str) -> str:
-    """An answer as a person reads it, in `language` where the labels have it."""
+def answer_text(value: dict, language: str, primary: str | None = None) -> str:
+    """An answer as a person reads it, in `language` where the labels have it, else in
+    `primary` (the offering's primary language)."""
     if "text" in value:
         return value["text"]
     if "yes" in value:
         return gettext("Yes") if value["yes"] else gettext("No")
-    return ", ".join(in_language(choice["label"], language) for choice in value.get("choices", []))
+    return ", ".join(
+        in_language(choice["label"], language, primary) for choice in value.get("choices", [])
+    )
 
 
 @dataclass(frozen=True)
@@ -218,9 +221,9 @@ def answer_table(offering: Offering, language: str) -> AnswerTable:
     cells: dict[int, dict[int, Cell]] = {}
     for answer in answers:
         question = by_id[answer.question_id]
-        then = in_language(answer.question_text, language)
+        then = in_language(answer.question_text, language, offering.primary_language)
         cells.setdefault(answer.registration_id, {})[answer.question_id] = Cell(
-            answer_text(answer.value, language),
+            answer_text(answer.value, language, offering.primary_language),
             then if then != question.label(language) else "",
         )
     answered = {question_id for row in cells.values() for question_id in row}
@@ -234,12 +237,16 @@ def own_answers(registration: Registration, language: str) -> list[tuple[str, st
     if not questions:
         return []
     answers = answers_of(registration)
+    primary = registration.offering.primary_language
     rows = []
     for question in questions:
         answer = answers.get(question.id)
         if answer is not None:
             rows.append(
-                (in_language(answer.question_text, language), answer_text(answer.value, language))
+                (
+                    in_language(answer.question_text, language, primary),
+                    answer_text(answer.value, language, primary),
+                )
             )
         elif question.removed_at is None:
             rows.append((question.label(language), ""))
