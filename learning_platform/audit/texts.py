@@ -11,6 +11,7 @@ from datetime import datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from learning_platform.languages import BY_CODE, LANGUAGES
 from learning_platform.models import AuditAction, AuditEvent
 from learning_platform.offerings.services import HIDDEN_VALUE
 from learning_platform.timezones import format_moment
@@ -173,6 +174,7 @@ FIELD_LABELS = {
     "alt_th": _l("Alt text (Thai)"),
     "body": _l("Text"),
     "version": _l("Version"),
+    "primary_language": _l("Primary language"),
 }
 
 #: Stored values that are words of the interface, not of the content.
@@ -188,6 +190,8 @@ _VALUE_LABELS = {
     ("audience", "session"): _l("Attendees of one session"),
 }
 
+_VALUE_LABELS.update({("primary_language", lang.code): lang.label for lang in LANGUAGES})
+
 #: How long a value shown on the page may be (the entry keeps up to 300 characters).
 SHOWN_CHARS = 120
 _ISO_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:\d{2}|Z)$")
@@ -199,6 +203,12 @@ def action_label(event: AuditEvent) -> str:
 
 
 def field_label(field: str) -> str:
+    """The field's name; a text in one language ("name.th") says which: "Name (Thai)"."""
+    name, _dot, language = field.partition(".")
+    if language in BY_CODE and name in FIELD_LABELS:
+        return _(
+            "%(field)s (%(language)s)", field=FIELD_LABELS[name], language=BY_CODE[language].label
+        )
     return str(FIELD_LABELS.get(field, field))
 
 

@@ -43,6 +43,7 @@ from learning_platform.models import (
     TokenPurpose,
     utcnow,
 )
+from learning_platform.multilingual import sort_key
 
 PER_PAGE = 25
 #: How often an admin may resend one person's confirmation link.
@@ -243,7 +244,9 @@ def find_offerings(words: str, partner_slug: str, status: str, page: int):
 
 
 def partner_choices() -> list[tuple[str, str]]:
-    return list(db.session.execute(select(Partner.slug, Partner.name).order_by(Partner.name)))
+    """(slug, name) of every partner, by name in the reader's language."""
+    partners = sorted(db.session.scalars(select(Partner)), key=lambda p: sort_key(p.name))
+    return [(partner.slug, partner.name) for partner in partners]
 
 
 @dataclass(frozen=True)
