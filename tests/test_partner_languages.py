@@ -262,3 +262,75 @@ def test_the_workspace_names_the_partner_in_the_organizers_language(
     login(organizer)
     assert "Changwon City" in page(client, f"/workspace/{partner.slug}", "en", organizer)
     assert "เมืองชางวอน" in page(client, f"/workspace/{partner.slug}", "th", organizer)
+
+
+# Themes ------------------------------------------------------------------------------------
+
+
+def test_admin_writes_a_themes_thai_name_and_readers_see_it(app, client, admin, make_theme):
+    theme = make_theme()
+    listing = page(client, "/admin/themes/", "en", admin)
+    assert "Missing: English is shown" in listing
+    form = {
+        f"{field}_{code}": getattr(theme, f"{field}_{code}") or ""
+        for field in ("name", "description")
+        for code in ("ko", "en", "th")
+    }
+    form.update(name_th="การเรียนรู้เพื่อสภาพภูมิอากาศ", description_th="ลงมือทำเพื่อโลก")
+    response = client.submit(f"/admin/themes/{theme.slug}/edit", form)
+    assert response.status_code == 302
+    with app.app_context():
+        entry = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
+        assert entry.action == "theme.edited"
+        assert entry.changes["name.th"] == ["", "การเรียนรู้เพื่อสภาพภูมิอากาศ"]
+    client.submit("/logout", page="/account")
+    assert "การเรียนรู้เพื่อสภาพภูมิอากาศ" in page(client, "/themes", "th")
+    assert theme.name_en in page(client, "/themes", "en")
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [("name_en", "", "name in English"), ("name_th", "ก" * 121, "at most 120")],
+)
+def test_bad_theme_texts_are_refused(client, admin, make_theme, field, value, message):
+    theme = make_theme()
+    form = {"name_en": theme.name_en, "name_ko": theme.name_ko, field: value}
+    response = client.submit(f"/admin/themes/{theme.slug}/edit", form)
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+
+
+def test_an_unknown_theme_is_not_found(client, admin):
+    assert client.get("/admin/themes/nothing/edit").status_code == 404
+
+
+def test_a_theme_name_falls_back_to_english_then_any_language(make_theme, app):
+    theme = make_theme()
+    with app.app_context():
+        theme.name_th = ""
+        assert theme.name("th") == theme.name_en
+        theme.name_en = ""
+        assert theme.name("th") == theme.name_ko  # skips the empty English name
+
+
+# Site pages --------------------------------------------------------------------------------
+
+
+def test_site_pages_in_thai_end_to_end(client, admin):
+    listing = page(client, "/admin/pages/", "en", admin)
+    assert 'lang="th">ไทย</th>' in listing
+    # No Thai text yet: the English one, saying so in Thai.
+    client.submit("/logout", page="/account")
+    about = page(client, "/about", "th")
+    assert 'lang="en"' in about and "About us" in about
+    login_page = client.get("/login")
+    assert login_page.status_code == 200
+    client.submit("/login", {"email": admin.email, "password": "correct horse battery staple"})
+    response = client.submit(
+        "/admin/pages/about/th", {"title": "เกี่ยวกับเรา", "body": "เครือข่ายความร่วมมือ"}
+    )
+    assert response.status_code == 302
+    client.submit("/logout", page="/account")
+    about = page(client, "/about", "th")
+    assert "เกี่ยวกับเรา" in about and "เครือข่ายความร่วมมือ" in about
+    assert client.get("/admin/pages/about/fr").status_code in (302, 404)

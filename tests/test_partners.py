@@ -96,11 +96,17 @@ def test_bad_partner_input_is_refused_next_to_the_field(app, client, admin, fiel
 
 
 def test_korean_name_needs_a_web_name(app, client, admin):
-    response = client.submit("/admin/partners/new", partner_fields(primary_language="ko", name_en="", name_ko="마산만 시민모임"))
+    response = client.submit(
+        "/admin/partners/new",
+        partner_fields(primary_language="ko", name_en="", name_ko="마산만 시민모임"),
+    )
     assert response.status_code == 422
     assert "short web name" in response.get_data(as_text=True)
     response = client.submit(
-        "/admin/partners/new", partner_fields(primary_language="ko", name_en="", name_ko="마산만 시민모임", slug="masan-bay")
+        "/admin/partners/new",
+        partner_fields(
+            primary_language="ko", name_en="", name_ko="마산만 시민모임", slug="masan-bay"
+        ),
     )
     assert response.status_code == 302
     assert "마산만 시민모임" in client.get("/partners/masan-bay").get_data(as_text=True)

@@ -77,6 +77,7 @@ GROUPS: list[tuple[object, list[tuple[AuditAction, object]]]] = [
             (A.CONFIRMATION_RESENT, _l("Confirmation resent")),
             (A.MAIL_RETRIED, _l("Mail retried")),
             (A.SETTING_CHANGED, _l("Setting changed")),
+            (A.THEME_EDITED, _l("Theme edited")),
         ],
     ),
 ]
@@ -120,6 +121,7 @@ _SENTENCES = {
     A.CONFIRMATION_RESENT: _l("resent the confirmation mail to %(target)s"),
     A.MAIL_RETRIED: _l("retried the mail %(target)s"),
     A.SETTING_CHANGED: _l("changed the setting %(target)s"),
+    A.THEME_EDITED: _l("edited the theme %(target)s"),
 }
 
 FIELD_LABELS = {
