@@ -14,6 +14,8 @@ reads every language.
 from __future__ import annotations
 
 import contextvars
+import re
+import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -92,3 +94,15 @@ def pick(texts: Mapping[str, str], reader: str | None, primary: str) -> tuple[st
         if text:
             return text, language
     return "", primary
+
+
+#: A Thai syllable written with its vowel first (เ แ โ ใ ไ) sorts by its consonant.
+_THAI_LEADING_VOWEL = re.compile("([\u0e40-\u0e44])([\u0e01-\u0e2e])")
+
+
+def sort_key(text: str) -> str:
+    """A key that sorts names as a reader of their language expects, near enough for short
+    lists people scan (partners, cities): case and width ignored, Hangul in dictionary order
+    (its code points are), Thai by consonant before its leading vowel."""
+    folded = unicodedata.normalize("NFKC", text).casefold().strip()
+    return _THAI_LEADING_VOWEL.sub(r"\2\1", folded)

@@ -278,11 +278,12 @@ def test_partner_list_shows_who_proposed_a_pending_partner(app, client, make_per
     client.submit(
         "/partners/propose",
         {
-            "name": "Green Masan",
+            "primary_language": "en",
+            "name_en": "Green Masan",
             "slug": "green-masan",
             "kind": "ngo",
             "timezone": "Asia/Seoul",
-            "description": "",
+            "description_en": "",
             "website": "",
         },
     )

@@ -167,7 +167,12 @@ def test_eight_people_proposing_the_same_partner_at_once_get_one_partner_and_sev
 ):
     clients = _logged_in_clients(race_app, make_person, 8)
     tokens = [client.csrf_token("/partners/propose") for client in clients]
-    fields = {"name": "Masan Bay Citizens' Network", "kind": "ngo", "timezone": "Asia/Seoul"}
+    fields = {
+        "primary_language": "en",
+        "name_en": "Masan Bay Citizens' Network",
+        "kind": "ngo",
+        "timezone": "Asia/Seoul",
+    }
 
     def propose(client):
         token = tokens[clients.index(client)]
@@ -215,7 +220,8 @@ def test_invalid_utf8_in_a_multipart_form_is_refused_too(client, make_person, lo
     boundary = "b0undary"
     parts = {
         "csrf_token": token.encode(),
-        "name": "Masan \xff\xfe Network".encode("latin-1"),
+        "primary_language": b"en",
+        "name_en": "Masan \xff\xfe Network".encode("latin-1"),
         "kind": b"ngo",
         "timezone": b"Asia/Seoul",
     }

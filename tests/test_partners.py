@@ -9,10 +9,12 @@ from learning_platform.models import Membership, Partner, Person, Registration
 
 def partner_fields(**overrides) -> dict:
     return {
-        "name": "Gyeongnam Green School",
+        "primary_language": "en",
+        "name_en": "Gyeongnam Green School",
         "slug": "",
         "kind": "ngo",
-        "description": "Climate walks along Masan Bay.\n\n마산만을 따라 걷는 기후 산책.",
+        "description_en": "Climate walks along Masan Bay.",
+        "description_ko": "마산만을 따라 걷는 기후 산책.",
         "website": "https://green.example.org",
         "timezone": "Asia/Seoul",
         **overrides,
@@ -79,10 +81,10 @@ def test_admin_creates_an_approved_partner(app, client, admin):
         ("timezone", "Asia/Changwon", "time zone"),
         ("timezone", "", "time zone"),
         ("slug", "Bad Slug!", "a–z"),
-        ("name", "", "s name."),
-        ("name", "x" * 201, "at most 200"),
-        ("description", "x" * 5001, "at most 5,000"),
-        ("name", "Green\x00School", "control characters"),
+        ("name_en", "", "s name in its primary language."),
+        ("name_en", "x" * 201, "at most 200"),
+        ("description_en", "x" * 5001, "at most 5,000"),
+        ("name_en", "Green\x00School", "control characters"),
         ("kind", "space_agency", "Not a valid choice"),
     ],
 )
@@ -94,11 +96,17 @@ def test_bad_partner_input_is_refused_next_to_the_field(app, client, admin, fiel
 
 
 def test_korean_name_needs_a_web_name(app, client, admin):
-    response = client.submit("/admin/partners/new", partner_fields(name="마산만 시민모임"))
+    response = client.submit(
+        "/admin/partners/new",
+        partner_fields(primary_language="ko", name_en="", name_ko="마산만 시민모임"),
+    )
     assert response.status_code == 422
     assert "short web name" in response.get_data(as_text=True)
     response = client.submit(
-        "/admin/partners/new", partner_fields(name="마산만 시민모임", slug="masan-bay")
+        "/admin/partners/new",
+        partner_fields(
+            primary_language="ko", name_en="", name_ko="마산만 시민모임", slug="masan-bay"
+        ),
     )
     assert response.status_code == 302
     assert "마산만 시민모임" in client.get("/partners/masan-bay").get_data(as_text=True)
@@ -116,7 +124,7 @@ def test_admin_edits_a_partner(app, client, admin, make_partner):
     partner = make_partner(timezone="Asia/Seoul")
     response = client.submit(
         f"/admin/partners/{partner.slug}/edit",
-        partner_fields(name="UNESCO Bangkok", slug=partner.slug, timezone="Asia/Bangkok"),
+        partner_fields(name_en="UNESCO Bangkok", slug=partner.slug, timezone="Asia/Bangkok"),
     )
     assert response.status_code == 302
     with app.app_context():

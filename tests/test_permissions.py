@@ -25,7 +25,8 @@ ROLES = ("anonymous", "citizen", "organizer", "manager", "cohost", "other", "adm
 
 
 @pytest.fixture
-def world(app, make_person, make_partner, make_offering, register):
+def world(app, make_person, make_partner, make_offering, make_theme, register):
+    theme = make_theme()
     people = {role: make_person(name=role, admin=role == "admin") for role in ROLES[1:]}
     owner = make_partner(slug="owner", members=[people["organizer"], people["manager"]])
     cohost = make_partner(slug="cohost", members=[people["cohost"]])
@@ -79,6 +80,7 @@ def world(app, make_person, make_partner, make_offering, register):
             "person": people["citizen"].id,
             "mail": mail_id,
             "chart": "registrations",
+            "theme": theme.slug,
         },
     }
 
@@ -181,6 +183,11 @@ MATRIX = [
     ("GET", "/admin/pages/{page}/{language}", (302, 403, 403, 403, 403, 403, 200)),
     # A form sent without its fields keeps what was there (browsers send every field).
     ("POST", "/admin/pages/{page}/{language}", (302, 403, 403, 403, 403, 403, 302)),
+    # Themes: their names and descriptions in each language.
+    ("GET", "/admin/themes/", (302, 403, 403, 403, 403, 403, 200)),
+    ("GET", "/admin/themes/{theme}/edit", (302, 403, 403, 403, 403, 403, 200)),
+    # A form sent without its fields keeps what was there (browsers send every field).
+    ("POST", "/admin/themes/{theme}/edit", (302, 403, 403, 403, 403, 403, 302)),
     # The back office: people, offerings, the mail outbox.
     ("GET", "/admin/people/", (302, 403, 403, 403, 403, 403, 200)),
     ("GET", "/admin/people/{person}", (302, 403, 403, 403, 403, 403, 200)),
@@ -270,6 +277,7 @@ def test_every_workspace_admin_and_account_url_is_in_the_matrix(app):
     names |= {"person_id": "{person}", "mail_id": "{mail}"}
     names["name"] = "{chart}"
     names |= {"page": "{page}", "language": "{language}"}
+    names["theme_slug"] = "{theme}"
     for rule in app.url_map.iter_rules():
         if not rule.rule.startswith(areas):
             continue

@@ -298,7 +298,7 @@ def test_the_search_follows_changes_to_an_offering_its_partners_and_themes(
     login(admin)
     response = client.submit(
         f"/admin/partners/{partner.slug}/edit",
-        partner_fields(name="Green Future 녹색미래", slug=partner.slug),
+        partner_fields(name_en="Green Future 녹색미래", slug=partner.slug),
     )
     assert response.status_code == 302
     assert found(client, "old name") == []

@@ -480,5 +480,5 @@ def test_the_history_names_the_language_of_a_changed_text(app, client, organizer
         translation(title="ห้องเรียนสวนผักในเมือง"),
     )
     page = client.get(f"/workspace/{partner.slug}/activity").get_data(as_text=True)
-    assert "Title (ไทย)" in page
+    assert "Title (Thai)" in page  # the language named in the reader's language
     assert "ห้องเรียนสวนผักในเมือง" in page

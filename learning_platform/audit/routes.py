@@ -11,6 +11,7 @@ from learning_platform.audit.forms import TrailFilterForm
 from learning_platform.extensions import db
 from learning_platform.forms import page_number
 from learning_platform.models import Partner
+from learning_platform.multilingual import sort_key
 from learning_platform.offerings.schedule_files import csv_download
 from learning_platform.policy import requires
 from learning_platform.timezones import format_moment
@@ -136,10 +137,8 @@ def _csv(query, filename: str) -> Response:
 
 
 def _partner_choices() -> list[tuple[int, str]]:
-    return [
-        tuple(row)
-        for row in db.session.execute(select(Partner.id, Partner.name).order_by(Partner.name))
-    ]
+    partners = sorted(db.session.scalars(select(Partner)), key=lambda p: sort_key(p.name))
+    return [(partner.id, partner.name) for partner in partners]
 
 
 @bp.get("/admin/audit")

@@ -220,9 +220,9 @@ def partner_names(events: Iterable[AuditEvent]) -> dict[int, str]:
     ids = {event.partner_id for event in events if event.partner_id is not None}
     if not ids:
         return {}
-    return dict(
-        db.session.execute(select(Partner.id, Partner.name).where(Partner.id.in_(ids))).all()
-    )
+    # Rows, not the name column: the name in the reader's language.
+    partners = db.session.scalars(select(Partner).where(Partner.id.in_(ids)))
+    return {partner.id: partner.name for partner in partners}
 
 
 def offering_titles(events: Iterable[AuditEvent]) -> dict[int, str]:

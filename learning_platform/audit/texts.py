@@ -11,7 +11,7 @@ from datetime import datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from learning_platform.languages import BY_CODE
+from learning_platform.languages import BY_CODE, LANGUAGES
 from learning_platform.models import AuditAction, AuditEvent
 from learning_platform.offerings.services import HIDDEN_VALUE
 from learning_platform.timezones import format_moment
@@ -77,6 +77,7 @@ GROUPS: list[tuple[object, list[tuple[AuditAction, object]]]] = [
             (A.CONFIRMATION_RESENT, _l("Confirmation resent")),
             (A.MAIL_RETRIED, _l("Mail retried")),
             (A.SETTING_CHANGED, _l("Setting changed")),
+            (A.THEME_EDITED, _l("Theme edited")),
         ],
     ),
 ]
@@ -120,6 +121,7 @@ _SENTENCES = {
     A.CONFIRMATION_RESENT: _l("resent the confirmation mail to %(target)s"),
     A.MAIL_RETRIED: _l("retried the mail %(target)s"),
     A.SETTING_CHANGED: _l("changed the setting %(target)s"),
+    A.THEME_EDITED: _l("edited the theme %(target)s"),
 }
 
 FIELD_LABELS = {
@@ -190,6 +192,8 @@ _VALUE_LABELS = {
     ("audience", "session"): _l("Attendees of one session"),
 }
 
+_VALUE_LABELS.update({("primary_language", lang.code): lang.label for lang in LANGUAGES})
+
 #: How long a value shown on the page may be (the entry keeps up to 300 characters).
 SHOWN_CHARS = 120
 _ISO_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:\d{2}|Z)$")
@@ -201,15 +205,11 @@ def action_label(event: AuditEvent) -> str:
 
 
 def field_label(field: str) -> str:
-    """The field's name for readers; "title.th" (a text in another language) as "Title (ไทย)"."""
-    name, _, language = field.partition(".")
+    """The field's name; a text in one language ("name.th") says which: "Name (Thai)"."""
+    name, _dot, language = field.partition(".")
     if language in BY_CODE and name in FIELD_LABELS:
-        return str(
-            _l(
-                "%(label)s (%(language)s)",
-                label=FIELD_LABELS[name],
-                language=BY_CODE[language].native_name,
-            )
+        return _(
+            "%(field)s (%(language)s)", field=FIELD_LABELS[name], language=BY_CODE[language].label
         )
     return str(FIELD_LABELS.get(field, field))
 

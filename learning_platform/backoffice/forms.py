@@ -5,6 +5,7 @@ from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from learning_platform.forms import ConfirmActionForm, Form, select_choices
+from learning_platform.languages import CONTENT_LANGUAGES
 from learning_platform.models.offering import MAX_REASON, OfferingStatus
 
 
@@ -61,3 +62,40 @@ class UnpublishForm(ConfirmActionForm):
 
 class RetryAllForm(ConfirmActionForm):
     """Sending every failed message again: asked first."""
+
+
+class ThemeForm(Form):
+    """A theme's name and description in each content language; English required (the
+    language a theme falls back on)."""
+
+    def language_fields(self, language: str) -> list:
+        return [self[f"name_{language}"], self[f"description_{language}"]]
+
+
+for _code in CONTENT_LANGUAGES:
+    setattr(
+        ThemeForm,
+        f"name_{_code}",
+        StringField(
+            _l("Name"),
+            validators=[
+                *(
+                    [DataRequired(_l("Enter the theme's name in English."))]
+                    if _code == "en"
+                    else []
+                ),
+                Length(max=120, message=_l("Use at most 120 characters.")),
+            ],
+            render_kw={"lang": _code},
+        ),
+    )
+    setattr(
+        ThemeForm,
+        f"description_{_code}",
+        TextAreaField(
+            _l("Description"),
+            validators=[Length(max=2000, message=_l("Use at most 2,000 characters."))],
+            description=_l("Plain text; a blank line starts a new paragraph."),
+            render_kw={"rows": 4, "lang": _code},
+        ),
+    )

@@ -1,9 +1,10 @@
-"""The site admins' back office: people, offerings and the mail outbox."""
+"""The site admins' back office: people, offerings, the mail outbox and the themes."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
+from sqlalchemy import select
 
 from learning_platform.backoffice import forms, services
 from learning_platform.boundary import unit_of_work
@@ -13,9 +14,12 @@ from learning_platform.forms import (
     ConfirmForm,
     page_number,
     render_confirmation,
+    render_form,
     select_choices,
 )
-from learning_platform.models import Offering, OfferingStatus, OutboxMessage, OutboxStatus
+from learning_platform.i18n import current_language
+from learning_platform.languages import BY_CODE, CONTENT_LANGUAGES
+from learning_platform.models import Offering, OfferingStatus, OutboxMessage, OutboxStatus, Theme
 from learning_platform.partners.forms import ROLE_LABELS
 from learning_platform.policy import requires
 from learning_platform.timezones import format_moment
@@ -314,3 +318,31 @@ def retry_failed():
             "success",
         )
     return redirect(url_for(".mail"))
+
+
+# Themes -------------------------------------------------------------------------------------
+
+
+@bp.get("/themes/")
+@requires("administer")
+def themes():
+    rows = db.session.scalars(select(Theme).order_by(Theme.position)).all()
+    return render_template("admin/themes.html", themes=rows, languages=CONTENT_LANGUAGES)
+
+
+@bp.route("/themes/<theme_slug>/edit", methods=["GET", "POST"])
+@requires("administer")
+def theme_edit(theme_slug: str):
+    theme = db.first_or_404(select(Theme).where(Theme.slug == theme_slug))
+    form = forms.ThemeForm(obj=theme)
+    if form.validate_on_submit():
+        with unit_of_work(form):
+            services.save_theme(theme, form.data)
+            flash(_("%(name)s is saved.", name=theme.name(current_language())), "success")
+            return redirect(url_for("backoffice.themes"))
+    return render_form(
+        "admin/theme_form.html",
+        form,
+        theme=theme,
+        languages=[BY_CODE[code] for code in CONTENT_LANGUAGES],
+    )

@@ -21,6 +21,7 @@ from learning_platform.audit.services import diff, record, snapshot
 from learning_platform.boundary import DomainError
 from learning_platform.enrollment.services import lock_offering
 from learning_platform.extensions import db
+from learning_platform.languages import CONTENT_LANGUAGES
 from learning_platform.mail.outbox import GIVEN_UP_NOTE
 from learning_platform.mail.services import external_url, send_template
 from learning_platform.models import (
@@ -40,10 +41,11 @@ from learning_platform.models import (
     Registration,
     RegistrationStatus,
     SessionStatus,
+    Theme,
     TokenPurpose,
     utcnow,
 )
-from learning_platform.multilingual import in_language
+from learning_platform.multilingual import in_language, sort_key
 
 PER_PAGE = 25
 #: How often an admin may resend one person's confirmation link.
@@ -244,7 +246,9 @@ def find_offerings(words: str, partner_slug: str, status: str, page: int):
 
 
 def partner_choices() -> list[tuple[str, str]]:
-    return list(db.session.execute(select(Partner.slug, Partner.name).order_by(Partner.name)))
+    """(slug, name) of every partner, by name in the reader's language."""
+    partners = sorted(db.session.scalars(select(Partner)), key=lambda p: sort_key(p.name))
+    return [(partner.slug, partner.name) for partner in partners]
 
 
 @dataclass(frozen=True)
@@ -467,3 +471,23 @@ def retry_all() -> tuple[int, int]:
             note=f"{requeued} failed messages sent again",
         )
     return requeued, len(failed) - len(ids)
+
+
+# Themes -------------------------------------------------------------------------------------
+
+#: A theme's texts as the audit trail names them: "name.th", "description.ko" …
+THEME_FIELDS = tuple(
+    f"{field}.{code}" for field in ("name", "description") for code in CONTENT_LANGUAGES
+)
+
+
+def save_theme(theme: Theme, data: dict) -> None:
+    """Write the theme's name and description in each language, audited."""
+    before = snapshot(theme, THEME_FIELDS)
+    for field in THEME_FIELDS:
+        column = field.replace(".", "_")
+        setattr(theme, column, (data.get(column) or "").strip())
+    db.session.flush()
+    changes = diff(before, snapshot(theme, THEME_FIELDS))
+    if changes:
+        record(AuditAction.THEME_EDITED, ("theme", theme.id, theme.name_en), changes=changes)

@@ -30,6 +30,7 @@ from learning_platform.models import (
     utcnow,
 )
 from learning_platform.models.offering import offering_cohost, offering_theme
+from learning_platform.multilingual import sort_key
 
 PER_PAGE = 12
 #: "relevance" only with words; the default then, "date" otherwise.
@@ -330,10 +331,8 @@ def state_of(
 
 def filter_choices() -> tuple[list[Theme], list[Partner]]:
     themes = db.session.scalars(select(Theme).order_by(Theme.position)).all()
-    partners = db.session.scalars(
-        select(Partner).where(Partner.approved.is_(True)).order_by(Partner.name)
-    ).all()
-    return themes, partners
+    partners = db.session.scalars(select(Partner).where(Partner.approved.is_(True))).all()
+    return themes, sorted(partners, key=lambda partner: sort_key(partner.name))
 
 
 def upcoming_for_partner(partner: Partner) -> CatalogPage:

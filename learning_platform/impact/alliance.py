@@ -9,6 +9,7 @@ registrations.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -50,6 +51,7 @@ from learning_platform.models import (
 )
 from learning_platform.models.base import utcnow
 from learning_platform.models.offering import offering_cohost, offering_theme
+from learning_platform.multilingual import sort_key
 from learning_platform.sdgs import GOALS, goals_of
 
 
@@ -210,6 +212,33 @@ def load(data: dict[str, Any]) -> AllianceFigures:
         ],
         made_at=datetime.fromisoformat(data["made_at"]),
     )
+
+
+def named(report: AllianceFigures, loaded: Iterable[Partner] = ()) -> AllianceFigures:
+    """`report` with its partners' names and cities in the reading language, sorted by them.
+
+    The figures (and their cache) group by the texts in each partner's primary language; a
+    city is named as its first partner names it in the reader's language. `loaded`: the
+    partners already at hand (no statement then for those).
+    """
+    partners = {partner.id: partner for partner in loaded}
+    ids = [row.id for row in report.partners if row.id not in partners]
+    if ids:
+        partners.update(
+            (p.id, p) for p in db.session.scalars(select(Partner).where(Partner.id.in_(ids)))
+        )
+    cities: dict[str, str] = {}
+    for row in report.partners:
+        partner = partners.get(row.id)
+        if partner is None:  # deleted since the figures were remembered
+            continue
+        cities.setdefault(row.city, partner.city)
+        row.name, row.city = partner.name, partner.city
+    for city in report.cities:
+        city.city = cities.get(city.city, city.city)
+    report.partners.sort(key=lambda row: sort_key(row.name))
+    report.cities.sort(key=lambda row: (row.city == "", sort_key(row.city)))
+    return report
 
 
 def figures(day_range: DateRange) -> AllianceFigures:

@@ -17,6 +17,7 @@ from learning_platform.impact.forms import PRESET_LABELS, RangeForm, preset_rang
 from learning_platform.languages import INTERFACE_LANGUAGES
 from learning_platform.memory import remembered
 from learning_platform.models import Partner
+from learning_platform.multilingual import sort_key
 from learning_platform.pdf import PdfUnavailable, render_pdf
 from learning_platform.policy import requires
 
@@ -62,7 +63,7 @@ def index():
     day_range, form, valid = _requested_range()
     if not valid:
         return _page(form, None, 422)
-    return _page(form, alliance.figures(day_range))
+    return _page(form, alliance.named(alliance.figures(day_range)))
 
 
 @bp.get("/admin/report.pdf")
@@ -76,6 +77,7 @@ def pdf():
         language = current_language()
     report = alliance.figures(day_range)
     with force_locale(language):
+        report = alliance.named(report)  # partners and cities in the PDF's language
         html = render_template(
             "impact/report_pdf.html",
             report=report,
@@ -103,11 +105,11 @@ def summary():
     """What the alliance achieved, for everyone: aggregates only, no person and no offering."""
     this_year, last_year = _public_figures()
     partners = db.session.scalars(
-        select(Partner)
-        .where(Partner.approved.is_(True))
-        .options(joinedload(Partner.logo))
-        .order_by(Partner.name)
+        select(Partner).where(Partner.approved.is_(True)).options(joinedload(Partner.logo))
     ).all()
+    partners = sorted(partners, key=lambda partner: sort_key(partner.name))
+    # Names and cities in the reader's language (the remembered figures hold no words).
+    this_year, last_year = (alliance.named(report, partners) for report in (this_year, last_year))
     return render_template(
         "impact/summary.html",
         this_year=this_year,

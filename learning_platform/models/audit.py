@@ -51,6 +51,7 @@ class AuditAction(enum.StrEnum):
     MAIL_RETRIED = "mail.retried"
     PAGE_EDITED = "page.edited"
     SETTING_CHANGED = "setting.changed"
+    THEME_EDITED = "theme.edited"
 
 
 class AuditEvent(Base):

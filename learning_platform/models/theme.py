@@ -3,7 +3,9 @@
 from sqlalchemy import JSON, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from learning_platform.languages import CONTENT_LANGUAGES
 from learning_platform.models.base import Base
+from learning_platform.multilingual import pick
 
 
 class Theme(Base):
@@ -21,10 +23,23 @@ class Theme(Base):
     sdg_targets: Mapped[list[str]] = mapped_column(JSON, default=list)
     position: Mapped[int] = mapped_column(default=0)
 
-    def name(self, language: str) -> str:
-        """The name in `language`, falling back to English."""
-        return getattr(self, f"name_{language}", "") or self.name_en
+    #: The language a theme's texts fall back on (then any other language that has one).
+    PRIMARY_LANGUAGE = "en"
 
-    def description(self, language: str) -> str:
-        """The description in `language`, falling back to English."""
-        return getattr(self, f"description_{language}", "") or self.description_en
+    def texts(self, field: str) -> dict[str, str]:
+        """{language: text} of "name" or "description" in each language that has one."""
+        return {
+            code: text for code in CONTENT_LANGUAGES if (text := getattr(self, f"{field}_{code}"))
+        }
+
+    def audit_value(self, field: str) -> str:
+        """ "name.th" is `name_th` (the audit trail names texts by language)."""
+        return getattr(self, field.replace(".", "_"))
+
+    def name(self, language: str | None) -> str:
+        """The name in `language`, else in English, else in any language (multilingual.pick)."""
+        return pick(self.texts("name"), language, self.PRIMARY_LANGUAGE)[0]
+
+    def description(self, language: str | None) -> str:
+        """The description in `language`, else in English, else in any language."""
+        return pick(self.texts("description"), language, self.PRIMARY_LANGUAGE)[0]

@@ -38,7 +38,7 @@ from learning_platform.models import (
     Theme,
     utcnow,
 )
-from learning_platform.multilingual import in_language, reading
+from learning_platform.multilingual import in_language, reading, sort_key
 from learning_platform.timezones import format_span
 
 explain_constraint(
@@ -60,10 +60,10 @@ explain_constraint(
 
 def workspace_partners(person: Person) -> list[Partner]:
     """The partners whose workspace `person` may open: every one for a site admin."""
-    query = select(Partner).order_by(Partner.name)
+    query = select(Partner)
     if not person.is_admin:
         query = query.where(Partner.id.in_([m.partner_id for m in person.memberships]))
-    return list(db.session.scalars(query))
+    return sorted(db.session.scalars(query), key=lambda partner: sort_key(partner.name))
 
 
 def workspace_offerings(partner: Partner) -> list[tuple[Offering, int]]:

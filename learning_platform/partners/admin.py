@@ -15,6 +15,7 @@ from learning_platform.forms import (
     render_form,
 )
 from learning_platform.models import Membership, Partner
+from learning_platform.multilingual import sort_key
 from learning_platform.partners import forms, services
 from learning_platform.policy import requires
 
@@ -33,8 +34,9 @@ def index():
         select(Partner, func.coalesce(member_counts.c.members, 0))
         .outerjoin(member_counts, member_counts.c.partner_id == Partner.id)
         .options(joinedload(Partner.proposed_by))
-        .order_by(Partner.approved, Partner.name)
     ).all()
+    # Waiting for approval first, then by name in the reader's language.
+    rows = sorted(rows, key=lambda row: (row[0].approved, sort_key(row[0].name)))
     return render_template(
         "admin/partners.html", rows=rows, form=ConfirmForm(), kind_labels=forms.KIND_LABELS
     )
@@ -55,7 +57,7 @@ def create():
 @bp.route("/<slug>/edit", methods=["GET", "POST"])
 @requires("administer_partner", Partner)
 def edit(partner: Partner):
-    form = forms.PartnerForm(obj=partner)
+    form = forms.PartnerForm(partner=partner)
     if form.validate_on_submit():
         with unit_of_work(form):
             services.save_partner(partner, form.data)

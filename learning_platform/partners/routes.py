@@ -10,6 +10,7 @@ from learning_platform.catalog.services import upcoming_for_partner
 from learning_platform.extensions import db
 from learning_platform.forms import render_form
 from learning_platform.models import Partner
+from learning_platform.multilingual import sort_key
 from learning_platform.partners import forms, services
 from learning_platform.policy import can, requires
 
@@ -19,11 +20,10 @@ bp = Blueprint("partners", __name__, url_prefix="/partners")
 @bp.get("/")
 def index():
     partners = db.session.scalars(
-        select(Partner)
-        .where(Partner.approved.is_(True))
-        .order_by(Partner.name)
-        .options(joinedload(Partner.logo))
+        select(Partner).where(Partner.approved.is_(True)).options(joinedload(Partner.logo))
     ).all()
+    # By name as the reader reads it (in their language, else the partner's own).
+    partners = sorted(partners, key=lambda partner: sort_key(partner.name))
     return render_template("partners/index.html", partners=partners)
 
 

@@ -11,6 +11,7 @@ from learning_platform.accounts.services import find_person
 from learning_platform.audit.services import diff, record, snapshot
 from learning_platform.boundary import DomainError, explain_constraint
 from learning_platform.extensions import db
+from learning_platform.languages import CONTENT_LANGUAGES
 from learning_platform.models import AuditAction, Membership, MembershipRole, Partner, Person
 
 _SLUG_TAKEN = _l("Another partner already uses this web name.")
@@ -36,30 +37,74 @@ def _allowed_slug(slug: str) -> str:
     return slug  # a slug in use fails on uq_partner_slug when flushed: _SLUG_TAKEN
 
 
-_AUDITED_FIELDS = ("slug", "name", "kind", "description", "website", "city", "timezone")
+#: The audit trail names each language's text: "name.ko", "description.th" …
+_AUDITED_FIELDS = (
+    "slug",
+    "primary_language",
+    *(f"{field}.{code}" for field in Partner.TRANSLATED for code in CONTENT_LANGUAGES),
+    "kind",
+    "website",
+    "timezone",
+)
+
+
+def _texts(data: dict) -> dict[str, dict[str, str]]:
+    """{language: {field: text}} from the form's data: "name_th", "city_ko" …"""
+    return {
+        code: {field: (data.get(f"{field}_{code}") or "").strip() for field in Partner.TRANSLATED}
+        for code in CONTENT_LANGUAGES
+    }
+
+
+def _slug_source(texts: dict[str, dict[str, str]], primary: str) -> str:
+    """The name a web name is made from: the English one if written, else the primary one."""
+    return texts["en"]["name"] or texts[primary]["name"]
 
 
 def save_partner(partner: Partner, data: dict, *, audit: bool = True) -> Partner:
-    """Copy the form's fields onto `partner` (new or existing). :raise DomainError:"""
+    """Copy the form's fields onto `partner` (new or existing): its texts in each language
+    ("name_ko", "name_th" …), the primary one's name required. :raise DomainError:"""
     created = partner.id is None
     before = {} if created else snapshot(partner, _AUDITED_FIELDS)
-    slug = data.get("slug") or partner.slug or slugify(data["name"])
+    primary = data.get("primary_language") or partner.primary_language or "en"
+    if primary not in CONTENT_LANGUAGES:
+        raise DomainError(_l("Choose one of the languages offered."), "primary_language")
+    texts = _texts(data)
+    if not texts[primary]["name"]:
+        raise DomainError(
+            _l("Enter the organisation's name in its primary language."), f"name_{primary}"
+        )
+    slug = data.get("slug") or partner.slug or slugify(_slug_source(texts, primary))
     partner.slug = _allowed_slug(slug)
-    partner.name = data["name"]
+    if created:
+        partner.primary_language = primary
+        partner.translations = {}
+    else:
+        partner.change_primary_language(primary)
+    for code, values in texts.items():
+        partner.set_texts(code, values)
     partner.kind = data["kind"]
-    partner.description = data.get("description") or ""
     partner.website = data.get("website") or ""
-    partner.city = (data.get("city") or "").strip()
     partner.timezone = data["timezone"]
     db.session.add(partner)
     db.session.flush()
     if audit:
-        changes = diff(before, snapshot(partner, _AUDITED_FIELDS))
+        changes = _changes(before, partner)
         if created:
             record(AuditAction.PARTNER_CREATED, partner, changes=changes)
         elif changes:
             record(AuditAction.PARTNER_EDITED, partner, changes=changes)
     return partner
+
+
+def _changes(before: dict, partner: Partner) -> dict[str, list]:
+    """What the audit trail records; languages not written stay out of a creation's entry."""
+    changes = diff(before, snapshot(partner, _AUDITED_FIELDS))
+    return {
+        field: values
+        for field, values in changes.items()
+        if "." not in field or values != [None, ""]
+    }
 
 
 def approve(partner: Partner) -> None:
@@ -83,7 +128,7 @@ def propose_partner(person: Person, data: dict) -> Partner:
     record(
         AuditAction.PARTNER_PROPOSED,
         partner,
-        changes=diff({}, snapshot(partner, _AUDITED_FIELDS)),
+        changes=_changes({}, partner),
         actor=person,
     )
     return partner
