@@ -73,7 +73,16 @@ class Translated:
     def shown(self, field: str, reader: str | None = None) -> tuple[str, str]:
         """(text, language) of `field` for `reader` (default: the reading language)."""
         reader = reader or reading_language()
-        return pick(self.texts(field), reader, self.primary_language)
+        primary = self.primary_language
+        # The common cases without building every language's texts (a feed reads thousands).
+        if reader and reader != primary:
+            text = ((self.translations or {}).get(reader) or {}).get(field)
+            if text:
+                return text, reader
+        text = getattr(self, f"_{field}")
+        if text:
+            return text, primary
+        return pick(self.texts(field), reader, primary)
 
     def written(self, field: str) -> Written:
         """`field` in every language as it is now, to be read later in the reader's."""
