@@ -256,3 +256,25 @@ def test_reading_in_another_language_costs_no_query(app, client, count_queries, 
     assert statements_for(client, count_queries, "/offerings?lang=th") == statements_for(
         client, count_queries, "/offerings"
     )
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [("th", "14:00 น. – 15:30 น."), ("ko", "오후 2:00~3:30"), ("en", "2:00\u2009–\u20093:30\u202fPM")],
+)
+def test_session_times_follow_the_languages_own_clock(app, language, expected):
+    from datetime import UTC, datetime
+
+    from flask_babel import force_locale
+
+    from learning_platform.timezones import format_span
+
+    with app.test_request_context(), force_locale(language):
+        text = format_span(
+            datetime(2026, 3, 3, 5, tzinfo=UTC),
+            datetime(2026, 3, 3, 6, 30, tzinfo=UTC),
+            "Asia/Seoul",
+            short=True,
+            with_zone=False,
+        )
+    assert text.endswith(expected)
