@@ -261,7 +261,11 @@ def test_reading_in_another_language_costs_no_query(app, client, count_queries, 
 
 @pytest.mark.parametrize(
     ("language", "expected"),
-    [("th", "14:00 น. – 15:30 น."), ("ko", "오후 2:00~3:30"), ("en", "2:00\u2009–\u20093:30\u202fPM")],
+    [
+        ("th", "14:00 น. – 15:30 น."),
+        ("ko", "오후 2:00~3:30"),
+        ("en", "2:00\u2009–\u20093:30\u202fPM"),
+    ],
 )
 def test_session_times_follow_the_languages_own_clock(app, language, expected):
     from datetime import UTC, datetime
