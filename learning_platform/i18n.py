@@ -1,18 +1,60 @@
-"""Language choice: the person's preference, then the session, then Accept-Language."""
+"""Language choice: `?lang=` on the address, then the person's preference, then the session,
+then Accept-Language.
 
-from flask import Flask, current_app, has_request_context, request, session
-from flask_babel import get_locale, lazy_gettext
+`?lang=th` serves that one request in Thai, so a shared link keeps its language; it is not
+remembered (the language switch is how a person chooses for good). While a page is served
+with `?lang=`, the links it makes to other public pages carry it too (`keep_shared_language`).
+"""
+
+from collections.abc import Iterable
+from functools import partial
+from urllib.parse import urlencode
+
+from flask import Flask, current_app, has_request_context, render_template, request, session
+from flask_babel import get_locale, gettext, lazy_gettext
 from flask_login import current_user
+from markupsafe import Markup
 
 from learning_platform.languages import BY_CODE, INTERFACE_LANGUAGES
 
-__all__ = ["current_language", "init_app", "lazy_gettext", "select_locale"]
+__all__ = ["current_language", "init_app", "lazy_gettext", "select_locale", "shared_language"]
+
+#: Public pages whose links keep a `?lang=` the page was served with. Personal, organizer
+#: and admin pages follow the person's own choice; feeds take `lang` as their own argument.
+SHARED_LANGUAGE_PAGES = frozenset(
+    {
+        "main.index",
+        "catalog.index",
+        "catalog.detail",
+        "catalog.themes",
+        "catalog.theme",
+        "partners.index",
+        "partners.detail",
+        "pages.about",
+        "pages.privacy",
+        "pages.terms",
+        "pages.contact",
+        "report.summary",
+        "opendata.index",
+    }
+)
+
+
+def shared_language() -> str | None:
+    """The language `?lang=` asks for on this request, if it is one we offer."""
+    if not has_request_context():
+        return None
+    language = request.args.get("lang", "")
+    return language if language in INTERFACE_LANGUAGES else None
 
 
 def select_locale() -> str:
     languages = INTERFACE_LANGUAGES
     if not has_request_context():  # CLI and workers: the site's default
         return current_app.config["BABEL_DEFAULT_LOCALE"]
+    asked = shared_language()
+    if asked:
+        return asked
     if current_user.is_authenticated and current_user.preferred_language in languages:
         return current_user.preferred_language
     chosen = session.get("lang")
@@ -25,6 +67,31 @@ def select_locale() -> str:
 
 def current_language() -> str:
     return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+def shown_in(item, field: str) -> str | None:
+    """The language `item`'s `field` is shown in, when it is not the page's (else None)."""
+    text, language = item.shown(field)
+    return language if text and language != current_language() else None
+
+
+def lang_attr(item, field: str) -> Markup:
+    """` lang="en"` for an element holding `item`'s `field` shown in another language than
+    the page's, so screen readers, fonts and hyphenation follow the text."""
+    language = shown_in(item, field)
+    return Markup(' lang="{}"').format(language) if language else Markup("")
+
+
+def fallback_note(item, fields: Iterable[str]) -> str | None:
+    """ "Shown in English: not yet written in Thai." when some of `fields` fall back."""
+    shown = dict.fromkeys(code for code in map(partial(shown_in, item), fields) if code)
+    if not shown:
+        return None
+    return gettext(
+        "Shown in %(shown)s: not yet written in %(reader)s.",
+        shown=", ".join(str(BY_CODE[code].label) for code in shown),
+        reader=BY_CODE[current_language()].label,
+    )
 
 
 def init_app(app: Flask) -> None:
@@ -66,6 +133,9 @@ def init_app(app: Flask) -> None:
         sdg_goals=goals_of,
         google_event=google_event,
         can=can,
+        lang_attr=lang_attr,
+        shown_in=shown_in,
+        fallback_note=fallback_note,
         offering_state=state_of,
         # Templates compare with the enums, never with string literals.
         Audience=Audience,
@@ -85,4 +155,32 @@ def init_app(app: Flask) -> None:
         return {
             "current_language": current_language(),
             "language_names": {code: BY_CODE[code].native_name for code in INTERFACE_LANGUAGES},
+            "shared_language": shared_language(),
         }
+
+    @app.before_request
+    def refuse_unknown_language():
+        """`?lang=` with a language we do not offer: a 404 that links to the ones we do."""
+        asked = request.args.get("lang")
+        if asked is None or asked in INTERFACE_LANGUAGES:
+            return None
+        if request.blueprint == "feeds":  # a calendar app gets the feeds' own plain answer
+            return None
+        others = [(key, value) for key, value in request.args.items(multi=True) if key != "lang"]
+        offered = [
+            (
+                BY_CODE[code],
+                f"{request.script_root}{request.path}?{urlencode([*others, ('lang', code)])}",
+            )
+            for code in INTERFACE_LANGUAGES
+        ]
+        page = render_template("errors/unknown_language.html", asked=asked, offered=offered)
+        return page, 404
+
+    @app.url_defaults
+    def keep_shared_language(endpoint: str, values: dict) -> None:
+        # Flask's documented place for a URL argument every link carries. An explicit
+        # `lang=` (a feed's, an alternate's, `lang=None` for none) is left alone.
+        language = shared_language()
+        if language and endpoint in SHARED_LANGUAGE_PAGES and "lang" not in values:
+            values["lang"] = language

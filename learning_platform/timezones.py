@@ -3,6 +3,7 @@
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from babel import Locale
 from babel.dates import format_date, format_interval, format_skeleton, format_time
 from flask_babel import get_locale
 
@@ -75,7 +76,8 @@ def format_span(
         skeleton = "MMMEd" if start.year == datetime.now(UTC).year else "yMMMEd"
         day = format_skeleton(skeleton, start, locale=locale)
         if end.date() == start.date():
-            text = f"{day} · {format_interval(start.time(), end.time(), 'hm', locale=locale)}"
+            clock = format_interval(start.time(), end.time(), _hours(locale), locale=locale)
+            text = f"{day} · {clock}"
         else:
             text = (
                 f"{day} · {format_time(start, 'short', locale=locale)} – "
@@ -88,6 +90,12 @@ def format_span(
         else:
             text += f" – {format_date(end, 'medium', locale=locale)} {format_time(end, 'short', locale=locale)}"
     return f"{text} ({zone_abbreviation(zone, starts)})" if with_zone else text
+
+
+def _hours(locale) -> str:
+    """The skeleton of a clock time in the locale's own hour cycle: "hm" where times are
+    told in 12 hours (en, ko), "Hm" in 24 (th: "14:00 น.", not "2:00 PM")."""
+    return "Hm" if "H" in Locale.parse(locale).time_formats["short"].pattern else "hm"
 
 
 def format_moment(moment: datetime, zone: str, *, with_zone: bool = True) -> str:

@@ -147,8 +147,8 @@ def test_production_sends_hsts_and_secure_cookies(monkeypatch, tmp_path):
 
 def test_assets_are_served_by_the_app_not_a_cdn(client):
     page = client.get("/").get_data(as_text=True)
-    # The canonical link names the page itself (on BASE_URL); it loads nothing.
-    head = re.sub(r'<link rel="canonical"[^>]*>', "", page.split("</head>")[0])
+    # The canonical and alternate links name the page itself (on BASE_URL); they load nothing.
+    head = re.sub(r'<link rel="(canonical|alternate)"[^>]*>', "", page.split("</head>")[0])
     assert not re.search(r'(href|src)="(https?:)?//', head)
     with client.get("/static/css/app.css") as response:
         assert response.status_code == 200

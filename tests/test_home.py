@@ -19,7 +19,7 @@ def section(page: str, section_id: str) -> str:
 
 
 def card_titles(html: str) -> list[str]:
-    return re.findall(r'<h3><a href="/offerings/\d+">([^<]+)</a></h3>', html)
+    return re.findall(r'<h3[^>]*><a href="/offerings/\d+">([^<]+)</a>', html)
 
 
 @pytest.fixture

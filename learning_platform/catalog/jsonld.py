@@ -19,7 +19,7 @@ def offering_jsonld(offering: Offering, url: str, partner_url, currency: str) ->
     """`partner_url(partner)` gives a partner page's absolute address; `currency` is the
     site's ISO 4217 code."""
     organizers = [
-        {"@type": "Organization", "name": partner.name, "url": partner_url(partner)}
+        {"@type": "Organization", **_names(partner, "name"), "url": partner_url(partner)}
         for partner in [offering.partner, *offering.cohosts]
     ]
     sessions = offering.active_sessions
@@ -49,7 +49,7 @@ def offering_jsonld(offering: Offering, url: str, partner_url, currency: str) ->
         "description": offering.cost_note,
     }
     event = {
-        "name": offering.title,
+        **_names(offering, "title"),
         "description": offering.summary,
         "startDate": start,
         "endDate": end,
@@ -68,7 +68,7 @@ def offering_jsonld(offering: Offering, url: str, partner_url, currency: str) ->
     return {
         "@context": "https://schema.org",
         "@type": "Course",
-        "name": offering.title,
+        **_names(offering, "title"),
         "description": offering.summary,
         "url": url,
         "provider": organizers[0],
@@ -78,9 +78,27 @@ def offering_jsonld(offering: Offering, url: str, partner_url, currency: str) ->
             "@type": "CourseInstance",
             "courseMode": _COURSE_MODE[offering.format],
             "courseWorkload": _iso_duration(offering.learning_hours),
-            **{k: v for k, v in event.items() if k not in ("name", "description", "offers", "url")},
+            **{
+                k: v
+                for k, v in event.items()
+                if k not in ("name", "alternateName", "description", "offers", "url")
+            },
         },
     }
+
+
+def _names(item, field: str) -> dict:
+    """`name`: the text the reader gets; `alternateName`: the same name in the other
+    languages it is written in.
+
+    Plain strings, not JSON-LD language-tagged values ({"@value", "@language"}): schema.org
+    accepts both, but Google documents `name` of an Event or a Course as Text and its rich
+    results do not read value objects. The page's language is `<html lang>`; `inLanguage`
+    stays the language the course is taught in, which is what schema.org means by it.
+    """
+    name, language = item.shown(field)
+    others = [text for code, text in item.texts(field).items() if code != language]
+    return {"name": name, "alternateName": others} if others else {"name": name}
 
 
 def _iso_duration(hours: float) -> str:

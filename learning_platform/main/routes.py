@@ -1,3 +1,5 @@
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
 from flask import (
     Blueprint,
     Response,
@@ -55,7 +57,18 @@ def set_language():
         if current_user.is_authenticated:
             with unit_of_work():
                 current_user.preferred_language = language
-    return redirect(safe_next(request.form.get("next"), url_for("main.index")))
+    # The page comes back in the chosen language: a `?lang=` it was shown with would win.
+    return redirect(without_lang(safe_next(request.form.get("next"), url_for("main.index"))))
+
+
+def without_lang(path: str) -> str:
+    """`path` without its `lang` query argument."""
+    parts = urlsplit(path)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    kept = [(key, value) for key, value in query if key != "lang"]
+    if len(kept) == len(query):
+        return path
+    return urlunsplit(parts._replace(query=urlencode(kept)))
 
 
 @bp.get("/healthz")
