@@ -169,8 +169,12 @@ def _spread(total: int, count: int, low: int, high: int, rng: random.Random) -> 
     return values
 
 
-def _text(rng: random.Random, count: int) -> str:
-    return "\n\n".join(rng.sample(PARAGRAPHS, count))
+def _text(rng: random.Random, count: int, language: str = "") -> str:
+    """`count` paragraphs in one language (Korean ones for "ko", English ones otherwise)."""
+    mine = [
+        p for p in PARAGRAPHS if any("\uac00" <= c <= "\ud7af" for c in p) == (language == "ko")
+    ]
+    return "\n\n".join(rng.sample(mine, min(count, len(mine))))
 
 
 def generate(url: str, password_hash: str, now: datetime | None = None) -> Generated:
@@ -194,9 +198,10 @@ def generate(url: str, password_hash: str, now: datetime | None = None) -> Gener
                 {
                     "id": number,
                     "slug": f"partner-{number:02d}",
-                    "name": f"{topic_en} Network {number} · {topic_ko} 네트워크",
+                    "name": f"{topic_en} Network {number}",
+                    "primary_language": "en",
                     "kind": KINDS[number % len(KINDS)],
-                    "description": _text(rng, 2),
+                    "description": _text(rng, 2, "en"),
                     "website": f"https://partner-{number}.example.org",
                     "timezone": ZONES[number % len(ZONES)],
                     "approved": True,
@@ -261,9 +266,12 @@ def generate(url: str, password_hash: str, now: datetime | None = None) -> Gener
             title = {
                 "ko": f"{topic_ko} {form_ko}",
                 "en": f"{topic_en}: {form_en}",
-                "th": f"{topic_en} ({form_en}, ภาษาไทย)",
-                "ko-en": f"{topic_ko} {form_ko} · {topic_en} {form_en}",
+                "th": f"{topic_en}: {form_en} (taught in Thai)",
+                "ko-en": f"{topic_ko} {form_ko}",
             }[language]
+            # Texts in one language each (the Thai-taught ones are described in English);
+            # the Korean-and-English ones carry their English title as a translation.
+            primary = "ko" if language.startswith("ko") else "en"
             first = now + timedelta(
                 days=rng.randint(-3 * 365, 180), hours=rng.choice([0, 1, 2, 9, 10])
             )
@@ -281,10 +289,16 @@ def generate(url: str, password_hash: str, now: datetime | None = None) -> Gener
                     "kind": kinds[index],
                     "status": "published",
                     "title": title + f" {2024 + index % 3}-{index % 97 + 1}",
-                    "summary": rng.choice(PARAGRAPHS)[:300],
-                    "description": _text(rng, 3),
+                    "primary_language": primary,
+                    "translations": (
+                        {"en": {"title": f"{topic_en}: {form_en}"}} if language == "ko-en" else {}
+                    ),
+                    "summary": _text(rng, 1, primary)[:300],
+                    "description": _text(rng, 3, primary),
                     "language": language,
-                    "audience": rng.choice(["모든 시민", "Adults", "청소년 Youth", ""]),
+                    "audience": rng.choice(
+                        {"ko": ["모든 시민", "청소년", ""], "en": ["Adults", "Youth", ""]}[primary]
+                    ),
                     "format": rng.choice(["in_person", "in_person", "online", "hybrid"]),
                     "venue_name": place,
                     "venue_address": address,
@@ -294,7 +308,9 @@ def generate(url: str, password_hash: str, now: datetime | None = None) -> Gener
                     "registration_opens_at": None,
                     "registration_closes_at": None,
                     "timezone": partner["timezone"],
-                    "cost_note": rng.choice(["무료 Free", "", "10,000 KRW"]),
+                    "cost_note": rng.choice(
+                        ["무료" if primary == "ko" else "Free", "", "10,000 KRW"]
+                    ),
                     "contact_email": f"contact@{partner['slug']}.example.org",
                     "created_at": created,
                     "updated_at": created + timedelta(days=1),
@@ -320,7 +336,7 @@ def generate(url: str, password_hash: str, now: datetime | None = None) -> Gener
                         "uid": uuid.UUID(int=rng.getrandbits(128)).hex,
                         "starts_at": begin,
                         "ends_at": begin + length,
-                        "location": "" if week % 4 else "Room 301 · 301호",
+                        "location": "" if week % 4 else "Room 301",
                         "note": "",
                         "status": "cancelled" if cancelled else "scheduled",
                         "sequence": 1 if cancelled else 0,

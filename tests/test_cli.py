@@ -125,3 +125,55 @@ def test_demo_offerings_cover_the_cases_people_will_try(app, runner):
             assert offering.sessions
         languages = {o.language for o in offerings}
         assert {"ko", "en", "ko-en"} <= languages
+
+
+def test_demo_texts_are_written_in_each_language_in_its_own_words(app, runner):
+    from learning_platform.models import Offering, Theme
+    from tests.test_glued_texts import split
+
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    with app.app_context():
+        for offering in db.session.scalars(select(Offering)):
+            bangkok = offering.partner.slug == "unesco-bangkok"
+            assert offering.primary_language == ("en" if bangkok else "ko"), offering.title
+            expected = {"ko", "en", "th"} if bangkok else {"ko", "en"}
+            assert set(offering.written_in()) == expected, offering.title
+            for field in ("title", "summary", "description", "audience", "cost_note"):
+                texts = offering.texts(field)
+                assert set(texts) == expected, (offering.title, field)
+                for language, text in texts.items():  # no text glues two languages
+                    assert split.split_languages(text) is None, text
+                    assert split.language_of(text) in (language, None), text
+        partners = {p.slug: p for p in db.session.scalars(select(Partner))}
+        assert partners["changwon-city"].texts("name") == {
+            "ko": "창원특례시",
+            "en": "Changwon City",
+            "th": "เมืองชางวอน",
+        }
+        assert partners["unesco-bangkok"].primary_language == "en"
+        assert partners["unesco-bangkok"].text("name", "th") == "ยูเนสโก กรุงเทพฯ"
+        assert partners["kncu"].text("city", "th") == "โซล"
+        for theme in db.session.scalars(select(Theme)):
+            assert theme.name_th and theme.description_th, theme.slug
+
+
+def test_seed_demo_again_after_the_split_adds_no_second_copy(app, runner):
+    """A database seeded with glued titles, then split by the migration, keeps its offerings:
+    seeding again knows them by any of their titles."""
+    from learning_platform.models import Offering
+
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    with app.app_context():
+        media = db.session.scalar(
+            select(Offering).where(Offering.title == "Media Literacy for Youth")
+        )
+        media.change_primary_language("th")  # as the migration left "การรู้… · Media Literacy…"
+        partner = db.session.scalar(select(Partner).where(Partner.slug == "changwon-city"))
+        partner.set_texts("th", {"name": "", "description": "", "city": ""})
+        db.session.commit()
+        before = counts(app)
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    assert counts(app) == before
+    with app.app_context():
+        partner = db.session.scalar(select(Partner).where(Partner.slug == "changwon-city"))
+        assert partner.text("name", "th") == "เมืองชางวอน"  # a missing language is filled in

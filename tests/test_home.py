@@ -214,7 +214,7 @@ def test_theme_page_shows_description_and_named_sdgs(client, seeded_themes):
     assert "지속가능한 도시와 공동체" in korean.get_data(as_text=True)
 
 
-def test_every_demo_theme_has_a_description_in_korean_and_english(app, seeded_themes):
+def test_every_demo_theme_has_a_name_and_description_in_korean_english_and_thai(app, seeded_themes):
     from sqlalchemy import select
 
     from learning_platform.extensions import db
@@ -227,7 +227,9 @@ def test_every_demo_theme_has_a_description_in_korean_and_english(app, seeded_th
             assert len(theme.description_en) > 80, theme.slug
             assert len(theme.description_ko) > 40, theme.slug
             assert theme.description("ko") == theme.description_ko
-            assert theme.description("th") == theme.description_en  # falls back to English
+            assert len(theme.description_th) > 80, theme.slug
+            assert theme.description("th") == theme.description_th
+            assert theme.name("th") == theme.name_th and theme.name_th != theme.name_en
 
 
 def test_a_theme_without_a_description_still_has_a_page(client, make_theme):
