@@ -50,8 +50,13 @@ run: install instance/secret_key
 	$(FLASK) seed-demo --if-empty
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
+# pytest-xdist: one worker per core (`auto`; a one-core machine gets one); PYTEST_WORKERS=0
+# runs the tests in pytest's own process (pdb, -s), e.g. make test PYTEST_WORKERS=0 PYTEST_ARGS=-x
+PYTEST_WORKERS ?= auto
+
 test: install
-	TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python -m pytest --ignore=tests/e2e $(PYTEST_ARGS)
+	TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python -m pytest -n $(PYTEST_WORKERS) \
+		--ignore=tests/e2e $(PYTEST_ARGS)
 
 $(BIN)/.e2e-installed: $(BIN)/.installed requirements-e2e.txt
 	$(BIN)/python -m pip install --quiet -r requirements-e2e.txt
@@ -63,10 +68,10 @@ $(E2E_NODE)/.installed: tests/e2e/package.json tests/e2e/package-lock.json
 	touch $@
 
 # The browser journeys, served from SQLite and then from PostgreSQL; screenshots land in
-# tests/e2e/screenshots/. Needs /usr/bin/chromium (README, "Browser tests"). On PostgreSQL in
-# one variant, a Korean phone (language and width do not depend on the database; CI stays
-# within 20 minutes); E2E_POSTGRESQL_VARIANTS=ko-phone,ko-desktop,en-phone,en-desktop runs all
-# four there too.
+# tests/e2e/screenshots/. Needs /usr/bin/chromium (README, "Browser tests"). On SQLite each
+# journey runs in Korean, English and Thai, at one width per language (E2E_VARIANTS=all: all
+# six); on PostgreSQL in one variant, a Korean phone (language and width do not depend on the
+# database; CI stays within 20 minutes); E2E_POSTGRESQL_VARIANTS=all runs all six there too.
 E2E_POSTGRESQL_VARIANTS ?= ko-phone
 
 e2e: install $(BIN)/.e2e-installed $(E2E_NODE)/.installed

@@ -52,7 +52,11 @@ pytest_plugins = ["tests.factories"]
 
 
 def pytest_sessionstart(session) -> None:
-    """Compile the translation catalogs, so the tests see the .po files as they are now."""
+    """Compile the translation catalogs, so the tests see the .po files as they are now. Under
+    pytest-xdist (`make test` runs `-n auto`) the controller does it before it starts the
+    workers, which then only read them."""
+    if hasattr(session.config, "workerinput"):
+        return
     from pathlib import Path
 
     from babel.messages.mofile import write_mo

@@ -8,6 +8,7 @@ serious or critical.
 """
 
 import io
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +31,8 @@ VARIANTS = {
     "ko-desktop": Variant("ko", "ko-KR", "Asia/Seoul", 1280, 800),
     "en-phone": Variant("en", "en-US", "Asia/Bangkok", 390, 844),
     "en-desktop": Variant("en", "en-US", "Asia/Bangkok", 1280, 800),
+    "th-phone": Variant("th", "th-TH", "Asia/Bangkok", 390, 844),
+    "th-desktop": Variant("th", "th-TH", "Asia/Bangkok", 1280, 800),
 }
 
 #: Tab presses allowed to reach one control (a catalog page has a few hundred stops at most).
@@ -186,9 +189,11 @@ class Visitor:
         """Save a full-page screenshot for the gallery (256 colours keep the repository small)."""
         self.screenshots.mkdir(parents=True, exist_ok=True)
         picture = Image.open(io.BytesIO(self.page.screenshot(full_page=True))).convert("RGB")
-        picture.quantize(colors=256, method=Image.Quantize.MEDIANCUT).save(
-            self.screenshots / f"{name}.png", optimize=True
-        )
+        # Written aside, then renamed: two pytest-xdist workers may save the same page.
+        target = self.screenshots / f"{name}.png"
+        aside = target.with_name(f".{name}-{os.getpid()}.png")
+        picture.quantize(colors=256, method=Image.Quantize.MEDIANCUT).save(aside, optimize=True)
+        aside.replace(target)
 
     def notice(self) -> str:
         return self.page.locator(".flashes").inner_text()

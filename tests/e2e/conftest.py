@@ -16,6 +16,7 @@ import sys
 import time
 import urllib.request
 import uuid
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -62,6 +63,8 @@ AXE_SCRIPT = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = Path(__file__).parent / "screenshots"
 PASSWORD = "learn-together-2026"  # the demo accounts' password (see README)
 ORGANIZER = "changwon@example.org"  # demo organizer of Changwon City
+#: A citizen's name in each language.
+NAMES = {"ko": "이하늘", "en": "Dana Lee", "th": "สมใจ ใจดี"}
 
 
 def _free_port() -> int:
@@ -139,12 +142,13 @@ class Server:
         return match.group(0)
 
     def person(self, *, language: str, name: str | None = None) -> Person:
-        """A confirmed citizen with PASSWORD; cheap argon2 parameters keep this fast."""
+        """A confirmed citizen with PASSWORD who reads `language`; cheap argon2 parameters keep
+        this fast."""
         address = f"citizen-{uuid.uuid4().hex[:10]}@example.org"
         with self.app.app_context():
             person = create_person(
                 address,
-                name or ("이하늘" if language == "ko" else "Dana Lee"),
+                name or NAMES[language],
                 PASSWORD,
                 language,
                 verified=True,
@@ -168,9 +172,11 @@ class Server:
         sessions: int = 3,
         theme: str = "climate-action",
         partner: str = "changwon-city",
+        translations: dict[str, dict[str, str]] | None = None,
     ) -> Offering:
         """A published course with weekly sessions, starting in 45 days (after the demo courses,
-        so the screenshots of the first catalog page show the demo data)."""
+        so the screenshots of the first catalog page show the demo data). `title` is the Korean
+        (primary) title; `translations` ({"th": {"title": …}}) the texts in other languages."""
         with self.app.app_context():
             owner = db.session.scalar(select(Partner).where(Partner.slug == partner))
             start = (utcnow() + timedelta(days=45)).replace(
@@ -193,6 +199,8 @@ class Server:
                 published_at=utcnow(),
             )
             offering.themes = [db.session.scalar(select(Theme).where(Theme.slug == theme))]
+            for language, texts in (translations or {}).items():
+                offering.set_texts(language, texts)
             for week in range(sessions):
                 starts_at = start + timedelta(weeks=week)
                 offering.sessions.append(
@@ -238,8 +246,16 @@ class Server:
             return db.session.get(OutboxMessage, message_id).status.value
 
     def offering_titled(self, title: str) -> Offering:
+        """The offering with `title` in any of its languages."""
         with self.app.app_context():
-            offering = db.session.scalar(select(Offering).where(Offering.title == title))
+            offering = next(
+                (
+                    offering
+                    for offering in db.session.scalars(select(Offering))
+                    if title in offering.texts("title").values()
+                ),
+                None,
+            )
             assert offering is not None, f"no offering titled {title!r}"
             offering.sessions  # noqa: B018
             db.session.expunge(offering)
@@ -316,7 +332,10 @@ def server(tmp_path_factory) -> Iterator[Server]:
 @pytest.fixture(scope="session")
 def browser() -> Iterator:
     if not Path(CHROMIUM).exists():
-        message = f"Chromium not found at {CHROMIUM}: apt-get install -y chromium fonts-nanum"
+        message = (
+            f"Chromium not found at {CHROMIUM}: apt-get install -y chromium fonts-nanum"
+            " fonts-thai-tlwg"
+        )
         if IN_CI:
             pytest.fail(message)
         pytest.skip(message)
@@ -327,21 +346,30 @@ def browser() -> Iterator:
         chromium.close()
 
 
-def _variants() -> list[str]:
-    """Every variant, or those E2E_VARIANTS names (comma-separated): `make e2e` runs all four on
-    SQLite and a Korean phone on PostgreSQL (language and width do not depend on the database,
-    and `make test` covers PostgreSQL's own behaviour in full)."""
-    chosen = [name for name in os.environ.get("E2E_VARIANTS", "").split(",") if name]
+def variants_of(journey: str) -> list[str]:
+    """The variants `journey` runs in. By default every language at one width each, the phone
+    for some and the desktop for the others, turned by the journey's name: each journey is seen
+    in Korean, English and Thai, and on a phone and a desktop, in half the time of all six
+    (CI stays within its 20 minutes). E2E_VARIANTS names others (comma-separated): `all` for
+    all six in every journey, or e.g. `th-phone,th-desktop`."""
+    setting = os.environ.get("E2E_VARIANTS", "")
+    if setting == "all":
+        return list(VARIANTS)
+    chosen = [name for name in setting.split(",") if name]
     unknown = set(chosen) - set(VARIANTS)
     if unknown:
         raise pytest.UsageError(f"E2E_VARIANTS: unknown {sorted(unknown)}; known {list(VARIANTS)}")
-    return chosen or list(VARIANTS)
+    if chosen:
+        return chosen
+    languages = list(dict.fromkeys(variant.language for variant in VARIANTS.values()))
+    turn = zlib.crc32(journey.encode())
+    return [f"{code}-{('phone', 'desktop')[(turn + n) % 2]}" for n, code in enumerate(languages)]
 
 
-@pytest.fixture(params=_variants())
-def variant(request) -> str:
-    """ko-phone, ko-desktop, en-phone, en-desktop: every journey runs in each."""
-    return request.param
+def pytest_generate_tests(metafunc) -> None:
+    """`variant` (ko-phone, en-desktop, th-phone …): the browser a journey runs in."""
+    if "variant" in metafunc.fixturenames:
+        metafunc.parametrize("variant", variants_of(metafunc.function.__name__))
 
 
 @pytest.hookimpl(wrapper=True)

@@ -1,4 +1,8 @@
-"""The five journeys of issue 6, each in Korean and English, on a phone and a desktop.
+"""The journeys of issues 6, 12 and 14, each in Korean, English and Thai, on a phone and a desktop.
+
+A Thai reader meets what the Changwon organizers wrote in Korean with a Thai translation
+(issue 15): the courses made here for a Thai variant have a Korean title and a Thai one, and
+every check of a title compares with the Thai one, the one the reader should see.
 
 Every journey is done with the keyboard only (see browser.py); every page it passes is checked
 by axe-core; the main pages are saved under tests/e2e/screenshots/<variant>/.
@@ -40,13 +44,74 @@ def t(server, language):
     return translate
 
 
+#: What the journeys type, in each variant's language.
+WORDS = {
+    "ko": {
+        "summary": "빗물을 모으는 정원을 함께 설계합니다.",
+        "question": "휠체어 등 단차 없는 이동이 필요하신가요?",
+        "cancel reason": "강사 사정으로 쉽니다.",
+        "subject": "준비물 안내",
+        "body": "- 장갑\n- **물병**",
+        "closed reason": "강당 공사로 쉽니다.",
+        "name": "김하늘",
+        "cover": "햇살 아래 빗물정원",
+    },
+    "en": {
+        "summary": "Design a rain garden.",
+        "question": "Do you need step-free access?",
+        "cancel reason": "The instructor is ill.",
+        "subject": "What to bring",
+        "body": "- gloves\n- **a water bottle**",
+        "closed reason": "The hall is being repaired.",
+        "name": "Dana",
+        "cover": "A rain garden in the sun",
+    },
+    "th": {
+        "summary": "มาออกแบบสวนซับน้ำฝนด้วยกัน",
+        "question": "คุณต้องการทางเข้าที่ไม่มีขั้นบันไดหรือไม่",
+        "cancel reason": "วิทยากรไม่สบาย",
+        "subject": "สิ่งที่ต้องเตรียมมา",
+        "body": "- ถุงมือ\n- **ขวดน้ำ**",
+        "closed reason": "ห้องประชุมกำลังซ่อมแซม",
+        "name": "สมใจ",
+        "cover": "สวนซับน้ำฝนกลางแดด",
+    },
+}
+
+
+@pytest.fixture
+def words(language) -> dict[str, str]:
+    return WORDS[language]
+
+
 @pytest.fixture
 def title(language) -> str:
-    """A course title no other test uses, with a word to search for."""
+    """A course title no other test uses, with a word to search for, in the reader's language."""
     tag = "".join(secrets.choice("bcdfghjkmnpqrstvwxz") for _ in range(8))
-    if language == "ko":
-        return f"빗물정원 설계 강좌 {tag}"
-    return f"Rain garden design course {tag}"
+    return {
+        "ko": f"빗물정원 설계 강좌 {tag}",
+        "en": f"Rain garden design course {tag}",
+        "th": f"หลักสูตรออกแบบสวนซับน้ำฝน {tag}",
+    }[language]
+
+
+@pytest.fixture
+def course(server, language, title):
+    """course(**options): server.course titled `title` for this variant's reader. For Thai, as
+    the Changwon organizers write: Korean first, with a Thai translation of the title and
+    summary (the reader gets the Thai ones)."""
+
+    def make(**options):
+        if language != "th":
+            return server.course(title=title, **options)
+        tag = title.split()[-1]
+        return server.course(
+            title=f"빗물정원 설계 강좌 {tag}",
+            translations={"th": {"title": title, "summary": WORDS["th"]["summary"]}},
+            **options,
+        )
+
+    return make
 
 
 def sign_in(visitor, address: str, password: str = PASSWORD) -> None:
@@ -87,10 +152,7 @@ def test_organizer_creates_a_course_with_the_schedule_helper_and_publishes_it(
     organizer.choose(page.locator("#kind"), "course")
     organizer.choose(page.locator("#language"), language)
     organizer.type_into(page.locator("#title"), title)
-    organizer.type_into(
-        page.locator("#summary"),
-        "빗물을 모으는 정원을 함께 설계합니다." if language == "ko" else "Design a rain garden.",
-    )
+    organizer.type_into(page.locator("#summary"), WORDS[language]["summary"])
     organizer.type_into(page.locator("#description"), "- **Week 1**: soil\n- Week 2: plants")
     organizer.tick(page.locator("#theme_ids-0"))
     organizer.choose(page.locator("#format"), "in_person")
@@ -130,8 +192,10 @@ def test_organizer_creates_a_course_with_the_schedule_helper_and_publishes_it(
     assert page.locator(".session-list li").count() == 19
 
 
-def test_citizen_signs_up_finds_registers_and_subscribes(visitor, server, language, title, t):
-    offering = server.course(title=title, theme="climate-action", sessions=3)
+def test_citizen_signs_up_finds_registers_and_subscribes(
+    visitor, server, language, title, t, course
+):
+    offering = course(theme="climate-action", sessions=3)
     citizen = visitor()
     page = citizen.page
     address = f"e2e-{secrets.token_hex(5)}@example.org"
@@ -140,7 +204,7 @@ def test_citizen_signs_up_finds_registers_and_subscribes(visitor, server, langua
     citizen.snap("home")
     nav(citizen, "/signup")
     citizen.type_into(page.locator("#email"), address)
-    citizen.type_into(page.locator("#display_name"), "김하늘" if language == "ko" else "Dana")
+    citizen.type_into(page.locator("#display_name"), WORDS[language]["name"])
     citizen.type_into(page.locator("#password"), "rain gardens grow slowly")
     citizen.choose(page.locator("#preferred_language"), language)
     citizen.tick(page.locator("#consent"))
@@ -188,14 +252,15 @@ def test_citizen_signs_up_finds_registers_and_subscribes(visitor, server, langua
 
     events = feed(feed_url).walk("VEVENT")
     assert len(events) == 3
-    assert all(title in str(event["SUMMARY"]) for event in events)
     assert {event.DTSTART for event in events} == {s.starts_at for s in offering.sessions}
+    summaries = [str(event["SUMMARY"]) for event in events]
+    assert all(title in summary for summary in summaries)
 
 
 def test_second_citizen_waits_and_is_promoted_when_the_first_cancels(
-    visitor, server, language, title, t
+    visitor, server, language, title, t, course
 ):
-    offering = server.course(title=title, capacity=1)
+    offering = course(capacity=1)
     first, second = server.person(language=language), server.person(language=language)
     first_at, second_at = visitor(), visitor()
 
@@ -237,9 +302,9 @@ def test_second_citizen_waits_and_is_promoted_when_the_first_cancels(
 
 
 def test_organizer_asks_a_question_the_citizen_answers_and_the_organizer_sees_it(
-    visitor, server, language, title, t
+    visitor, server, language, title, t, course
 ):
-    offering = server.course(title=title, sessions=2)
+    offering = course(sessions=2)
     organizer = visitor()
     page = organizer.page
     sign_in(organizer, ORGANIZER)
@@ -248,8 +313,11 @@ def test_organizer_asks_a_question_the_citizen_answers_and_the_organizer_sees_it
     organizer.activate(page.locator(f"main a[href='{questions}']").first)
     organizer.activate(page.locator(f"main a[href='{questions}/new']"))
     organizer.choose(page.locator("#kind"), "yes_no")
-    organizer.type_into(page.locator("#text_ko"), "휠체어 등 단차 없는 이동이 필요하신가요?")
-    organizer.type_into(page.locator("#text_en"), "Do you need step-free access?")
+    organizer.type_into(page.locator("#text_ko"), WORDS["ko"]["question"])
+    organizer.type_into(page.locator("#text_en"), WORDS["en"]["question"])
+    thai_question = page.locator("#text_th").count() == 1
+    if thai_question:
+        organizer.type_into(page.locator("#text_th"), WORDS["th"]["question"])
     organizer.tick(page.locator("#required"))
     organizer.snap("question-form")
     organizer.activate(page.locator("main form button[type=submit]"))
@@ -261,9 +329,8 @@ def test_organizer_asks_a_question_the_citizen_answers_and_the_organizer_sees_it
     sign_in(at, citizen.email)
     at.go(f"/offerings/{offering.id}")
     at.activate(at.page.locator(f"main a[href='/offerings/{offering.id}/join']"))
-    asked = (
-        "휠체어 등 단차 없는 이동이 필요하신가요?" if language == "ko" else "Do you need step-free"
-    )
+    # Asked in the reader's language; without a Thai text, Thai readers get the Korean one.
+    asked = WORDS["ko" if language == "th" and not thai_question else language]["question"]
     assert asked in at.page.locator("main form").inner_text()
     at.activate(at.page.locator("main form button[type=submit]"))  # no answer: refused
     assert at.page.locator("main .error").first.inner_text() == t("Please answer this question.")
@@ -280,8 +347,10 @@ def test_organizer_asks_a_question_the_citizen_answers_and_the_organizer_sees_it
     organizer.snap("attendees-answers")
 
 
-def test_organizer_cancels_a_session_and_the_citizen_sees_it(visitor, server, language, title, t):
-    offering = server.course(title=title, sessions=3)
+def test_organizer_cancels_a_session_and_the_citizen_sees_it(
+    visitor, server, language, title, t, course
+):
+    offering = course(sessions=3)
     citizen = server.person(language=language)
     assert server.register(offering, citizen) == "confirmed"
     token = server.feed_token(citizen)
@@ -307,7 +376,7 @@ def test_organizer_cancels_a_session_and_the_citizen_sees_it(visitor, server, la
         "Give a reason: participants read it in their mail, on the page and in their calendar."
     )
     assert server.registration_status(offering, citizen) == "confirmed"
-    reason = "강사 사정으로 쉽니다." if language == "ko" else "The instructor is ill."
+    reason = WORDS[language]["cancel reason"]
     organizer.type_into(page.locator("#reason"), reason)
     organizer.snap("confirm-cancel-session")
     organizer.activate(danger)
@@ -342,13 +411,12 @@ def test_organizer_cancels_a_session_and_the_citizen_sees_it(visitor, server, la
 
 
 def test_organizer_writes_to_participants_and_the_citizen_gets_the_mail(
-    visitor, server, language, title, t
+    visitor, server, language, title, t, course
 ):
-    offering = server.course(title=title)
+    offering = course()
     citizen = server.person(language=language)
     assert server.register(offering, citizen) == "confirmed"
-    subject = "준비물 안내" if language == "ko" else "What to bring"
-    body = "- 장갑\n- **물병**" if language == "ko" else "- gloves\n- **a water bottle**"
+    subject, body = WORDS[language]["subject"], WORDS[language]["body"]
 
     organizer = visitor()
     sign_in(organizer, ORGANIZER)
@@ -391,9 +459,9 @@ def test_organizer_writes_to_participants_and_the_citizen_gets_the_mail(
 
 
 def test_bad_input_shows_a_message_by_the_field_and_keeps_what_was_typed(
-    visitor, server, language, title, t
+    visitor, server, language, title, t, course
 ):
-    offering = server.course(title=title, capacity=1)
+    offering = course(capacity=1)
 
     # A session that ends before it starts.
     organizer = visitor()
@@ -453,10 +521,10 @@ def test_bad_input_shows_a_message_by_the_field_and_keeps_what_was_typed(
     stranger.snap("offering-full")
 
 
-def test_the_other_main_pages_pass_the_same_checks(visitor, server, language, title):
+def test_the_other_main_pages_pass_the_same_checks(visitor, server, language, course):
     """Partners, a theme, the themes, my account, participants, attendance and admin: reached by
     keyboard."""
-    offering = server.course(title=title)
+    offering = course()
     server.register(offering, server.person(language=language))
 
     guest = visitor()
@@ -509,12 +577,12 @@ def test_the_page_checks_catch_what_they_look_for(visitor, language):
 
 
 def test_the_pages_that_invite_and_the_rights_pass_the_same_checks(
-    visitor, server, language, title, t
+    visitor, server, language, title, t, course
 ):
     """Issue 12's new pages, reached as a person would: the home page's search, the themes, the
     About/Privacy/Terms/Contact pages, a cover image uploaded by an organizer and seen by a
     citizen, one offering's own sessions in My learning, and the page that deletes an account."""
-    offering = server.course(title=title, theme="climate-action", sessions=2)
+    offering = course(theme="climate-action", sessions=2)
     citizen = server.person(language=language)
     server.register(offering, citizen)
 
@@ -548,8 +616,9 @@ def test_the_pages_that_invite_and_the_rights_pass_the_same_checks(
     page.locator("#image").set_input_files(
         {"name": "garden.jpg", "mimeType": "image/jpeg", "buffer": buffer.getvalue()}
     )
-    organizer.type_into(page.locator("#alt_ko"), "햇살 아래 빗물정원")
-    organizer.type_into(page.locator("#alt_en"), "A rain garden in the sun")
+    organizer.type_into(page.locator("#alt_ko"), WORDS["ko"]["cover"])
+    organizer.type_into(page.locator("#alt_en"), WORDS["en"]["cover"])
+    organizer.type_into(page.locator("#alt_th"), WORDS["th"]["cover"])
     organizer.activate(page.locator("main form button[type=submit]").first)
     assert page.locator("main img[src*='/media/']").count() == 1
     organizer.go("/workspace/changwon-city/logo")
@@ -569,7 +638,7 @@ def test_the_pages_that_invite_and_the_rights_pass_the_same_checks(
     page = reader.page
     sign_in(reader, citizen.email)
     reader.go(f"/offerings/{offering.id}")
-    described = "햇살 아래 빗물정원" if language == "ko" else "A rain garden in the sun"
+    described = WORDS[language]["cover"]
     assert page.locator(f'main img[alt="{described}"]').count() == 1
     reader.snap("offering-with-cover")
     nav(reader, "/me/learning")
@@ -769,18 +838,18 @@ def test_organizer_checks_in_at_the_door_by_qr_code_and_by_typed_code(
 
 
 def test_organizer_reads_the_dashboard_and_an_admin_runs_the_back_office(
-    visitor, server, language, title, t
+    visitor, server, language, title, t, course
 ):
     """Issue 14: the Changwon organizer sees this term's figures as charts, downloads one as CSV
     and cancels a session; a site admin finds who cancelled it in the audit trail, downloads the
     alliance report as PDF, disables an account (its owner can no longer log in) and sends a
     failed mail again; anyone reads the impact page and the open data."""
-    offering = server.course(title=title, sessions=2)
+    offering = course(sessions=2)
     citizen = server.person(language=language)
     assert server.register(offering, citizen) == "confirmed"
     failed = server.failed_mail(citizen.email, f"Welcome to {title}")
     cancelled = sorted(offering.sessions, key=lambda s: s.starts_at)[1]
-    reason = "강당 공사로 쉽니다." if language == "ko" else "The hall is being repaired."
+    reason = WORDS[language]["closed reason"]
 
     organizer = visitor()
     page = organizer.page
