@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from learning_platform.accounts.services import create_person, find_person
 from learning_platform.audit.services import record
@@ -14,14 +14,13 @@ from learning_platform.models import (
     Membership,
     MembershipRole,
     Offering,
-    OfferingSession,
     OfferingStatus,
     Partner,
     PartnerKind,
     Theme,
     utcnow,
 )
-from learning_platform.models.offering import offering_theme
+from learning_platform.offerings.services import touch_sessions_of_theme
 from learning_platform.pages.services import record_consent
 
 #: Shared by every demo login; never created outside development and testing.
@@ -327,20 +326,9 @@ def seed_themes() -> int:
         theme.sdg_targets = targets
         theme.position = position
         if renamed:
-            _touch_sessions_of(theme)
+            touch_sessions_of_theme(theme)
     db.session.flush()
     return created
-
-
-def _touch_sessions_of(theme: Theme) -> None:
-    """Theme names are calendar categories: feeds must see a rename as a change."""
-    offerings = select(offering_theme.c.offering_id).where(offering_theme.c.theme_id == theme.id)
-    db.session.execute(
-        update(OfferingSession)
-        .where(OfferingSession.offering_id.in_(offerings))
-        .values(sequence=OfferingSession.sequence + 1, updated_at=utcnow())
-        .execution_options(synchronize_session=False)
-    )
 
 
 def _partner(data: dict, *, approved: bool) -> Partner:

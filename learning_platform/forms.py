@@ -1,6 +1,7 @@
 """The base form every form builds on, and validators shared between domains."""
 
 import re
+import unicodedata
 import zoneinfo
 from dataclasses import dataclass
 from functools import cache
@@ -26,6 +27,9 @@ from wtforms.validators import ValidationError
 #: breaks lines) and the Unicode line and paragraph separators (mail headers and feeds would
 #: break a line there, so a title holding one could never be a mail subject).
 _CONTROL = frozenset(chr(c) for c in [*range(32), *range(127, 160)]) | {"\u2028", "\u2029"}
+#: Bidirectional embeddings, overrides and isolates: none of our languages needs them, and an
+#: unbalanced right-to-left override reverses what follows it in cards, subjects and feeds.
+_BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 #: Line breaks and tabs are fine in a multi-line text, nowhere else.
 _MULTILINE_OK = frozenset("\t\n\r\u2028\u2029")
 #: What bytes that are not UTF-8 decode to (see FormRequest); never stored.
@@ -96,6 +100,19 @@ class Form(FlaskForm):
             if refused.intersection(field.data):
                 field.errors = [*field.errors, _l("Remove the control characters from this field.")]
                 valid = False
+            if _BIDI.intersection(field.data):
+                field.errors = [
+                    *field.errors,
+                    _l("Remove the text-direction control characters from this field."),
+                ]
+                valid = False
+            elif (
+                field.data
+                and not isinstance(field, PasswordField)
+                and not any(_visible(char) for char in field.data)
+            ):
+                field.errors = [*field.errors, _l("This holds only invisible characters.")]
+                valid = False
             if _UNREADABLE in field.data:
                 field.errors = [
                     *field.errors,
@@ -105,6 +122,11 @@ class Form(FlaskForm):
                 ]
                 valid = False
         return valid
+
+
+def _visible(char: str) -> bool:
+    """Not a space, nor a format character such as a zero-width space or joiner."""
+    return not char.isspace() and unicodedata.category(char) != "Cf"
 
 
 def _strip(value):

@@ -550,3 +550,20 @@ def test_an_internationalised_domain_is_stored_in_ascii(app, client, outbox):
         assert db.session.scalar(select(Person.email)) == "minji@xn--bcher-kva.de"
     [message] = outbox("minji@xn--bcher-kva.de")
     assert message["To"] == "minji@xn--bcher-kva.de"
+
+
+@pytest.mark.parametrize(
+    ("display_name", "message"),
+    [
+        ("\u202egnp.exe", "text-direction control characters"),
+        ("Min\u2066ji", "text-direction control characters"),
+        ("\ufeff\u200b\u200d", "only invisible characters"),
+    ],
+)
+def test_text_direction_overrides_and_invisible_only_text_are_refused(
+    app, client, display_name, message
+):
+    response = signup(client, display_name=display_name)
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+    assert count_people(app) == 0

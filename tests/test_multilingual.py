@@ -4,7 +4,7 @@ import pytest
 from flask_babel import force_locale
 
 from learning_platform.extensions import db
-from learning_platform.models import Offering, Partner
+from learning_platform.models import Offering, OfferingSession, Partner
 from learning_platform.multilingual import pick, reading, reading_language
 
 
@@ -100,3 +100,17 @@ def test_queries_see_the_primary_column_and_the_translations_survive_a_round_tri
         with reading("th"):
             assert found.name == "เมืองชางวอน"
             assert found.city == "Changwon"  # no Thai city: the English one, not nothing
+
+
+def test_changing_the_primary_language_keeps_each_session_text_in_its_language():
+    offering = _offering()
+    session = OfferingSession(location="창원 강의실", note="")
+    offering.sessions.append(session)
+    session.set_texts("en", {"location": "Changwon Lecture Room"})
+    offering.change_primary_language("en")
+    assert session.text("location", "en") == "Changwon Lecture Room"
+    assert session.text("location", "ko") == "창원 강의실"
+    with reading("ko"):
+        assert session.location == "창원 강의실"
+    offering.change_primary_language("ko")
+    assert session.translations == {"en": {"location": "Changwon Lecture Room"}}

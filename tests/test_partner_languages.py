@@ -1,11 +1,13 @@
 """A partner's name, description and city in Korean, English and Thai: the forms that write
 them, and every page that names the partner in its reader's language."""
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import func, select
 
 from learning_platform.extensions import db
-from learning_platform.models import AuditEvent, Partner, Person
+from learning_platform.models import AuditEvent, OfferingSession, Partner, Person, utcnow
 from tests.test_workspace import in_days
 
 CHANGWON = {
@@ -334,3 +336,31 @@ def test_site_pages_in_thai_end_to_end(client, admin):
     about = page(client, "/about", "th")
     assert "เกี่ยวกับเรา" in about and "เครือข่ายความร่วมมือ" in about
     assert client.get("/admin/pages/about/fr").status_code in (302, 404)
+
+
+def test_renaming_a_theme_changes_the_feeds_that_show_it(
+    app, client, admin, make_theme, make_partner, make_offering
+):
+    """Theme names are the events' categories: a calendar app must not keep the old one."""
+    theme = make_theme()
+    starts = utcnow() + timedelta(days=7)
+    offering = make_offering(
+        make_partner(),
+        status="published",
+        themes=[theme],
+        sessions=[(starts, starts + timedelta(hours=2))],
+    )
+    before = client.get("/feeds/all.ics?lang=th")
+    form = {
+        f"{field}_{code}": getattr(theme, f"{field}_{code}") or ""
+        for field in ("name", "description")
+        for code in ("ko", "en", "th")
+    }
+    form.update(name_th="การเรียนรู้เพื่อสภาพภูมิอากาศ")
+    client.submit(f"/admin/themes/{theme.slug}/edit", form)
+    after = client.get("/feeds/all.ics?lang=th", headers={"If-None-Match": before.headers["ETag"]})
+    assert after.status_code == 200
+    assert "การเรียนรู้เพื่อสภาพภูมิอากาศ" in after.get_data(as_text=True).replace("\r\n ", "")
+    with app.app_context():
+        session = db.session.get(OfferingSession, offering.sessions[0].id)
+        assert session.sequence == offering.sessions[0].sequence + 1

@@ -46,6 +46,7 @@ from learning_platform.models import (
     utcnow,
 )
 from learning_platform.multilingual import in_language, sort_key
+from learning_platform.offerings.services import touch_sessions_of_theme
 
 PER_PAGE = 25
 #: How often an admin may resend one person's confirmation link.
@@ -489,5 +490,7 @@ def save_theme(theme: Theme, data: dict) -> None:
         setattr(theme, column, (data.get(column) or "").strip())
     db.session.flush()
     changes = diff(before, snapshot(theme, THEME_FIELDS))
+    if any(field.startswith("name.") for field in changes):
+        touch_sessions_of_theme(theme)
     if changes:
         record(AuditAction.THEME_EDITED, ("theme", theme.id, theme.name_en), changes=changes)

@@ -201,6 +201,14 @@ class Offering(Translated, Base):
     themes: Mapped[list[Theme]] = relationship(secondary=offering_theme, order_by=Theme.position)
     cohosts: Mapped[list[Partner]] = relationship(secondary=offering_cohost, order_by=Partner.name)
 
+    def change_primary_language(self, language: str) -> None:
+        """Make `language` the primary one, for the offering and its sessions (whose primary
+        language is the offering's): every text stays in its own language."""
+        sessions = [(session, session.every_text()) for session in self.sessions]
+        super().change_primary_language(language)
+        for session, every in sessions:
+            session.store_texts(language, every)
+
     @property
     def active_sessions(self) -> list[OfferingSession]:
         return [s for s in self.sessions if s.status == SessionStatus.SCHEDULED]

@@ -136,11 +136,20 @@ class Translated:
         """Make `language` the primary one; every text stays in its own language."""
         if language == self.primary_language:
             return
-        every = {field: self.texts(field) for field in self.TRANSLATED}
+        every = self.every_text()
         self.primary_language = language
+        self.store_texts(language, every)
+
+    def every_text(self) -> dict[str, dict[str, str]]:
+        """{field: {language: text}} of every translated field."""
+        return {field: self.texts(field) for field in self.TRANSLATED}
+
+    def store_texts(self, primary: str, every: Mapping[str, Mapping[str, str]]) -> None:
+        """Store `every` ({field: {language: text}}) with `primary` in the columns."""
         translations: dict[str, dict[str, str]] = {}
         for field, texts in every.items():
-            setattr(self, f"_{field}", texts.pop(language, ""))
+            texts = dict(texts)
+            setattr(self, f"_{field}", texts.pop(primary, ""))
             for code, text in texts.items():
                 translations.setdefault(code, {})[field] = text
         self.translations = translations

@@ -38,6 +38,7 @@ from learning_platform.models import (
     Theme,
     utcnow,
 )
+from learning_platform.models.offering import offering_theme
 from learning_platform.multilingual import in_language, reading, sort_key
 from learning_platform.timezones import format_span
 
@@ -753,6 +754,17 @@ def translation_states(offering: Offering, fields) -> list[tuple[str, str, int]]
             missing = len(offering.missing(language, fields))
             states.append((language, "missing" if missing else "complete", missing))
     return states
+
+
+def touch_sessions_of_theme(theme: Theme) -> None:
+    """Theme names are calendar categories: feeds must see a rename as a change."""
+    offerings = select(offering_theme.c.offering_id).where(offering_theme.c.theme_id == theme.id)
+    db.session.execute(
+        update(OfferingSession)
+        .where(OfferingSession.offering_id.in_(offerings))
+        .values(sequence=OfferingSession.sequence + 1, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
 
 
 def _touch_all(offering: Offering) -> None:
