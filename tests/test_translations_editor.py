@@ -482,3 +482,19 @@ def test_the_history_names_the_language_of_a_changed_text(app, client, organizer
     page = client.get(f"/workspace/{partner.slug}/activity").get_data(as_text=True)
     assert "Title (Thai)" in page  # the language named in the reader's language
     assert "ห้องเรียนสวนผักในเมือง" in page
+
+
+def test_a_crafted_post_cannot_leave_a_language_without_its_title(app, client, korean_offering):
+    client.submit(
+        f"/workspace/offerings/{korean_offering.id}/texts/th",
+        translation(title="ห้องเรียนสวนผักในเมือง", summary="เรียนรู้ด้วยมือ"),
+    )
+    # Only `title=` sent, the other fields left out: they would stay, without a title.
+    response = client.submit(f"/workspace/offerings/{korean_offering.id}/texts/th", {"title": ""})
+    assert response.status_code == 422
+    body = response.get_data(as_text=True)
+    assert 'id="title-error"' in body
+    assert "Give the title in this language too." in body
+    after = load(app, korean_offering.id)
+    assert after.text("title", "th") == "ห้องเรียนสวนผักในเมือง"
+    assert after.text("summary", "th") == "เรียนรู้ด้วยมือ"

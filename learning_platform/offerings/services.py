@@ -715,7 +715,11 @@ def save_translation(offering: Offering, language: str, data: dict[str, str]) ->
     unknown = set(texts) - set(Offering.TRANSLATED)
     if unknown or "cancel_reason" in texts:
         raise DomainError(_l("Choose one of the languages offered."))
-    if not texts.get("title", offering.text("title", language)) and any(texts.values()):
+    # The rule holds for what is stored after the save, not only for the fields sent: a
+    # language with any text needs its title.
+    stored = {name: offering.text(name, language) or "" for name in Offering.TRANSLATED}
+    after = {**stored, **texts}
+    if not after["title"] and any(after.values()):
         raise DomainError(_l("Give the title in this language too."), "title")
     fields = [f"{name}.{language}" for name in texts]
     audited_before = snapshot(offering, fields)
