@@ -498,3 +498,60 @@ def test_a_crafted_post_cannot_leave_a_language_without_its_title(app, client, k
     after = load(app, korean_offering.id)
     assert after.text("title", "th") == "ห้องเรียนสวนผักในเมือง"
     assert after.text("summary", "th") == "เรียนรู้ด้วยมือ"
+
+
+def test_the_cancel_form_says_which_languages_the_people_told_read(
+    app, client, organizer, make_offering, make_person, register, outbox
+):
+    _, partner = organizer
+    offering = make_offering(
+        partner,
+        status="published",
+        sessions=[in_days(5)],
+        title=KOREAN_TITLE,
+        primary_language="ko",
+        translations={"th": {"title": "ห้องเรียนสวนผักในเมือง"}},
+    )
+    register(offering, make_person("minji@example.org", language="ko"))
+    register(offering, make_person("jisu@example.org", language="ko"))
+    register(offering, make_person("alex@example.org", language="en"))
+    path = f"/workspace/offerings/{offering.id}/cancel"
+    asked = client.submit(path, {}, page=f"/workspace/offerings/{offering.id}")
+    body = asked.get_data(as_text=True)
+    assert "3 people will be told: 2 read Korean, 1 read English, 0 read Thai." in body
+    # English has readers though the offering has no English text: its reason field is there,
+    # with the hint that they get the Korean reason otherwise; Thai is written, so it is too.
+    assert 'name="reason_en"' in body
+    assert 'name="reason_th"' in body
+    assert "1 person reads English: they will get the Korean reason." in body
+    assert "reads Thai" not in body
+    assert "Everyone registered reads this" not in body
+    response = client.submit(
+        path,
+        {"confirm": "yes", "reason": "강사가 아파요.", "reason_en": "The instructor is ill."},
+        page=f"/workspace/offerings/{offering.id}",
+    )
+    assert response.status_code == 302
+    [english_mail] = outbox("alex@example.org")
+    assert "The instructor is ill." in mail_body(english_mail)
+    assert load(app, offering.id).text("cancel_reason", "en") == "The instructor is ill."
+
+
+def test_everyone_registered_reads_the_reason_only_when_they_all_read_its_language(
+    client, organizer, make_offering, make_person, register
+):
+    _, partner = organizer
+    offering = make_offering(
+        partner, status="published", sessions=[in_days(5), in_days(9)], primary_language="ko"
+    )
+    register(offering, make_person("minji@example.org", language="ko"))
+    session = offering.sessions[0]
+    asked = client.submit(
+        f"/workspace/offerings/{offering.id}/sessions/{session.id}/cancel",
+        {},
+        page=f"/workspace/offerings/{offering.id}",
+    )
+    body = asked.get_data(as_text=True)
+    assert "Everyone registered reads this" in body
+    assert "1 person will be told: 1 read Korean, 0 read English, 0 read Thai." in body
+    assert 'name="reason_en"' not in body

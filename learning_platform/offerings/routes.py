@@ -314,6 +314,46 @@ def _told(offering: Offering) -> str:
     return _("%(people)s will be told by mail, with your reason.", people=people)
 
 
+def _readers(offering: Offering) -> dict[str, int]:
+    """{language: people told who read it}; none when nobody is told."""
+    if offering.status != OfferingStatus.PUBLISHED:
+        return {}
+    return services.readers_to_tell(offering)
+
+
+def _cancel_form(offering: Offering, readers: dict[str, int]) -> forms.CancelForm:
+    """A reason in each language the offering is written in or someone told reads."""
+    written = offering.written_in()
+    primary = offering.primary_language
+    languages = [
+        code
+        for code in CONTENT_LANGUAGES
+        if code != primary and (code in written or readers.get(code))
+    ]
+    return forms.cancel_form(languages, primary, readers=readers)
+
+
+def _told_by_language(offering: Offering, readers: dict[str, int]) -> list[str]:
+    """ "37 people will be told: 25 read Korean, 12 read English, 0 read Thai." """
+    total = sum(readers.values())
+    if not total:
+        return []
+    primary = offering.primary_language
+    order = [primary] + [code for code in CONTENT_LANGUAGES if code != primary]
+    languages = ", ".join(
+        _("%(num)d read %(language)s", num=readers[code], language=BY_CODE[code].label)
+        for code in order
+    )
+    return [
+        ngettext(
+            "%(num)d person will be told: %(languages)s.",
+            "%(num)d people will be told: %(languages)s.",
+            total,
+            languages=languages,
+        )
+    ]
+
+
 @bp.post("/offerings/<id:offering_id>/cancel")
 @requires("edit_offering", Offering)
 def cancel(offering: Offering):
@@ -324,7 +364,8 @@ def cancel(offering: Offering):
     if offering.is_past(utcnow()):
         flash(_("This offering is over; there is nothing left to cancel."), "error")
         return redirect(url_for("workspace.detail", offering_id=offering.id))
-    form = forms.cancel_form(offering.written_in()[1:], offering.primary_language)
+    readers = _readers(offering)
+    form = _cancel_form(offering, readers)
     if form.confirmed():
         with unit_of_work(form) as work:
             services.cancel_offering(offering, form.reason.data, forms.per_language(form, "reason"))
@@ -339,6 +380,7 @@ def cancel(offering: Offering):
             subject=offering.title,
             consequences=[
                 _told(offering),
+                *_told_by_language(offering, readers),
                 ngettext(
                     "Its %(num)d remaining session is struck through on its page and marked cancelled in calendars.",
                     "Its %(num)d remaining sessions are struck through on its page and marked cancelled in calendars.",
@@ -482,7 +524,8 @@ def cancel_session(offering: Offering, session_id: int):
     if session.ends_at <= utcnow():
         flash(_("This session is over; it can no longer be cancelled."), "error")
         return redirect(url_for("workspace.detail", offering_id=offering.id))
-    form = forms.cancel_form(offering.written_in()[1:], offering.primary_language)
+    readers = _readers(offering)
+    form = _cancel_form(offering, readers)
     if form.confirmed():
         with unit_of_work(form) as work:
             services.cancel_session(session, form.reason.data, forms.per_language(form, "reason"))
@@ -497,6 +540,7 @@ def cancel_session(offering: Offering, session_id: int):
             + format_span(session.starts_at, session.ends_at, offering.timezone),
             consequences=[
                 _told(offering),
+                *_told_by_language(offering, readers),
                 _("The other sessions take place as planned."),
                 _("Calendars that subscribed show this session as cancelled."),
             ],
