@@ -555,3 +555,23 @@ def test_everyone_registered_reads_the_reason_only_when_they_all_read_its_langua
     assert "Everyone registered reads this" in body
     assert "1 person will be told: 1 read Korean, 0 read English, 0 read Thai." in body
     assert 'name="reason_en"' not in body
+
+
+def test_the_cohost_picker_names_partners_in_the_organizers_language_in_order(
+    client, organizer, korean_offering, make_partner
+):
+    make_partner(
+        slug="ga-na",
+        name="가나 센터",
+        primary_language="ko",
+        translations={"en": {"name": "Zeta Centre"}},
+    )
+    make_partner(
+        slug="ha-neul",
+        name="하늘 도서관",
+        primary_language="ko",
+        translations={"en": {"name": "Alpha Library"}},
+    )
+    page = client.get(f"/workspace/offerings/{korean_offering.id}/edit").get_data(as_text=True)
+    assert "가나 센터" not in page and "하늘 도서관" not in page
+    assert page.index("Alpha Library") < page.index("Zeta Centre")

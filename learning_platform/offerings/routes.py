@@ -47,7 +47,7 @@ from learning_platform.models import (
     Theme,
     utcnow,
 )
-from learning_platform.multilingual import reading
+from learning_platform.multilingual import reading, sort_key
 from learning_platform.offerings import forms, schedule_files, services
 from learning_platform.offerings.schedule import weekly_series
 from learning_platform.policy import can, requires
@@ -90,17 +90,20 @@ def partner(partner: Partner):
 def _offering_form(offering: Offering | None, partner: Partner) -> forms.OfferingForm:
     language = current_language()
     themes = db.session.scalars(select(Theme).order_by(Theme.position)).all()
-    cohosts = db.session.scalars(
-        select(Partner)
-        .where(Partner.approved.is_(True), Partner.id != partner.id)
-        .order_by(Partner.name)
-    ).all()
+    # Co-hosts by name in the organizer's language (read here, outside reading(None)).
+    cohosts = sorted(
+        db.session.scalars(
+            select(Partner).where(Partner.approved.is_(True), Partner.id != partner.id)
+        ),
+        key=lambda cohost: sort_key(cohost.name),
+    )
+    cohost_choices = [(cohost.id, cohost.name) for cohost in cohosts]
     # The form edits the primary-language texts: read them, not the organizer's language's.
     with reading(None):
         form = forms.OfferingForm(
             obj=offering,
             theme_choices=[(theme.id, theme.name(language)) for theme in themes],
-            cohost_choices=[(cohost.id, cohost.name) for cohost in cohosts],
+            cohost_choices=cohost_choices,
         )
     if request.method == "GET":
         if offering is None:
