@@ -575,3 +575,42 @@ def test_the_cohost_picker_names_partners_in_the_organizers_language_in_order(
     page = client.get(f"/workspace/offerings/{korean_offering.id}/edit").get_data(as_text=True)
     assert "가나 센터" not in page and "하늘 도서관" not in page
     assert page.index("Alpha Library") < page.index("Zeta Centre")
+
+
+def test_a_translation_tab_works_from_the_primary_and_the_english_texts(client, korean_offering):
+    body = client.get(f"/workspace/offerings/{korean_offering.id}/texts/th").get_data(as_text=True)
+    at = body.index('name="title"')
+    title_input = body[body.rindex("<input", 0, at) : body.index(">", at)]
+    assert 'lang="th"' in title_input
+    # The Korean primary text and the English one beside each field.
+    assert KOREAN_TITLE in body and ENGLISH_TITLE in body
+    assert '<span lang="en">Learn with your hands.</span>' in body
+    # Not started: nothing listed as missing yet.
+    assert "Missing:" not in body
+
+
+def test_a_translation_tab_lists_the_missing_fields_and_saving_stays_on_it(client, korean_offering):
+    path = f"/workspace/offerings/{korean_offering.id}/texts/en"
+    body = client.get(path).get_data(as_text=True)
+    assert "Missing: Venue" in body
+    # English is the tab's language: no second reference in English.
+    assert body.count(f'<span lang="en">{ENGLISH_TITLE}</span>') == 0
+    response = client.submit(
+        path,
+        translation(
+            title=ENGLISH_TITLE, summary="Learn with your hands.", venue_name="Lifelong Centre"
+        ),
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(path)
+    after = client.get(path).get_data(as_text=True)
+    assert "The translation is saved." in after
+    assert "Missing:" not in after
+
+
+def test_the_primary_tab_heading_names_the_primary_title(client, korean_offering):
+    body = client.get(f"/workspace/offerings/{korean_offering.id}/edit").get_data(as_text=True)
+    heading = body[body.index('<h1 id="form-title">') :]
+    heading = heading[: heading.index("</h1>")]
+    assert KOREAN_TITLE in heading
+    assert ENGLISH_TITLE not in heading

@@ -219,11 +219,18 @@ def texts(offering: Offering, language: str):
         if request.method == "GET"
         else None
     )
+    for name in forms.TRANSLATION_FIELDS:
+        # The inputs hold text in the tab's language (spell checkers, fonts, screen readers).
+        form[name].render_kw = {**(form[name].render_kw or {}), "lang": language}
     if form.validate_on_submit():
         with unit_of_work(form):
             services.save_translation(offering, language, form.texts())
             flash(_("The translation is saved."), "success")
-            return redirect(url_for("workspace.detail", offering_id=offering.id))
+            return redirect(url_for("workspace.texts", offering_id=offering.id, language=language))
+    # A translator into Thai often works from English: show it beside the primary text.
+    references = [offering.primary_language]
+    if "en" not in (offering.primary_language, language) and "en" in offering.written_in():
+        references.append("en")
     return render_form(
         "workspace/translation_form.html",
         form,
@@ -241,6 +248,12 @@ def texts(offering: Offering, language: str):
         ],
         remove_form=ConfirmActionForm(),
         language_labels=_language_labels(),
+        references=references,
+        missing=[
+            form[name].label.text
+            for name in offering.missing(language, forms.TRANSLATION_FIELDS)
+            if language in (offering.translations or {})
+        ],
     )
 
 
