@@ -614,3 +614,34 @@ def test_the_primary_tab_heading_names_the_primary_title(client, korean_offering
     heading = heading[: heading.index("</h1>")]
     assert KOREAN_TITLE in heading
     assert ENGLISH_TITLE not in heading
+
+
+def test_a_cancelled_offering_shows_its_reason_in_each_language_written(
+    client, organizer, make_offering, make_person, register
+):
+    _, partner = organizer
+    offering = make_offering(
+        partner,
+        status="published",
+        sessions=[in_days(5)],
+        title=KOREAN_TITLE,
+        primary_language="ko",
+        translations={"th": {"title": "ห้องเรียนสวนผักในเมือง"}},
+    )
+    register(offering, make_person("alex@example.org", language="en"))
+    client.submit(
+        f"/workspace/offerings/{offering.id}/cancel",
+        {
+            "confirm": "yes",
+            "reason": "강사가 아파요.",
+            "reason_en": "The instructor is ill.",
+            "reason_th": "วิทยากรป่วย",
+        },
+        page=f"/workspace/offerings/{offering.id}",
+    )
+    page = client.get(f"/workspace/offerings/{offering.id}").get_data(as_text=True)
+    reasons = page[page.index('class="cancel-reasons__list"') :]
+    reasons = reasons[: reasons.index("</ul>")]
+    assert reasons.index("한국어") < reasons.index("강사가 아파요.")
+    assert '<span lang="en">The instructor is ill.</span>' in reasons
+    assert '<span lang="th">วิทยากรป่วย</span>' in reasons
