@@ -482,3 +482,166 @@ def test_the_history_names_the_language_of_a_changed_text(app, client, organizer
     page = client.get(f"/workspace/{partner.slug}/activity").get_data(as_text=True)
     assert "Title (Thai)" in page  # the language named in the reader's language
     assert "ห้องเรียนสวนผักในเมือง" in page
+
+
+def test_a_crafted_post_cannot_leave_a_language_without_its_title(app, client, korean_offering):
+    client.submit(
+        f"/workspace/offerings/{korean_offering.id}/texts/th",
+        translation(title="ห้องเรียนสวนผักในเมือง", summary="เรียนรู้ด้วยมือ"),
+    )
+    # Only `title=` sent, the other fields left out: they would stay, without a title.
+    response = client.submit(f"/workspace/offerings/{korean_offering.id}/texts/th", {"title": ""})
+    assert response.status_code == 422
+    body = response.get_data(as_text=True)
+    assert 'id="title-error"' in body
+    assert "Give the title in this language too." in body
+    after = load(app, korean_offering.id)
+    assert after.text("title", "th") == "ห้องเรียนสวนผักในเมือง"
+    assert after.text("summary", "th") == "เรียนรู้ด้วยมือ"
+
+
+def test_the_cancel_form_says_which_languages_the_people_told_read(
+    app, client, organizer, make_offering, make_person, register, outbox
+):
+    _, partner = organizer
+    offering = make_offering(
+        partner,
+        status="published",
+        sessions=[in_days(5)],
+        title=KOREAN_TITLE,
+        primary_language="ko",
+        translations={"th": {"title": "ห้องเรียนสวนผักในเมือง"}},
+    )
+    register(offering, make_person("minji@example.org", language="ko"))
+    register(offering, make_person("jisu@example.org", language="ko"))
+    register(offering, make_person("alex@example.org", language="en"))
+    path = f"/workspace/offerings/{offering.id}/cancel"
+    asked = client.submit(path, {}, page=f"/workspace/offerings/{offering.id}")
+    body = asked.get_data(as_text=True)
+    assert "3 people will be told: 2 read Korean, 1 read English, 0 read Thai." in body
+    # English has readers though the offering has no English text: its reason field is there,
+    # with the hint that they get the Korean reason otherwise; Thai is written, so it is too.
+    assert 'name="reason_en"' in body
+    assert 'name="reason_th"' in body
+    assert "1 person reads English: they will get the Korean reason." in body
+    assert "reads Thai" not in body
+    assert "Everyone registered reads this" not in body
+    response = client.submit(
+        path,
+        {"confirm": "yes", "reason": "강사가 아파요.", "reason_en": "The instructor is ill."},
+        page=f"/workspace/offerings/{offering.id}",
+    )
+    assert response.status_code == 302
+    [english_mail] = outbox("alex@example.org")
+    assert "The instructor is ill." in mail_body(english_mail)
+    assert load(app, offering.id).text("cancel_reason", "en") == "The instructor is ill."
+
+
+def test_everyone_registered_reads_the_reason_only_when_they_all_read_its_language(
+    client, organizer, make_offering, make_person, register
+):
+    _, partner = organizer
+    offering = make_offering(
+        partner, status="published", sessions=[in_days(5), in_days(9)], primary_language="ko"
+    )
+    register(offering, make_person("minji@example.org", language="ko"))
+    session = offering.sessions[0]
+    asked = client.submit(
+        f"/workspace/offerings/{offering.id}/sessions/{session.id}/cancel",
+        {},
+        page=f"/workspace/offerings/{offering.id}",
+    )
+    body = asked.get_data(as_text=True)
+    assert "Everyone registered reads this" in body
+    assert "1 person will be told: 1 read Korean, 0 read English, 0 read Thai." in body
+    assert 'name="reason_en"' not in body
+
+
+def test_the_cohost_picker_names_partners_in_the_organizers_language_in_order(
+    client, organizer, korean_offering, make_partner
+):
+    make_partner(
+        slug="ga-na",
+        name="가나 센터",
+        primary_language="ko",
+        translations={"en": {"name": "Zeta Centre"}},
+    )
+    make_partner(
+        slug="ha-neul",
+        name="하늘 도서관",
+        primary_language="ko",
+        translations={"en": {"name": "Alpha Library"}},
+    )
+    page = client.get(f"/workspace/offerings/{korean_offering.id}/edit").get_data(as_text=True)
+    assert "가나 센터" not in page and "하늘 도서관" not in page
+    assert page.index("Alpha Library") < page.index("Zeta Centre")
+
+
+def test_a_translation_tab_works_from_the_primary_and_the_english_texts(client, korean_offering):
+    body = client.get(f"/workspace/offerings/{korean_offering.id}/texts/th").get_data(as_text=True)
+    at = body.index('name="title"')
+    title_input = body[body.rindex("<input", 0, at) : body.index(">", at)]
+    assert 'lang="th"' in title_input
+    # The Korean primary text and the English one beside each field.
+    assert KOREAN_TITLE in body and ENGLISH_TITLE in body
+    assert '<span lang="en">Learn with your hands.</span>' in body
+    # Not started: nothing listed as missing yet.
+    assert "Missing:" not in body
+
+
+def test_a_translation_tab_lists_the_missing_fields_and_saving_stays_on_it(client, korean_offering):
+    path = f"/workspace/offerings/{korean_offering.id}/texts/en"
+    body = client.get(path).get_data(as_text=True)
+    assert "Missing: Venue" in body
+    # English is the tab's language: no second reference in English.
+    assert body.count(f'<span lang="en">{ENGLISH_TITLE}</span>') == 0
+    response = client.submit(
+        path,
+        translation(
+            title=ENGLISH_TITLE, summary="Learn with your hands.", venue_name="Lifelong Centre"
+        ),
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(path)
+    after = client.get(path).get_data(as_text=True)
+    assert "The translation is saved." in after
+    assert "Missing:" not in after
+
+
+def test_the_primary_tab_heading_names_the_primary_title(client, korean_offering):
+    body = client.get(f"/workspace/offerings/{korean_offering.id}/edit").get_data(as_text=True)
+    heading = body[body.index('<h1 id="form-title">') :]
+    heading = heading[: heading.index("</h1>")]
+    assert KOREAN_TITLE in heading
+    assert ENGLISH_TITLE not in heading
+
+
+def test_a_cancelled_offering_shows_its_reason_in_each_language_written(
+    client, organizer, make_offering, make_person, register
+):
+    _, partner = organizer
+    offering = make_offering(
+        partner,
+        status="published",
+        sessions=[in_days(5)],
+        title=KOREAN_TITLE,
+        primary_language="ko",
+        translations={"th": {"title": "ห้องเรียนสวนผักในเมือง"}},
+    )
+    register(offering, make_person("alex@example.org", language="en"))
+    client.submit(
+        f"/workspace/offerings/{offering.id}/cancel",
+        {
+            "confirm": "yes",
+            "reason": "강사가 아파요.",
+            "reason_en": "The instructor is ill.",
+            "reason_th": "วิทยากรป่วย",
+        },
+        page=f"/workspace/offerings/{offering.id}",
+    )
+    page = client.get(f"/workspace/offerings/{offering.id}").get_data(as_text=True)
+    reasons = page[page.index('class="cancel-reasons__list"') :]
+    reasons = reasons[: reasons.index("</ul>")]
+    assert reasons.index("한국어") < reasons.index("강사가 아파요.")
+    assert '<span lang="en">The instructor is ill.</span>' in reasons
+    assert '<span lang="th">วิทยากรป่วย</span>' in reasons

@@ -1,4 +1,5 @@
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_wtf.file import FileField
 from wtforms import (
     DateField,
@@ -377,9 +378,10 @@ def session_form(languages=(), primary=None, **kwargs) -> SessionForm:
     return form
 
 
-def cancel_form(languages=(), primary=None, **kwargs) -> CancelForm:
+def cancel_form(languages=(), primary=None, readers=None, **kwargs) -> CancelForm:
     """The cancel form with an optional reason in each of `languages` (the offering's other
-    languages): each participant reads the reason in theirs."""
+    languages, and those of people registered): each participant reads the reason in theirs;
+    `readers` ({language: people}) hints who gets which."""
     form_class = _other_language_fields(
         CancelForm,
         languages,
@@ -394,7 +396,29 @@ def cancel_form(languages=(), primary=None, **kwargs) -> CancelForm:
     form = form_class(**kwargs)
     form.other_languages = list(languages)
     _name_primary(form, ("reason",), languages, primary)
+    if readers and primary:
+        _readers_hints(form, readers, primary)
     return form
+
+
+def _readers_hints(form, readers: dict[str, int], primary: str) -> None:
+    """Say who reads which reason: "Everyone registered reads this" only where true, and
+    under an empty reason whose language has readers, that they get the primary one."""
+    others = {code: n for code, n in readers.items() if code != primary and n}
+    if others:
+        form.reason.description = _l(
+            "People who read %(language)s read this, and so does everyone whose language has no reason of its own.",
+            language=BY_CODE[primary].label,
+        )
+    for code in form.other_languages:
+        if others.get(code) and not (form[f"reason_{code}"].data or "").strip():
+            form[f"reason_{code}"].description = ngettext(
+                "%(num)d person reads %(language)s: they will get the %(primary)s reason.",
+                "%(num)d people read %(language)s: they will get the %(primary)s reason.",
+                others[code],
+                language=BY_CODE[code].label,
+                primary=BY_CODE[primary].label,
+            )
 
 
 def per_language(form, name: str) -> dict[str, str]:

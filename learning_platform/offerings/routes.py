@@ -47,7 +47,7 @@ from learning_platform.models import (
     Theme,
     utcnow,
 )
-from learning_platform.multilingual import reading
+from learning_platform.multilingual import reading, sort_key
 from learning_platform.offerings import forms, schedule_files, services
 from learning_platform.offerings.schedule import weekly_series
 from learning_platform.policy import can, requires
@@ -90,17 +90,20 @@ def partner(partner: Partner):
 def _offering_form(offering: Offering | None, partner: Partner) -> forms.OfferingForm:
     language = current_language()
     themes = db.session.scalars(select(Theme).order_by(Theme.position)).all()
-    cohosts = db.session.scalars(
-        select(Partner)
-        .where(Partner.approved.is_(True), Partner.id != partner.id)
-        .order_by(Partner.name)
-    ).all()
+    # Co-hosts by name in the organizer's language (read here, outside reading(None)).
+    cohosts = sorted(
+        db.session.scalars(
+            select(Partner).where(Partner.approved.is_(True), Partner.id != partner.id)
+        ),
+        key=lambda cohost: sort_key(cohost.name),
+    )
+    cohost_choices = [(cohost.id, cohost.name) for cohost in cohosts]
     # The form edits the primary-language texts: read them, not the organizer's language's.
     with reading(None):
         form = forms.OfferingForm(
             obj=offering,
             theme_choices=[(theme.id, theme.name(language)) for theme in themes],
-            cohost_choices=[(cohost.id, cohost.name) for cohost in cohosts],
+            cohost_choices=cohost_choices,
         )
     if request.method == "GET":
         if offering is None:
@@ -216,11 +219,18 @@ def texts(offering: Offering, language: str):
         if request.method == "GET"
         else None
     )
+    for name in forms.TRANSLATION_FIELDS:
+        # The inputs hold text in the tab's language (spell checkers, fonts, screen readers).
+        form[name].render_kw = {**(form[name].render_kw or {}), "lang": language}
     if form.validate_on_submit():
         with unit_of_work(form):
             services.save_translation(offering, language, form.texts())
             flash(_("The translation is saved."), "success")
-            return redirect(url_for("workspace.detail", offering_id=offering.id))
+            return redirect(url_for("workspace.texts", offering_id=offering.id, language=language))
+    # A translator into Thai often works from English: show it beside the primary text.
+    references = [offering.primary_language]
+    if "en" not in (offering.primary_language, language) and "en" in offering.written_in():
+        references.append("en")
     return render_form(
         "workspace/translation_form.html",
         form,
@@ -238,6 +248,12 @@ def texts(offering: Offering, language: str):
         ],
         remove_form=ConfirmActionForm(),
         language_labels=_language_labels(),
+        references=references,
+        missing=[
+            form[name].label.text
+            for name in offering.missing(language, forms.TRANSLATION_FIELDS)
+            if language in (offering.translations or {})
+        ],
     )
 
 
@@ -314,6 +330,46 @@ def _told(offering: Offering) -> str:
     return _("%(people)s will be told by mail, with your reason.", people=people)
 
 
+def _readers(offering: Offering) -> dict[str, int]:
+    """{language: people told who read it}; none when nobody is told."""
+    if offering.status != OfferingStatus.PUBLISHED:
+        return {}
+    return services.readers_to_tell(offering)
+
+
+def _cancel_form(offering: Offering, readers: dict[str, int]) -> forms.CancelForm:
+    """A reason in each language the offering is written in or someone told reads."""
+    written = offering.written_in()
+    primary = offering.primary_language
+    languages = [
+        code
+        for code in CONTENT_LANGUAGES
+        if code != primary and (code in written or readers.get(code))
+    ]
+    return forms.cancel_form(languages, primary, readers=readers)
+
+
+def _told_by_language(offering: Offering, readers: dict[str, int]) -> list[str]:
+    """ "37 people will be told: 25 read Korean, 12 read English, 0 read Thai." """
+    total = sum(readers.values())
+    if not total:
+        return []
+    primary = offering.primary_language
+    order = [primary] + [code for code in CONTENT_LANGUAGES if code != primary]
+    languages = ", ".join(
+        _("%(num)d read %(language)s", num=readers[code], language=BY_CODE[code].label)
+        for code in order
+    )
+    return [
+        ngettext(
+            "%(num)d person will be told: %(languages)s.",
+            "%(num)d people will be told: %(languages)s.",
+            total,
+            languages=languages,
+        )
+    ]
+
+
 @bp.post("/offerings/<id:offering_id>/cancel")
 @requires("edit_offering", Offering)
 def cancel(offering: Offering):
@@ -324,7 +380,8 @@ def cancel(offering: Offering):
     if offering.is_past(utcnow()):
         flash(_("This offering is over; there is nothing left to cancel."), "error")
         return redirect(url_for("workspace.detail", offering_id=offering.id))
-    form = forms.cancel_form(offering.written_in()[1:], offering.primary_language)
+    readers = _readers(offering)
+    form = _cancel_form(offering, readers)
     if form.confirmed():
         with unit_of_work(form) as work:
             services.cancel_offering(offering, form.reason.data, forms.per_language(form, "reason"))
@@ -339,6 +396,7 @@ def cancel(offering: Offering):
             subject=offering.title,
             consequences=[
                 _told(offering),
+                *_told_by_language(offering, readers),
                 ngettext(
                     "Its %(num)d remaining session is struck through on its page and marked cancelled in calendars.",
                     "Its %(num)d remaining sessions are struck through on its page and marked cancelled in calendars.",
@@ -482,7 +540,8 @@ def cancel_session(offering: Offering, session_id: int):
     if session.ends_at <= utcnow():
         flash(_("This session is over; it can no longer be cancelled."), "error")
         return redirect(url_for("workspace.detail", offering_id=offering.id))
-    form = forms.cancel_form(offering.written_in()[1:], offering.primary_language)
+    readers = _readers(offering)
+    form = _cancel_form(offering, readers)
     if form.confirmed():
         with unit_of_work(form) as work:
             services.cancel_session(session, form.reason.data, forms.per_language(form, "reason"))
@@ -497,6 +556,7 @@ def cancel_session(offering: Offering, session_id: int):
             + format_span(session.starts_at, session.ends_at, offering.timezone),
             consequences=[
                 _told(offering),
+                *_told_by_language(offering, readers),
                 _("The other sessions take place as planned."),
                 _("Calendars that subscribed show this session as cancelled."),
             ],

@@ -666,6 +666,26 @@ def people_to_tell(offering: Offering) -> tuple[int, int]:
     )
 
 
+def readers_to_tell(offering: Offering) -> dict[str, int]:
+    """{language: how many of the people a change of `offering` is mailed to read it}, for
+    every content language (0 included), in one grouped query. A preference we do not write
+    in reads the primary language."""
+    counts = dict.fromkeys(CONTENT_LANGUAGES, 0)
+    rows = db.session.execute(
+        select(Person.preferred_language, func.count())
+        .join(Registration, Registration.person_id == Person.id)
+        .where(
+            Registration.offering_id == offering.id,
+            Registration.status.in_((RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED)),
+        )
+        .group_by(Person.preferred_language)
+    ).all()
+    for language, count in rows:
+        key = language if language in counts else offering.primary_language
+        counts[key] += count
+    return counts
+
+
 #: Texts of one term only: a copy starts without them, in every language.
 _NOT_COPIED = ("cancel_reason", "change_note")
 
@@ -716,7 +736,11 @@ def save_translation(offering: Offering, language: str, data: dict[str, str]) ->
     unknown = set(texts) - set(Offering.TRANSLATED)
     if unknown or "cancel_reason" in texts:
         raise DomainError(_l("Choose one of the languages offered."))
-    if not texts.get("title", offering.text("title", language)) and any(texts.values()):
+    # The rule holds for what is stored after the save, not only for the fields sent: a
+    # language with any text needs its title.
+    stored = {name: offering.text(name, language) or "" for name in Offering.TRANSLATED}
+    after = {**stored, **texts}
+    if not after["title"] and any(after.values()):
         raise DomainError(_l("Give the title in this language too."), "title")
     fields = [f"{name}.{language}" for name in texts]
     audited_before = snapshot(offering, fields)
