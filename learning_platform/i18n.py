@@ -123,6 +123,39 @@ def fallback_note(item, fields: Iterable[str]) -> str | None:
     )
 
 
+def this_page_arguments() -> dict:
+    """This page's route and query arguments but `lang`, for `url_for(request.endpoint, …)`.
+    url_for's own keywords (`_external`, `_scheme`, `endpoint` …) never come from the address."""
+    arguments = {
+        key: values
+        for key, values in request.args.to_dict(flat=False).items()
+        if key != "lang" and key != "endpoint" and not key.startswith("_")
+    }
+    return {**arguments, **(request.view_args or {})}
+
+
+def read_in(item, fields: Iterable[str]) -> list[tuple[str, str, str]]:
+    """A way out of a fallback note: (code, "Read in English", address of this page in
+    English) for each other language `item` has every falling-back field of `fields` in."""
+    falling = [field for field in fields if shown_in(item, field)]
+    if not falling or request.url_rule is None or request.endpoint is None:
+        return []
+    shown = {item.shown(field)[1] for field in falling}
+    arguments = this_page_arguments()
+    return [
+        (
+            code,
+            gettext("Read in %(language)s", language=BY_CODE[code].label),
+            url_for(request.endpoint, **arguments, lang=code),
+        )
+        for code in item.languages_in_order()
+        if code in INTERFACE_LANGUAGES
+        and code != current_language()
+        and code not in shown
+        and all(item.text(field, code) for field in falling)
+    ]
+
+
 def init_app(app: Flask) -> None:
     from learning_platform.calendar.links import feed_subscription, google_event
     from learning_platform.catalog.services import state_of
@@ -165,6 +198,7 @@ def init_app(app: Flask) -> None:
         lang_attr=lang_attr,
         shown_in=shown_in,
         fallback_note=fallback_note,
+        read_in=read_in,
         offering_state=state_of,
         # Templates compare with the enums, never with string literals.
         Audience=Audience,
@@ -199,13 +233,7 @@ def init_app(app: Flask) -> None:
         if request.url_rule is None or request.endpoint is None:
             # No page here: the plain 404, no links built from an address we did not make.
             abort(404)
-        # url_for's own keywords (`_external`, `_scheme`, `endpoint` …) never come from the address.
-        others = {
-            key: values
-            for key, values in request.args.to_dict(flat=False).items()
-            if key != "lang" and key != "endpoint" and not key.startswith("_")
-        }
-        arguments = {**others, **(request.view_args or {})}
+        arguments = this_page_arguments()
         offered = [
             (BY_CODE[code], url_for(request.endpoint, **arguments, lang=code))
             for code in INTERFACE_LANGUAGES

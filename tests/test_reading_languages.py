@@ -353,3 +353,19 @@ def test_the_language_switch_on_a_posted_page_goes_back_to_a_page_that_answers_g
     assert switch_next(client.get(f"{detail}?lang=th").get_data(as_text=True)) == (
         f"{detail}?lang=th"
     )
+
+
+# A way out of a fallback ---------------------------------------------------------------------
+
+
+def test_a_fallback_note_links_to_the_language_the_texts_are_written_in(client, site):
+    page = client.get(f"/offerings/{site[2].id}?lang=th").get_data(as_text=True)
+    assert (
+        f'<a class="fallback-note__read" href="/offerings/{site[2].id}?lang=en" hreflang="en">'
+        "อ่านเป็นภาษาอังกฤษ</a>"
+    ) in page
+    # The description is in Korean only: nothing better to offer under the English note.
+    english = client.get(f"/offerings/{site[2].id}?lang=en").get_data(as_text=True)
+    assert "fallback-note__read" not in english
+    partner = client.get("/partners/changwon-city?lang=th").get_data(as_text=True)
+    assert 'href="/partners/changwon-city?lang=en" hreflang="en">อ่านเป็นภาษาอังกฤษ</a>' in partner
