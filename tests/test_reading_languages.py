@@ -8,6 +8,9 @@ from xml.etree import ElementTree
 
 import pytest
 
+from learning_platform.extensions import db
+from learning_platform.models import Person
+from tests.factories import PASSWORD
 from tests.test_queries import _bulk_offerings, statements_for
 from tests.test_seo import canonical, meta
 from tests.test_workspace import in_days
@@ -369,3 +372,19 @@ def test_a_fallback_note_links_to_the_language_the_texts_are_written_in(client, 
     assert "fallback-note__read" not in english
     partner = client.get("/partners/changwon-city?lang=th").get_data(as_text=True)
     assert 'href="/partners/changwon-city?lang=en" hreflang="en">อ่านเป็นภาษาอังกฤษ</a>' in partner
+
+
+def test_logging_in_after_choosing_a_language_keeps_it_for_the_account(app, client, make_person):
+    person = make_person(language="ko")
+    client.submit("/language", {"language": "th", "next": "/"}, page="/")
+    client.submit("/login", {"email": person.email, "password": PASSWORD})
+    assert html_lang(client.get("/offerings").get_data(as_text=True)) == "th"
+    with app.app_context():
+        assert db.session.get(Person, person.id).preferred_language == "th"
+    # Someone else logging in later on this browser (the language kept over the logout,
+    # not chosen in their visit) keeps their own.
+    client.submit("/logout", page="/")
+    other = make_person(language="en")
+    client.submit("/login", {"email": other.email, "password": PASSWORD})
+    with app.app_context():
+        assert db.session.get(Person, other.id).preferred_language == "en"
