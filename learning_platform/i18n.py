@@ -8,14 +8,25 @@ with `?lang=`, the links it makes to other public pages carry it too (`keep_shar
 
 from collections.abc import Iterable
 from functools import partial
-from urllib.parse import urlencode
+from urllib.parse import urlsplit, urlunsplit
 
-from flask import Flask, current_app, has_request_context, render_template, request, session
+from flask import (
+    Flask,
+    abort,
+    current_app,
+    g,
+    has_request_context,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import get_locale, gettext, lazy_gettext
 from flask_login import current_user
 from markupsafe import Markup
 
 from learning_platform.languages import BY_CODE, INTERFACE_LANGUAGES
+from learning_platform.security import is_safe_path
 
 __all__ = ["current_language", "init_app", "lazy_gettext", "select_locale", "shared_language"]
 
@@ -60,9 +71,27 @@ def select_locale() -> str:
     chosen = session.get("lang")
     if chosen in languages:
         return chosen
+    # Negotiated from the header: caches must keep one copy per Accept-Language.
+    g.language_from_header = True
     return (
         request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
     )
+
+
+def switch_next() -> str:
+    """Where the language switch sends the person back: this page when it is a GET page;
+    after a POST (or on an address with no page) the referring page if it is ours, else home
+    (sending them back with GET to a POST-only address would be a 405)."""
+    if request.method == "GET" and request.url_rule is not None:
+        page = request.full_path if request.query_string else request.path
+        if is_safe_path(page):
+            return page
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc == request.host and referrer.scheme in ("http", "https"):
+        path = urlunsplit(("", "", referrer.path, referrer.query, ""))
+        if is_safe_path(path):
+            return path
+    return url_for("main.index")
 
 
 def current_language() -> str:
@@ -92,6 +121,39 @@ def fallback_note(item, fields: Iterable[str]) -> str | None:
         shown=", ".join(str(BY_CODE[code].label) for code in shown),
         reader=BY_CODE[current_language()].label,
     )
+
+
+def this_page_arguments() -> dict:
+    """This page's route and query arguments but `lang`, for `url_for(request.endpoint, …)`.
+    url_for's own keywords (`_external`, `_scheme`, `endpoint` …) never come from the address."""
+    arguments = {
+        key: values
+        for key, values in request.args.to_dict(flat=False).items()
+        if key != "lang" and key != "endpoint" and not key.startswith("_")
+    }
+    return {**arguments, **(request.view_args or {})}
+
+
+def read_in(item, fields: Iterable[str]) -> list[tuple[str, str, str]]:
+    """A way out of a fallback note: (code, "Read in English", address of this page in
+    English) for each other language `item` has every falling-back field of `fields` in."""
+    falling = [field for field in fields if shown_in(item, field)]
+    if not falling or request.url_rule is None or request.endpoint is None:
+        return []
+    shown = {item.shown(field)[1] for field in falling}
+    arguments = this_page_arguments()
+    return [
+        (
+            code,
+            gettext("Read in %(language)s", language=BY_CODE[code].label),
+            url_for(request.endpoint, **arguments, lang=code),
+        )
+        for code in item.languages_in_order()
+        if code in INTERFACE_LANGUAGES
+        and code != current_language()
+        and code not in shown
+        and all(item.text(field, code) for field in falling)
+    ]
 
 
 def init_app(app: Flask) -> None:
@@ -136,6 +198,7 @@ def init_app(app: Flask) -> None:
         lang_attr=lang_attr,
         shown_in=shown_in,
         fallback_note=fallback_note,
+        read_in=read_in,
         offering_state=state_of,
         # Templates compare with the enums, never with string literals.
         Audience=Audience,
@@ -156,6 +219,7 @@ def init_app(app: Flask) -> None:
             "current_language": current_language(),
             "language_names": {code: BY_CODE[code].native_name for code in INTERFACE_LANGUAGES},
             "shared_language": shared_language(),
+            "switch_next": switch_next,
         }
 
     @app.before_request
@@ -166,12 +230,12 @@ def init_app(app: Flask) -> None:
             return None
         if request.blueprint == "feeds":  # a calendar app gets the feeds' own plain answer
             return None
-        others = [(key, value) for key, value in request.args.items(multi=True) if key != "lang"]
+        if request.url_rule is None or request.endpoint is None:
+            # No page here: the plain 404, no links built from an address we did not make.
+            abort(404)
+        arguments = this_page_arguments()
         offered = [
-            (
-                BY_CODE[code],
-                f"{request.script_root}{request.path}?{urlencode([*others, ('lang', code)])}",
-            )
+            (BY_CODE[code], url_for(request.endpoint, **arguments, lang=code))
             for code in INTERFACE_LANGUAGES
         ]
         page = render_template("errors/unknown_language.html", asked=asked, offered=offered)
@@ -181,6 +245,19 @@ def init_app(app: Flask) -> None:
     def keep_shared_language(endpoint: str, values: dict) -> None:
         # Flask's documented place for a URL argument every link carries. An explicit
         # `lang=` (a feed's, an alternate's, `lang=None` for none) is left alone.
+        # Only while serving a shared-language page: machine outputs (CSV, sitemap, feeds)
+        # list plain addresses even when asked with `?lang=`.
         language = shared_language()
-        if language and endpoint in SHARED_LANGUAGE_PAGES and "lang" not in values:
+        if (
+            language
+            and request.endpoint in SHARED_LANGUAGE_PAGES
+            and endpoint in SHARED_LANGUAGE_PAGES
+            and "lang" not in values
+        ):
             values["lang"] = language
+
+    @app.after_request
+    def vary_on_accept_language(response):
+        if g.get("language_from_header"):
+            response.vary.add("Accept-Language")
+        return response

@@ -398,3 +398,25 @@ def test_two_organizers_scanning_the_same_code_at_once_check_in_once(
     assert marks(race_app, session) == [(registration.id, True)]
     with race_app.app_context():
         assert db.session.get(Registration, registration.id).status == RegistrationStatus.CONFIRMED
+
+
+@pytest.mark.parametrize(("format_", "door_"), [("online", False), ("hybrid", True)])
+def test_only_an_offering_with_a_door_tells_its_participants_to_show_a_qr_code(
+    client, login, make_person, make_partner, make_offering, outbox, format_, door_
+):
+    offering = make_offering(
+        make_partner(),
+        status="published",
+        sessions=[in_days(3)],
+        format=format_,
+        online_link="https://meet.example.org/x",
+    )
+    citizen = make_person()
+    login(citizen)
+    client.submit(f"/offerings/{offering.id}/register", page=f"/offerings/{offering.id}")
+    (message,) = outbox(citizen.email)
+    pngs = [part for part in message.walk() if part.get_content_type() == "image/png"]
+    assert ("show the QR code" in mail_body(message)) is door_
+    assert bool(pngs) is door_
+    page = client.get(f"/me/learning/{offering.id}").get_data(as_text=True)
+    assert ("qr__image" in page) is door_ and ("Show this QR code" in page) is door_

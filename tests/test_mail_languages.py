@@ -78,8 +78,10 @@ def _calendar_summaries(message) -> set[str]:
 
 
 def assert_in_language(message, lang: str, *, calendar: bool = True) -> None:
-    """Subject, body and attached calendar name the offering in `lang` only."""
+    """Subject, body and attached calendar name the offering in `lang` only, and the
+    Content-Language header says so."""
     others = [title for code, title in TITLES.items() if code != lang]
+    assert message["Content-Language"] == lang
     assert TITLES[lang] in _subject(message)
     body = mail_body(message)
     assert TITLES[lang] in body

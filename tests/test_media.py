@@ -734,3 +734,22 @@ def test_a_phones_48_megapixel_photo_is_taken_but_a_png_that_large_is_not(app, c
     refused = upload(client, cover_path(published), drawing.getvalue(), "scan.png")
     assert refused.status_code == 422
     assert "This image has too many pixels" in refused.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("เมืองชางวอน", "ม"),  # a leading vowel is written first, said after its consonant
+        ("แม่น้ำ", "ม"),
+        ("ไทย", "ท"),
+        ("โรงเรียน ชุมชน", "รช"),
+        ("ยูเนสโก กรุงเทพฯ", "ยก"),
+        ("창원특례시", "창"),
+        ("UNESCO Bangkok", "UB"),
+        ("élan vital", "ÉV"),
+    ],
+)
+def test_initials_stand_on_the_first_consonant_of_a_thai_name(name, expected):
+    from learning_platform.media.templating import initials
+
+    assert initials(name) == expected

@@ -8,6 +8,9 @@ from xml.etree import ElementTree
 
 import pytest
 
+from learning_platform.extensions import db
+from learning_platform.models import Person
+from tests.factories import PASSWORD
 from tests.test_queries import _bulk_offerings, statements_for
 from tests.test_seo import canonical, meta
 from tests.test_workspace import in_days
@@ -283,3 +286,105 @@ def test_session_times_follow_the_languages_own_clock(app, language, expected):
             with_zone=False,
         )
     assert text.endswith(expected)
+
+
+# Security review: the unknown-language page, machine outputs, caches ---------------------------
+
+
+@pytest.mark.parametrize("path", ["/%5Cevil.example/x", "//evil.example/x", "/\\evil.example/x"])
+def test_an_unknown_language_on_an_address_with_no_page_is_the_plain_404(client, path):
+    response = client.get(f"{path}?lang=xx")
+    assert response.status_code == 404
+    page = response.get_data(as_text=True)
+    assert "evil.example" not in page
+    assert "lang=ko" not in page.split("<main", 1)[-1]
+
+
+def test_the_unknown_language_page_links_are_built_from_the_route(client, site):
+    response = client.get(
+        f"/offerings/{site[2].id}",
+        query_string={"lang": "xx", "_external": "1", "_scheme": "javascript", "kind": "a"},
+    )
+    assert response.status_code == 404
+    page = response.get_data(as_text=True)
+    assert f'href="/offerings/{site[2].id}?kind=a&amp;lang=th"' in page
+    assert "javascript" not in page.split("<main", 1)[1]
+
+
+def test_lang_on_machine_outputs_does_not_leak_into_their_links(client, site):
+    data = client.get("/data/offerings.csv?lang=th").get_data(as_text=True)
+    assert f"/offerings/{site[2].id}" in data
+    assert "lang=th" not in data
+    root = ElementTree.fromstring(client.get("/sitemap.xml?lang=th").get_data())
+    namespace = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    locations = [loc.text for loc in root.iterfind("s:url/s:loc", namespace)]
+    assert locations and not [loc for loc in locations if "lang=" in loc]
+
+
+def test_a_language_negotiated_from_the_header_varies_on_it(client, site, make_person, login):
+    negotiated = client.get("/offerings", headers={"Accept-Language": "th"})
+    assert "Accept-Language" in negotiated.headers.get("Vary", "")
+    asked = client.get("/offerings?lang=th", headers={"Accept-Language": "th"})
+    assert "Accept-Language" not in asked.headers.get("Vary", "")
+    login(make_person(language="en"))
+    chosen = client.get("/offerings", headers={"Accept-Language": "th"})
+    assert "Accept-Language" not in chosen.headers.get("Vary", "")
+    assert "Cookie" in chosen.headers.get("Vary", "")
+
+
+def switch_next(page: str) -> str:
+    form = page.split('class="language-switch"', 1)[1]
+    return html.unescape(re.search(r'name="next" value="([^"]*)"', form).group(1))
+
+
+def test_the_language_switch_on_a_posted_page_goes_back_to_a_page_that_answers_get(
+    client, site, make_person, login, register
+):
+    person = make_person(language="th")
+    register(site[2], person)
+    login(person)
+    detail = f"/offerings/{site[2].id}"
+    asked = client.submit(
+        f"{detail}/cancel", page=detail, headers={"Referer": f"http://localhost{detail}?x=1"}
+    )
+    assert asked.status_code == 200
+    assert switch_next(asked.get_data(as_text=True)) == f"{detail}?x=1"
+    elsewhere = client.submit(
+        f"{detail}/cancel", page=detail, headers={"Referer": "http://evil.example/x"}
+    )
+    assert switch_next(elsewhere.get_data(as_text=True)) == "/"
+    assert switch_next(client.get(f"{detail}?lang=th").get_data(as_text=True)) == (
+        f"{detail}?lang=th"
+    )
+
+
+# A way out of a fallback ---------------------------------------------------------------------
+
+
+def test_a_fallback_note_links_to_the_language_the_texts_are_written_in(client, site):
+    page = client.get(f"/offerings/{site[2].id}?lang=th").get_data(as_text=True)
+    assert (
+        f'<a class="fallback-note__read" href="/offerings/{site[2].id}?lang=en" hreflang="en">'
+        "อ่านเป็นภาษาอังกฤษ</a>"
+    ) in page
+    # The description is in Korean only: nothing better to offer under the English note.
+    english = client.get(f"/offerings/{site[2].id}?lang=en").get_data(as_text=True)
+    assert "fallback-note__read" not in english
+    partner = client.get("/partners/changwon-city?lang=th").get_data(as_text=True)
+    assert 'href="/partners/changwon-city?lang=en" hreflang="en">อ่านเป็นภาษาอังกฤษ</a>' in partner
+
+
+def test_logging_in_after_choosing_a_language_keeps_it_for_the_account(app, client, make_person):
+    person = make_person(language="ko")
+    client.submit("/language", {"language": "th", "next": "/"}, page="/")
+    client.submit("/login", {"email": person.email, "password": PASSWORD})
+    assert html_lang(client.get("/offerings").get_data(as_text=True)) == "th"
+    with app.app_context():
+        assert db.session.get(Person, person.id).preferred_language == "th"
+    # Someone else logging in later on this browser (the language kept over the logout,
+    # not chosen in their visit) keeps their own.
+    client.submit("/logout", page="/")
+    other = make_person(language="en")
+    client.submit("/login", {"email": other.email, "password": PASSWORD})
+    with app.app_context():
+        assert db.session.get(Person, other.id).preferred_language == "en"

@@ -23,6 +23,7 @@ from learning_platform.forms import (
     render_form,
 )
 from learning_platform.i18n import current_language
+from learning_platform.languages import INTERFACE_LANGUAGES
 from learning_platform.mail.services import external_url
 from learning_platform.models import TokenPurpose
 from learning_platform.policy import can, requires
@@ -42,9 +43,14 @@ def _email_and_address_key() -> str:
 
 def _log_in(person, *, remember: bool) -> None:
     language = session.get("lang")
+    chosen = session.get("lang_chosen") and language in INTERFACE_LANGUAGES
     session.clear()  # nothing from before the login carries over
     if language:
         session["lang"] = language
+    if chosen:
+        # Chosen with the switch in this visit, before logging in: it stays, and becomes
+        # the account's language (mails included), as the switch does for a logged-in person.
+        person.preferred_language = language
     services.start_session(person, remember=remember)
     login_user(person, remember=remember)
 

@@ -239,6 +239,7 @@ def _checkin_qr(registration) -> Markup | None:
     offering = registration.offering
     if (
         registration.status != RegistrationStatus.CONFIRMED
+        or not offering.has_door  # online: no door to show it at
         or offering.status != OfferingStatus.PUBLISHED
         or offering.last_end is None
         or offering.last_end < utcnow()  # nothing left to come to

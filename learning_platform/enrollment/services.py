@@ -371,7 +371,8 @@ _PROMOTED_MAIL = (_l("A seat is yours: %(title)s"), "registration_promoted")
 def _mail_outcome(person: Person, offering: Offering, outcome: Outcome, promoted: bool = False):
     subject, template = _PROMOTED_MAIL if promoted else _OUTCOME_MAILS[outcome.registration.status]
     registration = outcome.registration
-    seated = registration.status == RegistrationStatus.CONFIRMED
+    # The check-in code and QR are for the door: an online offering has none.
+    seated = registration.status == RegistrationStatus.CONFIRMED and offering.has_door
     if seated:
         with force_locale(person.preferred_language):
             alt = gettext("QR code for check-in")

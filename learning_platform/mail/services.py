@@ -254,6 +254,9 @@ def compose_template(
             # into replacement characters in clients that follow it.
             params={"method": "PUBLISH", "charset": "utf-8"},
         )
+    # RFC 3282: the recipient's language. Set last: making the message multipart moves
+    # Content-* headers into the first part.
+    message["Content-Language"] = language
     return message
 
 

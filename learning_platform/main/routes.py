@@ -54,6 +54,7 @@ def set_language():
     language = request.form.get("language", "")
     if language in INTERFACE_LANGUAGES:
         session["lang"] = language
+        session["lang_chosen"] = True  # a login in this visit keeps it (accounts._log_in)
         if current_user.is_authenticated:
             with unit_of_work():
                 current_user.preferred_language = language

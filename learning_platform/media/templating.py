@@ -100,8 +100,23 @@ def initials(name: str) -> str:
         return "?"
     first = significant[0]
     if unicodedata.name(first[0], "").startswith("HANGUL") or len(significant) == 1:
-        return first[0].upper()
-    return (first[0] + significant[1][0]).upper()
+        return _letter(first).upper()
+    return (_letter(first) + _letter(significant[1])).upper()
+
+
+#: Thai vowels written before the consonant they follow in speech (เมือง is "m-ue-ang").
+_LEADING_VOWELS = frozenset("เแโใไ")
+
+
+def _letter(word: str) -> str:
+    """The letter that stands for `word`: the first consonant in Thai (not a leading vowel
+    or a mark written over or under a letter), the first letter otherwise."""
+    for character in word:
+        if character in _LEADING_VOWELS or unicodedata.category(character).startswith("M"):
+            continue
+        if character.isalnum():
+            return character
+    return word[0]
 
 
 def monogram_colour(partner: Partner) -> int:

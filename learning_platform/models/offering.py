@@ -219,6 +219,11 @@ class Offering(Translated, Base):
         return self.format != OfferingFormat.IN_PERSON
 
     @property
+    def has_door(self) -> bool:
+        """In person or hybrid: there is a door where participants show their check-in code."""
+        return self.format != OfferingFormat.ONLINE
+
+    @property
     def learning_hours(self) -> float:
         total = sum((s.ends_at - s.starts_at for s in self.active_sessions), timedelta())
         return total.total_seconds() / 3600
