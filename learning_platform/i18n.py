@@ -21,7 +21,7 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import get_locale, gettext, lazy_gettext
+from flask_babel import force_locale, get_locale, gettext, lazy_gettext
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -60,12 +60,18 @@ def shared_language() -> str | None:
 
 
 def select_locale() -> str:
-    languages = INTERFACE_LANGUAGES
     if not has_request_context():  # CLI and workers: the site's default
         return current_app.config["BABEL_DEFAULT_LOCALE"]
     asked = shared_language()
     if asked:
         return asked
+    return usual_language()
+
+
+def usual_language() -> str:
+    """The language this visitor gets without `?lang=`: their account's, the switch's in this
+    visit, else their browser's (Accept-Language), else the site's."""
+    languages = INTERFACE_LANGUAGES
     if current_user.is_authenticated and current_user.preferred_language in languages:
         return current_user.preferred_language
     chosen = session.get("lang")
@@ -76,6 +82,29 @@ def select_locale() -> str:
     return (
         request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
     )
+
+
+def shared_language_banner() -> dict | None:
+    """A page served in another language by `?lang=` than the visitor's usual one (a link
+    someone shared): a line in THEIR language saying so, with a link to the page in it."""
+    asked = shared_language()
+    if not asked or request.url_rule is None or request.endpoint is None:
+        return None
+    usual = usual_language()
+    if usual == asked:
+        return None
+    with force_locale(usual):
+        text = gettext(
+            "You are reading this page in %(language)s.", language=str(BY_CODE[asked].label)
+        )
+        link = gettext("Read it in %(language)s", language=str(BY_CODE[usual].label))
+    arguments = {key: value for key, value in this_page_arguments().items() if key != "lang"}
+    return {
+        "language": usual,
+        "text": text,
+        "link": link,
+        "url": url_for(request.endpoint, **arguments, lang=None),
+    }
 
 
 def switch_next() -> str:
@@ -220,6 +249,7 @@ def init_app(app: Flask) -> None:
             "language_names": {code: BY_CODE[code].native_name for code in INTERFACE_LANGUAGES},
             "shared_language": shared_language(),
             "switch_next": switch_next,
+            "shared_language_banner": shared_language_banner,
         }
 
     @app.before_request

@@ -534,3 +534,20 @@ def test_a_question_that_changed_kind_does_not_put_the_old_answer_in_the_new_fie
         in page
     )
     assert "30s" in client.get(f"/me/learning/{offering.id}").get_data(as_text=True)
+
+
+def test_a_question_not_written_in_the_readers_language_is_marked_and_explained(
+    app, client, login, make_person, course, asked
+):
+    """A Thai reader gets the offering's primary language (Korean here), marked as such."""
+    offering, _organizer = course
+    login(make_person(language="th"))
+    form = client.get(f"/offerings/{offering.id}/join").get_data(as_text=True)
+    assert "บางคำถามยังไม่มีฉบับภาษาของคุณ" in form
+    assert '<div lang="ko">' in form and "이름의 발음" in form
+    english = make_person(language="en")
+    client.submit("/logout", page="/account")
+    login(english)
+    form = client.get(f"/offerings/{offering.id}/join").get_data(as_text=True)
+    assert "not written in your language" not in form
+    assert '<div lang="ko">' not in form

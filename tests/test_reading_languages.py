@@ -324,8 +324,10 @@ def test_lang_on_machine_outputs_does_not_leak_into_their_links(client, site):
 def test_a_language_negotiated_from_the_header_varies_on_it(client, site, make_person, login):
     negotiated = client.get("/offerings", headers={"Accept-Language": "th"})
     assert "Accept-Language" in negotiated.headers.get("Vary", "")
+    # A shared link's page is in its language, but the line saying "you are reading this in
+    # Thai" is in the visitor's: it varies too.
     asked = client.get("/offerings?lang=th", headers={"Accept-Language": "th"})
-    assert "Accept-Language" not in asked.headers.get("Vary", "")
+    assert "Accept-Language" in asked.headers.get("Vary", "")
     login(make_person(language="en"))
     chosen = client.get("/offerings", headers={"Accept-Language": "th"})
     assert "Accept-Language" not in chosen.headers.get("Vary", "")
@@ -388,3 +390,23 @@ def test_logging_in_after_choosing_a_language_keeps_it_for_the_account(app, clie
     client.submit("/login", {"email": other.email, "password": PASSWORD})
     with app.app_context():
         assert db.session.get(Person, other.id).preferred_language == "en"
+
+
+def test_a_shared_link_in_another_language_says_so_in_the_visitors_own(client):
+    page = client.get("/offerings?lang=th", headers={"Accept-Language": "ko"})
+    body = page.get_data(as_text=True)
+    assert '<html lang="th">' in body
+    assert '<p class="shared-language" lang="ko">이 페이지를 태국어로 보고 계십니다.' in body
+    assert 'href="/offerings" hreflang="ko">한국어로 보기</a>' in body
+    assert "Accept-Language" in page.headers["Vary"]
+    # The visitor's own language: nothing to say.
+    same = client.get("/offerings?lang=ko", headers={"Accept-Language": "ko"})
+    assert "shared-language" not in same.get_data(as_text=True)
+    assert "shared-language" not in client.get("/offerings").get_data(as_text=True)
+
+
+def test_the_shared_language_line_keeps_the_pages_own_arguments(client):
+    body = client.get("/offerings?q=garden&lang=en", headers={"Accept-Language": "th"}).get_data(
+        as_text=True
+    )
+    assert 'href="/offerings?q=garden" hreflang="th">อ่านเป็นภาษาไทย</a>' in body

@@ -66,6 +66,11 @@ class Question(Base):
     def label(self, language: str) -> str:
         return in_language(self.text, language, self.offering.primary_language)
 
+    def label_language(self, language: str) -> str:
+        """The language `label(language)` is written in (for a `lang` attribute)."""
+        texts = self.text or {}
+        return pick(texts, language, self.offering.primary_language)[1]
+
     def choice_labels(self, language: str) -> list[tuple[str, str]]:
         primary = self.offering.primary_language
         return [
