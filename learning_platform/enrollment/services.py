@@ -259,7 +259,7 @@ def cancel(registration: Registration) -> bool:
     else:
         return False  # cancelling twice changes nothing
     db.session.refresh(registration)
-    _mail(
+    mail_about(
         registration.person,
         offering,
         _l("Registration cancelled: %(title)s"),
@@ -378,7 +378,7 @@ def _mail_outcome(person: Person, offering: Offering, outcome: Outcome, promoted
             alt = gettext("QR code for check-in")
         code = checkin.spaced(registration.checkin_code)
         image = (checkin.qr_png(checkin.qr_payload(registration)), alt, code)
-    _mail(
+    mail_about(
         person,
         offering,
         subject,
@@ -390,11 +390,11 @@ def _mail_outcome(person: Person, offering: Offering, outcome: Outcome, promoted
     )
 
 
-def _mail(
+def mail_about(
     person: Person, offering: Offering, subject, template: str, *, attach_calendar=False, **context
 ):
-    # The title in the subject and the attached calendar in the recipient's language, not
-    # in the language of the request that sends the mail.
+    """Mail `person` about `offering` in their own language: the title in the subject and the
+    attached calendar too, not in the language of the request that sends the mail."""
     with in_language(person.preferred_language):
         attachments = (
             ((offering_calendar_for(person, offering), "offering.ics"),) if attach_calendar else ()

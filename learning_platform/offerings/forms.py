@@ -35,6 +35,7 @@ from learning_platform.languages import BY_CODE, INSTRUCTION_LABELS, LANGUAGES
 from learning_platform.models import (
     MAX_CAPACITY,
     MAX_REASON,
+    Offering,
     OfferingFormat,
     OfferingKind,
     ReminderLead,
@@ -289,16 +290,7 @@ class ImportForm(Form):
 # Texts in other languages -------------------------------------------------------------------
 
 #: The offering's texts a translation tab edits (the cancel reason is written when cancelling).
-TRANSLATION_FIELDS = (
-    "title",
-    "summary",
-    "description",
-    "audience",
-    "venue_name",
-    "venue_address",
-    "cost_note",
-    "change_note",
-)
+TRANSLATION_FIELDS = tuple(field for field in Offering.TRANSLATED if field != "cancel_reason")
 
 
 class TranslationForm(Form):

@@ -14,11 +14,10 @@ from learning_platform.boundary import DomainError, explain_constraint
 from learning_platform.enrollment.services import (
     fill_free_seats,
     lock_offering,
-    offering_calendar_for,
+    mail_about,
 )
 from learning_platform.extensions import db
 from learning_platform.languages import BY_CODE, CONTENT_LANGUAGES
-from learning_platform.mail.services import external_url, send_template
 from learning_platform.media import services as media
 from learning_platform.models import (
     MAX_CAPACITY,
@@ -39,7 +38,7 @@ from learning_platform.models import (
     utcnow,
 )
 from learning_platform.models.offering import offering_theme
-from learning_platform.multilingual import in_language, reading, sort_key
+from learning_platform.multilingual import reading, sort_key
 from learning_platform.timezones import format_span
 
 explain_constraint(
@@ -810,16 +809,4 @@ def _notify(offering: Offering, subject, template: str, **context) -> None:
         )
     ).all()
     for person in people:
-        with in_language(person.preferred_language):  # the subject's title too
-            send_template(
-                person.email,
-                person.preferred_language,
-                subject,
-                template,
-                subject_args={"title": offering.title},
-                attachments=((offering_calendar_for(person, offering), "offering.ics"),),
-                person=person,
-                offering=offering,
-                url=external_url("catalog.detail", offering_id=offering.id),
-                **context,
-            )
+        mail_about(person, offering, subject, template, attach_calendar=True, **context)
