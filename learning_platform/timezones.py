@@ -89,6 +89,8 @@ def format_span(
             text += f" – {format_time(end, 'short', locale=locale)}"
         else:
             text += f" – {format_date(end, 'medium', locale=locale)} {format_time(end, 'short', locale=locale)}"
+    # Thai writes "19:00 น." (o'clock): a line must not break between the time and its unit.
+    text = text.replace(" น.", "\u00a0น.")
     return f"{text} ({zone_abbreviation(zone, starts)})" if with_zone else text
 
 

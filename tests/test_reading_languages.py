@@ -265,7 +265,7 @@ def test_reading_in_another_language_costs_no_query(app, client, count_queries, 
 @pytest.mark.parametrize(
     ("language", "expected"),
     [
-        ("th", "14:00 น. – 15:30 น."),
+        ("th", "14:00\u00a0น. – 15:30\u00a0น."),  # the unit never starts a line
         ("ko", "오후 2:00~3:30"),
         ("en", "2:00\u2009–\u20093:30\u202fPM"),
     ],
