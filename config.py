@@ -81,6 +81,13 @@ class Config:
         if self.BASE_URL:
             self.TRUSTED_HOSTS = [urlsplit(self.BASE_URL).hostname]
         self.BABEL_DEFAULT_LOCALE = os.environ.get("DEFAULT_LANGUAGE", "en")
+        #: The certificates' signing keys (README "Certificate signing keys"): a folder of
+        #: Ed25519 private keys in PEM files; a missing folder only means nothing can be issued.
+        self.CREDENTIAL_KEYS_DIR = os.environ.get("CREDENTIAL_KEYS_DIR") or self.CREDENTIAL_KEYS_DIR
+        #: One more key given as PEM text (containers: a secret in the environment).
+        self.CREDENTIAL_SIGNING_KEY = os.environ.get("CREDENTIAL_SIGNING_KEY", "")
+        #: The kid of the key that signs; empty: the setting's key, else the newest file.
+        self.CREDENTIAL_ACTIVE_KEY = os.environ.get("CREDENTIAL_ACTIVE_KEY", "").strip()
         #: Where people write about their account and data; the built-in privacy policy,
         #: terms and contact page name it (admins may rewrite those pages).
         self.CONTACT_EMAIL = os.environ.get("CONTACT_EMAIL", "contact@example.org")
@@ -195,6 +202,9 @@ class Config:
     ANSWERS_KEEP_DAYS = 30
 
     MEDIA_ROOT = str(INSTANCE_DIR / "media")
+    CREDENTIAL_KEYS_DIR = str(INSTANCE_DIR / "credential_keys")
+    #: How long clients and proxies may keep the issuer's DID document (did.json).
+    DID_DOCUMENT_SECONDS = 300
     #: An uploaded image (cover, logo) may be this large, in bytes.
     MEDIA_MAX_BYTES = 5 * 1024 * 1024
     #: ...and this many pixels: more is refused before decoding (a decompression bomb). An
@@ -317,6 +327,7 @@ NUMERIC_SETTINGS = {
     "FEED_VALIDATOR_SECONDS": float,
     "CATALOG_RANKING_SECONDS": float,
     "IMPACT_PAGE_SECONDS": float,
+    "DID_DOCUMENT_SECONDS": int,
     "MAIL_KEEP_SENT_DAYS": int,
     "MAIL_KEEP_FAILED_DAYS": int,
     "ANSWERS_KEEP_DAYS": int,

@@ -96,6 +96,7 @@ def register_blueprints(app: Flask) -> None:
     from learning_platform.backoffice.routes import bp as backoffice_bp
     from learning_platform.calendar.routes import bp as feeds_bp
     from learning_platform.catalog.routes import bp as catalog_bp
+    from learning_platform.credentials.routes import bp as credentials_bp
     from learning_platform.enrollment.routes import bp as enrollment_bp
     from learning_platform.impact.report import bp as report_bp
     from learning_platform.impact.routes import bp as impact_bp
@@ -130,6 +131,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(messages_bp)
     app.register_blueprint(opendata_bp)
     app.register_blueprint(report_bp)
+    app.register_blueprint(credentials_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -140,7 +142,9 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     from learning_platform import cli
+    from learning_platform.credentials.cli import credentials_cli
     from learning_platform.mail.cli import mail_cli
 
     cli.init_app(app)
     app.cli.add_command(mail_cli)
+    app.cli.add_command(credentials_cli)

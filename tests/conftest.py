@@ -6,7 +6,7 @@ that is rolled back at its end: the app's sessions join that transaction through
 and `begin_nested()` in views, services and factories behave as usual inside the test, and
 nothing is left behind. After each test the shared app gets its configuration and
 `app.extensions` back as they were; each test starts with an empty rate-limiter storage and
-`MAIL_OUTBOX_DIR` and `MEDIA_ROOT` in its own tmp_path.
+`MAIL_OUTBOX_DIR`, `MEDIA_ROOT` and `CREDENTIAL_KEYS_DIR` in its own tmp_path.
 
 - `app`, `make_app()`: the shared app of the test's database. Do not add routes or hooks to it
   (Flask refuses, as on any app that has served a request).
@@ -87,6 +87,8 @@ def make_config(database_url: str, **overrides) -> TestingConfig:
     config.CATALOG_RANKING_SECONDS = 0
     config.IMPACT_PAGE_SECONDS = 0
     config.CACHE_REDIS_URL = ""  # a developer's shell setting never reaches the tests' caches
+    config.CREDENTIAL_SIGNING_KEY = ""  # nor a signing key
+    config.CREDENTIAL_ACTIVE_KEY = ""
     for key, value in overrides.items():
         setattr(config, key, value)
     return config
@@ -301,6 +303,7 @@ def _rolled_back(shared: SharedApp, tmp_path) -> Iterator[Harness]:
     config, extensions = app.config.copy(), dict(app.extensions)
     app.config["MAIL_OUTBOX_DIR"] = str(tmp_path / "mail")
     app.config["MEDIA_ROOT"] = str(tmp_path / "media")
+    app.config["CREDENTIAL_KEYS_DIR"] = str(tmp_path / "credential_keys")
     _set_limiter_state(shared.limiter_state)
     limiter.storage.reset()
 
@@ -373,6 +376,7 @@ def make_app(_harness, database_url, tmp_path):
             )
         overrides.setdefault("MAIL_OUTBOX_DIR", str(tmp_path / "mail"))
         overrides.setdefault("MEDIA_ROOT", str(tmp_path / "media"))
+        overrides.setdefault("CREDENTIAL_KEYS_DIR", str(tmp_path / "credential_keys"))
         # The app's sessions use the test's connection; its db.engine is the shared engine, so
         # that statement listeners on it see what the app runs.
         with mock.patch.object(db, "_make_engine", lambda *_args: _harness.shared.engine):
@@ -390,6 +394,7 @@ def _committed_apps(database_url: str, tmp_path) -> Iterator:
     def build(**overrides) -> Flask:
         overrides.setdefault("MAIL_OUTBOX_DIR", str(tmp_path / "mail"))
         overrides.setdefault("MEDIA_ROOT", str(tmp_path / "media"))
+        overrides.setdefault("CREDENTIAL_KEYS_DIR", str(tmp_path / "credential_keys"))
         app = create_app(make_config(database_url, **overrides))
         app.test_client_class = FormClient
         apps.append(app)
