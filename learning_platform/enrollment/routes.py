@@ -232,7 +232,10 @@ def my_offering(offering_id: int):
         answers_editable=question_services.can_edit_answers(registration.offering, now),
         form=ConfirmForm(),
         checkin_qr=_checkin_qr(registration),
-        certificate=completion.issued_for(current_user, [offering_id]).get(offering_id),
+        # A certificate exists only once the offering is over.
+        certificate=completion.issued_for(current_user, [offering_id]).get(offering_id)
+        if registration.offering.is_past(now)
+        else None,
     )
 
 
