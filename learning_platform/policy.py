@@ -94,6 +94,9 @@ RULES: dict[str, Rule] = {
     "view_messages": Rule(_owner_or_cohost, visible=_owner_or_cohost, within="use_workspace"),
     # Check-in marks attendance: the owner's organizers (co-hosts see the lists, read-only).
     "check_in": Rule(_owner, visible=_owner_or_cohost, within="use_workspace"),
+    # Completion (the rule, the review, issuing and withholding certificates): like marking
+    # attendance, the owner's organizers; a co-host sees the offering, not this page.
+    "review_completion": Rule(_owner, visible=_owner_or_cohost, within="use_workspace"),
     # Public pages.
     "view_partner": Rule(lambda person, partner: partner.approved or _member(person, partner)),
 }

@@ -8,6 +8,7 @@ from pathlib import Path
 import flask_migrate
 import pytest
 from sqlalchemy import select
+from sqlalchemy.orm import defer
 
 from learning_platform import create_app
 from learning_platform.extensions import db
@@ -20,6 +21,9 @@ split = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(split)
 
 BEFORE = "7a1c0e5b3f21"
+#: The split itself: the test stays between the two (later revisions add columns the
+#: rows here do not name; the offering is read without them).
+SPLIT = "b8e4d2f6a913"
 
 GLUED = [
     (
@@ -218,7 +222,7 @@ def test_upgrade_splits_glued_rows_and_downgrade_glues_them_back(before_split):
         )
         db.session.commit()
 
-        flask_migrate.upgrade()
+        flask_migrate.upgrade(revision=SPLIT)
         db.session.expire_all()
         bangkok = db.session.scalar(select(Partner).where(Partner.slug == "unesco-bangkok"))
         assert bangkok.primary_language == "en"
@@ -230,7 +234,7 @@ def test_upgrade_splits_glued_rows_and_downgrade_glues_them_back(before_split):
         assert bangkok.texts("city") == {"en": "Bangkok"}
         plain = db.session.scalar(select(Partner).where(Partner.slug == "plain"))
         assert (plain.primary_language, plain.translations) == ("ko", {})
-        offering = db.session.scalar(select(Offering))
+        offering = db.session.scalar(select(Offering).options(defer(Offering.completion_percent)))
         assert offering.primary_language == "ko"
         assert offering.texts("title") == {
             "ko": "기후행동 시민학교",
@@ -243,7 +247,7 @@ def test_upgrade_splits_glued_rows_and_downgrade_glues_them_back(before_split):
 
         flask_migrate.downgrade(revision=BEFORE)
         db.session.expire_all()
-        offering = db.session.scalar(select(Offering))
+        offering = db.session.scalar(select(Offering).options(defer(Offering.completion_percent)))
         assert offering.translations == {}
         assert offering.text("title", "ko") == "기후행동 시민학교 · Climate Action Citizens' School"
         assert offering.text("cost_note", "ko") == "무료 · Free"

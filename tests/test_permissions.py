@@ -14,9 +14,11 @@ from learning_platform.extensions import db
 from learning_platform.models import (
     Membership,
     MembershipRole,
+    Offering,
     OutboxMessage,
     ParticipantMessage,
     Question,
+    Registration,
 )
 from learning_platform.policy import RULES, can
 from tests.test_workspace import in_days
@@ -66,6 +68,9 @@ def world(app, make_person, make_partner, make_offering, make_theme, register):
         db.session.add(mail)
         db.session.commit()
         mail_id = mail.id
+        registration_id = db.session.scalar(
+            select(Registration.id).where(Registration.offering_id == offering.id)
+        )
     return {
         "people": people,
         "values": {
@@ -73,6 +78,7 @@ def world(app, make_person, make_partner, make_offering, make_theme, register):
             "offering": offering.id,
             "session": offering.sessions[0].id,
             "question": question_id,
+            "registration": registration_id,
             "membership": organizer_membership,
             "message": message_id,
             "page": "privacy",
@@ -144,6 +150,13 @@ MATRIX = [
     ("POST", S + "/checkin", (302, 403, 422, 422, 403, 404, 422)),
     ("POST", S + "/checkin/person", (302, 403, 422, 422, 403, 404, 422)),
     ("POST", S + "/checkin.json", (302, 403, 422, 422, 403, 404, 422)),
+    # Completion and certificates: like marking attendance (co-hosts see the offering only).
+    # This offering has not ended: issuing is refused with a message, back to the page.
+    ("GET", W + "/completion", (302, 403, 200, 200, 403, 404, 200)),
+    ("POST", W + "/completion", (302, 403, 422, 422, 403, 404, 422)),
+    ("POST", W + "/completion/issue", (302, 403, 302, 302, 403, 404, 302)),
+    # A decision without its fields is refused next to them.
+    ("POST", W + "/completion/{registration}", (302, 403, 422, 422, 403, 404, 422)),
     # Registration questions: like the offering's details; a co-host reads them.
     ("GET", Q, (302, 403, 200, 200, 200, 404, 200)),
     ("GET", Q + "/new", (302, 403, 200, 200, 403, 404, 200)),
@@ -274,6 +287,7 @@ def test_every_workspace_admin_and_account_url_is_in_the_matrix(app):
     names["membership_id"] = "{membership}"
     names["message_id"] = "{message}"
     names["question_id"] = "{question}"
+    names["registration_id"] = "{registration}"
     names |= {"person_id": "{person}", "mail_id": "{mail}"}
     names["name"] = "{chart}"
     names |= {"page": "{page}", "language": "{language}"}
@@ -358,3 +372,18 @@ def test_a_cohost_is_led_back_to_its_own_workspace(client, login, world):
     text = page.get_data(as_text=True)
     assert 'href="/workspace/cohost/"' in text
     assert 'href="/workspace/owner/"' not in text  # a page the co-host cannot open
+
+
+def test_completion_is_decided_by_those_who_mark_attendance(app, world):
+    with app.app_context():
+        offering = db.session.get(Offering, world["values"]["offering"])
+        for role, person in world["people"].items():
+            person = db.session.get(type(person), person.id)
+            assert can(person, "review_completion", offering) == can(
+                person, "check_in", offering
+            ), role
+        assert not can(
+            db.session.get(type(world["people"]["cohost"]), world["people"]["cohost"].id),
+            "review_completion",
+            offering,
+        )

@@ -9,9 +9,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload
 
+from learning_platform.completion import services as completion
 from learning_platform.extensions import db
 from learning_platform.models import (
     Attendance,
+    Certificate,
     Offering,
     OfferingSession,
     OfferingStatus,
@@ -62,6 +64,8 @@ class Enrolment:
     under_way: bool = False
     #: sessions still to come that the organizer cancelled (shown with the reason)
     cancelled_sessions: list[OfferingSession] = field(default_factory=list)
+    #: the certificate issued for it (completion), if any
+    certificate: Certificate | None = None
 
     @property
     def offering(self) -> Offering:
@@ -154,6 +158,9 @@ def overview(person: Person, now: datetime, past_page: int = 1) -> Overview:
     for enrolment in current:
         enrolment.position = positions.get(enrolment.registration.id)
     attended_time = _add_attendance(person, current + past)
+    issued = completion.issued_for(person, [e.offering.id for e in past])
+    for enrolment in past:
+        enrolment.certificate = issued.get(enrolment.offering.id)
     current.sort(
         key=lambda e: (e.next_session is None, e.next_session and e.next_session.starts_at)
     )

@@ -21,6 +21,7 @@ from sqlalchemy.orm import selectinload
 
 from learning_platform.boundary import unit_of_work
 from learning_platform.catalog.services import of_approved_partner
+from learning_platform.completion import services as completion
 from learning_platform.enrollment import checkin, learning, services
 from learning_platform.enrollment.forms import AttendanceForm, CheckInForm, CheckInPersonForm
 from learning_platform.extensions import db
@@ -231,6 +232,10 @@ def my_offering(offering_id: int):
         answers_editable=question_services.can_edit_answers(registration.offering, now),
         form=ConfirmForm(),
         checkin_qr=_checkin_qr(registration),
+        # A certificate exists only once the offering is over.
+        certificate=completion.issued_for(current_user, [offering_id]).get(offering_id)
+        if registration.offering.is_past(now)
+        else None,
     )
 
 

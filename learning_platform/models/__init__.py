@@ -2,6 +2,12 @@
 
 from learning_platform.models.audit import AuditAction, AuditEvent
 from learning_platform.models.base import Base, UTCDateTime, utcnow
+from learning_platform.models.certificate import (
+    MAX_CERTIFICATE_NOTE,
+    Certificate,
+    CertificateStatus,
+    certificate_number,
+)
 from learning_platform.models.feed import FeedMark
 from learning_platform.models.image import Image, ImageKind
 from learning_platform.models.message import (
@@ -38,6 +44,7 @@ from learning_platform.models.theme import Theme
 __all__ = [
     "AGREED_PAGES",
     "MAX_CAPACITY",
+    "MAX_CERTIFICATE_NOTE",
     "MAX_MESSAGE_BODY",
     "MAX_MESSAGE_SUBJECT",
     "MAX_REASON",
@@ -49,6 +56,8 @@ __all__ = [
     "AuditAction",
     "AuditEvent",
     "Base",
+    "Certificate",
+    "CertificateStatus",
     "Consent",
     "FeedMark",
     "Image",
@@ -81,6 +90,7 @@ __all__ = [
     "Theme",
     "TokenPurpose",
     "UTCDateTime",
+    "certificate_number",
     "public_status",
     "utcnow",
 ]
