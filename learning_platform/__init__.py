@@ -96,8 +96,8 @@ def register_blueprints(app: Flask) -> None:
     from learning_platform.backoffice.routes import bp as backoffice_bp
     from learning_platform.calendar.routes import bp as feeds_bp
     from learning_platform.catalog.routes import bp as catalog_bp
-    from learning_platform.credentials.routes import bp as credentials_bp
     from learning_platform.completion.routes import bp as completion_bp
+    from learning_platform.credentials.routes import bp as credentials_bp
     from learning_platform.enrollment.routes import bp as enrollment_bp
     from learning_platform.impact.report import bp as report_bp
     from learning_platform.impact.routes import bp as impact_bp

@@ -115,6 +115,10 @@ class Offering(Translated, Base):
         Index("ix_offering_status_published_at", "status", "published_at"),
     )
 
+    #: `completion_percent` comes from the database's default; it is read when first used
+    #: rather than returned by every INSERT, so code that predates it still writes offerings.
+    __mapper_args__ = {"eager_defaults": False}
+
     id: Mapped[int] = mapped_column(primary_key=True)
     #: The owning partner: only its members edit the offering.
     partner_id: Mapped[int] = mapped_column(ForeignKey("partner.id", ondelete="RESTRICT"))
@@ -190,7 +194,7 @@ class Offering(Translated, Base):
     #: The completion rule: attended at least this share (%) of its sessions (completion).
     #: The database's default only (80), so rows written by older code (and the migration
     #: tests that insert at an earlier revision) need not name it.
-    completion_percent: Mapped[int] = mapped_column(default=80, server_default="80")
+    completion_percent: Mapped[int] = mapped_column(server_default="80")
     #: The uploaded cover image; without one, pages show the default art of its first theme.
     cover_id: Mapped[int | None] = mapped_column(
         ForeignKey("image.id", ondelete="SET NULL"), index=True
