@@ -34,10 +34,15 @@ MAX_CHOICE_LABEL = 100
 MAX_ANSWER = {QuestionKind.SHORT_TEXT: 200, QuestionKind.LONG_TEXT: 2000}
 
 
-def in_language(texts: Texts, language: str | None, primary: str | None = None) -> str:
+def text_in(texts: Texts, language: str | None, primary: str | None = None) -> str:
     """`texts` in `language`, else in `primary` (the offering's), else in any it has."""
+    return shown_in(texts, language, primary)[0]
+
+
+def shown_in(texts: Texts, language: str | None, primary: str | None = None) -> tuple[str, str]:
+    """(text, its language) of `texts` for `language`: the rule of multilingual.pick."""
     texts = texts or {}
-    return pick(texts, language, primary or next(iter(texts), "ko"))[0]
+    return pick(texts, language, primary or next(iter(texts), "ko"))
 
 
 class Question(Base):
@@ -64,18 +69,16 @@ class Question(Base):
     offering: Mapped[Offering] = relationship()
 
     def label(self, language: str) -> str:
-        return in_language(self.text, language, self.offering.primary_language)
+        return text_in(self.text, language, self.offering.primary_language)
 
     def label_language(self, language: str) -> str:
         """The language `label(language)` is written in (for a `lang` attribute)."""
-        texts = self.text or {}
-        return pick(texts, language, self.offering.primary_language)[1]
+        return shown_in(self.text, language, self.offering.primary_language)[1]
 
     def choice_labels(self, language: str) -> list[tuple[str, str]]:
         primary = self.offering.primary_language
         return [
-            (choice["key"], in_language(choice["label"], language, primary))
-            for choice in self.choices
+            (choice["key"], text_in(choice["label"], language, primary)) for choice in self.choices
         ]
 
 

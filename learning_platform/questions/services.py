@@ -20,7 +20,7 @@ from learning_platform.models import (
     Registration,
     utcnow,
 )
-from learning_platform.models.question import CHOICE_KINDS, MAX_QUESTIONS, Texts, in_language
+from learning_platform.models.question import CHOICE_KINDS, MAX_QUESTIONS, Texts, text_in
 
 # Two tabs saving the same person's answers at the same moment.
 explain_constraint(
@@ -183,7 +183,7 @@ def answer_text(value: dict, language: str, primary: str | None = None) -> str:
     if "yes" in value:
         return gettext("Yes") if value["yes"] else gettext("No")
     return ", ".join(
-        in_language(choice["label"], language, primary) for choice in value.get("choices", [])
+        text_in(choice["label"], language, primary) for choice in value.get("choices", [])
     )
 
 
@@ -221,7 +221,7 @@ def answer_table(offering: Offering, language: str) -> AnswerTable:
     cells: dict[int, dict[int, Cell]] = {}
     for answer in answers:
         question = by_id[answer.question_id]
-        then = in_language(answer.question_text, language, offering.primary_language)
+        then = text_in(answer.question_text, language, offering.primary_language)
         cells.setdefault(answer.registration_id, {})[answer.question_id] = Cell(
             answer_text(answer.value, language, offering.primary_language),
             then if then != question.label(language) else "",
@@ -244,7 +244,7 @@ def own_answers(registration: Registration, language: str) -> list[tuple[str, st
         if answer is not None:
             rows.append(
                 (
-                    in_language(answer.question_text, language, primary),
+                    text_in(answer.question_text, language, primary),
                     answer_text(answer.value, language, primary),
                 )
             )
